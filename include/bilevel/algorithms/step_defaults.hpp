@@ -1,0 +1,20 @@
+// Default step sizes derived from a problem's known constants, shared by the methods.
+#pragma once
+
+#include <string>
+
+#include "bilevel/problem.hpp"
+
+namespace bilevel {
+
+// The constant named `what` (e.g. "L_g") of the problem, or InvalidOptions telling the user
+// which option of `algo` to set because the problem does not know it.
+double require_constant(const std::optional<double>& c, const std::string& what,
+                        const std::string& algo, const std::string& option);
+
+// Smoothness of the hyper-objective phi: the problem's L_phi when known, else the bound
+// L_f (1 + kappa)^2 valid for quadratic lower levels (kappa = L_g / mu_g).
+double hyperobjective_smoothness(const ProblemConstants& c, const std::string& algo,
+                                 const std::string& option);
+
+}  // namespace bilevel

@@ -1,0 +1,32 @@
+// The trace of a run as CSV, in the column contract other tools rely on (DESIGN.md section 7):
+//
+//     iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm[,metric...]
+//
+// one row per IterRecord. Counts are the run's cumulative totals over f and g; unknown values
+// (NaN) are empty fields; doubles are written in shortest round-trip form, so reading a field
+// back gives exactly the double that was recorded.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "bilevel/result.hpp"
+
+namespace bilevel {
+
+// The fixed leading columns, in contract order.
+inline constexpr std::string_view kTraceColumns =
+    "iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm";
+
+// kTraceColumns followed by the trace's metric names (no trailing newline).
+std::string trace_csv_header(const Trace& trace);
+
+// The whole CSV text: header line, then one line per record, each ending in '\n'. A record
+// with fewer metrics than metric names gets empty fields for the missing ones.
+std::string trace_csv(const Trace& trace);
+
+// Writes trace_csv(trace) to `path` atomically (see atomic_file.hpp). Throws
+// InvalidInput("cannot write trace file '<path>': <reason>"); an existing file is then intact.
+void write_trace_csv(const Trace& trace, const std::string& path);
+
+}  // namespace bilevel

@@ -1,0 +1,99 @@
+// The bilevel problem interface:  min_x phi(x) = f(x, y*(x)),  y*(x) = argmin_y g(x, y).
+//
+// Algorithms call only the public, non-virtual oracle methods, which count every call in
+// OracleCounts before delegating to the protected virtual do_* implementations (so counting
+// can never be forgotten by a problem author). Diagnostics (a friend) calls do_* directly:
+// evaluation is never counted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bilevel/batch.hpp"
+#include "bilevel/oracle_counts.hpp"
+#include "bilevel/types.hpp"
+
+namespace bilevel {
+
+// Constants a problem knows about itself; algorithms derive default step sizes from them.
+struct ProblemConstants {
+  std::optional<double> mu_g;   // strong convexity of g(x, .) in y
+  std::optional<double> L_g;    // Lipschitz constant of grad_y g(x, .) in y (inner step 1/L_g)
+  std::optional<double> L_f;    // Lipschitz constant of grad f (jointly in x, y)
+  std::optional<double> L_phi;  // Lipschitz constant of grad phi, when known exactly
+};
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+class Problem {
+ public:
+  virtual ~Problem() = default;
+
+  // --- metadata -----------------------------------------------------------------------
+  virtual std::string name() const = 0;
+  virtual Index dim_x() const = 0;
+  virtual Index dim_y() const = 0;
+  // Number of components of the finite sum f = mean f_i (resp. g); 1 if not a sum.
+  virtual Index num_samples(Fn fn) const = 0;
+  virtual ProblemConstants constants() const { return {}; }
+  virtual Vec initial_x() const { return Vec::Zero(dim_x()); }
+  virtual Vec initial_y() const { return Vec::Zero(dim_y()); }
+  // The problem's resolved options, echoed in run summaries.
+  virtual KeyValues option_values() const { return {}; }
+  // Problem-specific trace metrics (e.g. val_loss), evaluated uncounted at (x, y).
+  virtual std::vector<std::string> metric_names() const { return {}; }
+  virtual std::vector<double> metrics(const Vec& /*x*/, const Vec& /*y*/) const { return {}; }
+  virtual bool has_dense_hessian() const { return false; }
+
+  // --- counted oracles (what algorithms call) -----------------------------------------
+  double value(Fn fn, const Vec& x, const Vec& y, const Batch& b = {});
+  // Both partial gradients at one point are one call; pass nullptr for a part not needed.
+  void grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy);
+  // out = Hyy(fn) v, with v in R^dy.
+  void hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
+  // out = Hxy(fn) v = d/dx <grad_y fn(x, y), v>, with v in R^dy and out in R^dx.
+  void hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
+  // out = Hyx(fn) u = d/dy <grad_x fn(x, y), u>, with u in R^dx and out in R^dy.
+  void hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
+  // Dense Hessian blocks (any pointer may be null). Throws InvalidInput if the problem has
+  // no dense Hessians (see has_dense_hessian()).
+  void hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy, Mat* hyy);
+
+  const OracleCounts& counts() const { return counts_; }
+  void reset_counts() { counts_ = {}; }
+
+  // --- optional closed forms, used by Diagnostics when present ---------------------------
+  // argmin_y sigma * f(x, y) + g(x, y) for sigma >= 0 (sigma = 0: y*(x); sigma = 1/lam:
+  // the penalty solution y*_lam(x)). Return false when there is no closed form.
+  virtual bool closed_form_solution(const Vec& /*x*/, double /*sigma*/, Vec* /*y*/) const {
+    return false;
+  }
+  virtual bool closed_form_hypergradient(const Vec& /*x*/, Vec* /*g*/) const { return false; }
+  virtual bool closed_form_hessian_phi(const Vec& /*x*/, Mat* /*h*/) const { return false; }
+
+ protected:
+  virtual double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const = 0;
+  virtual void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                       Vec* gy) const = 0;
+  // Second-order products default to central differences of the gradient; problems with
+  // analytic products override them.
+  virtual void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                      Vec* out) const;
+  virtual void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                      Vec* out) const;
+  virtual void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+                      Vec* out) const;
+  virtual bool do_hessian(Fn /*fn*/, const Vec& /*x*/, const Vec& /*y*/, const Batch& /*b*/,
+                          Mat* /*hxx*/, Mat* /*hxy*/, Mat* /*hyy*/) const {
+    return false;
+  }
+
+ private:
+  friend class Diagnostics;
+  void count(Fn fn, Index FunctionCounts::*kind, const Batch& b, bool touches_samples = true);
+  OracleCounts counts_;
+};
+
+}  // namespace bilevel

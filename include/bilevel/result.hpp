@@ -1,0 +1,57 @@
+// What a run returns: final iterate, why it stopped, exact cost, and the per-iteration trace.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bilevel/oracle_counts.hpp"
+#include "bilevel/problem.hpp"
+#include "bilevel/types.hpp"
+
+namespace bilevel {
+
+enum class Status {
+  kConverged,      // exact ||grad phi|| <= tol
+  kMaxIterations,  // iteration limit reached
+  kOracleBudget,   // oracle-call budget spent
+  kTimeLimit,      // wall-time limit reached
+  kDiverged,       // a non-finite iterate or value appeared
+  kUserStop,       // a callback asked to stop
+};
+
+const char* to_string(Status s);
+
+// One trace record (one outer iteration, or one per logging interval). Values that are not
+// known are NaN (written as empty CSV fields).
+struct IterRecord {
+  Index iter = 0;
+  double time_s = 0;  // algorithm wall time so far, diagnostics excluded
+  OracleCounts counts;
+  double phi = 0;             // exact phi(x) = f(x, y*(x))  (Diagnostics, uncounted)
+  double hypergrad_norm = 0;  // exact ||grad phi(x)||        (Diagnostics, uncounted)
+  std::vector<double> metrics;  // problem metrics, in Trace::metric_names order
+};
+
+struct Trace {
+  std::vector<std::string> metric_names;
+  std::vector<IterRecord> records;
+};
+
+struct Result {
+  Vec x;  // final upper-level iterate
+  Vec y;  // the method's final estimate of y*(x)
+  Status status = Status::kMaxIterations;
+  std::string message;  // one line: why the run stopped
+  Index iters = 0;      // outer iterations performed
+  double time_s = 0;    // algorithm wall time, diagnostics excluded
+  OracleCounts counts;  // oracle calls made by this run
+  double phi = 0;       // exact phi at x (NaN if unknown)
+  double hypergrad_norm = 0;
+  KeyValues options;  // the algorithm's resolved options ("auto" replaced by values)
+  Trace trace;
+
+  // A short human-readable report (Ceres-style BriefReport).
+  std::string brief_report() const;
+};
+
+}  // namespace bilevel

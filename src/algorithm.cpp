@@ -1,0 +1,150 @@
+#include "bilevel/algorithm.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "bilevel/diagnostics.hpp"
+#include "bilevel/error.hpp"
+
+namespace bilevel {
+
+void Algorithm::set_options(const KeyValues& kv) { options().set_all(kv); }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+void check_settings(const RunSettings& s, const std::string& owner) {
+  Violations v;
+  v.check(s.stopping.max_iters >= 1, "max_iters must be >= 1");
+  v.check(s.stopping.max_oracle_calls >= 0, "max_oracle_calls must be >= 0 (0 = no budget)");
+  v.check(s.stopping.time_limit_s >= 0, "time_limit must be >= 0 (0 = no limit)");
+  v.check(s.stopping.tol >= 0, "tol must be >= 0 (0 = off)");
+  v.check(s.log_every >= 1, "log_every must be >= 1");
+  v.throw_if_any(owner);
+}
+
+}  // namespace
+
+Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunSettings& s) {
+  Violations v;
+  for (auto& m : validate()) v.check(false, m);
+  v.throw_if_any(name());
+  check_settings(s, name());
+  if (x0.size() != problem.dim_x() || y0.size() != problem.dim_y())
+    throw InvalidInput(name() + ": starting point has dimensions (" +
+                       std::to_string(x0.size()) + ", " + std::to_string(y0.size()) +
+                       ") but problem '" + problem.name() + "' has (" +
+                       std::to_string(problem.dim_x()) + ", " + std::to_string(problem.dim_y()) +
+                       ")");
+
+  Rng rng(s.seed);
+  const OracleCounts start_counts = problem.counts();
+  Diagnostics diag(problem);
+
+  Result res;
+  res.trace.metric_names = problem.metric_names();
+  double elapsed = 0;  // algorithm time only; diagnostics are excluded
+
+  auto timed = [&](auto&& fn) {
+    const auto t0 = Clock::now();
+    fn();
+    elapsed += std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+
+  auto make_record = [&](Index iter) {
+    IterRecord r;
+    r.iter = iter;
+    r.time_s = elapsed;
+    r.counts = problem.counts() - start_counts;
+    const Vec& x = current_x();
+    const Vec& y = current_y();
+    const bool finite = x.allFinite() && y.allFinite();
+    if (s.diagnostics && finite) {
+      r.phi = diag.phi(x);
+      r.hypergrad_norm = diag.hypergradient(x).norm();
+    } else {
+      r.phi = r.hypergrad_norm = kNaN;
+    }
+    r.metrics = finite ? problem.metrics(x, y)
+                       : std::vector<double>(res.trace.metric_names.size(), kNaN);
+    return r;
+  };
+
+  timed([&] { init(problem, x0, y0, rng); });
+  res.options = resolved_options();
+
+  // Returns true if the run must stop, with res.status / res.message set.
+  auto log_and_check = [&](Index iter) {
+    IterRecord r = make_record(iter);
+    res.trace.records.push_back(r);
+    const IterRecord& rec = res.trace.records.back();
+    if (!current_x().allFinite() || !current_y().allFinite() ||
+        (s.diagnostics && !std::isfinite(rec.phi))) {
+      res.status = Status::kDiverged;
+      res.message = "diverged: a non-finite iterate or value appeared at iteration " +
+                    std::to_string(iter) + " (try smaller step sizes)";
+      return true;
+    }
+    if (s.stopping.tol > 0 && s.diagnostics && rec.hypergrad_norm <= s.stopping.tol) {
+      res.status = Status::kConverged;
+      res.message = "converged: exact ||grad phi|| <= tol";
+      return true;
+    }
+    for (const auto& cb : s.callbacks) {
+      if (cb(rec) == Action::kStop) {
+        res.status = Status::kUserStop;
+        res.message = "stopped by a callback";
+        return true;
+      }
+    }
+    return false;
+  };
+
+  bool stop = log_and_check(0);
+  Index k = 0;
+  while (!stop) {
+    timed([&] { step(problem, rng, k); });
+    ++k;
+    const bool finite = current_x().allFinite() && current_y().allFinite();
+    const bool last_iter = k >= s.stopping.max_iters;
+    const bool over_budget = s.stopping.max_oracle_calls > 0 &&
+                             (problem.counts() - start_counts).total_calls() >=
+                                 s.stopping.max_oracle_calls;
+    const bool over_time = s.stopping.time_limit_s > 0 && elapsed >= s.stopping.time_limit_s;
+    if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite) {
+      stop = log_and_check(k);
+      if (stop) break;
+    }
+    if (last_iter) {
+      res.status = Status::kMaxIterations;
+      res.message = "iteration limit reached";
+      break;
+    }
+    if (over_budget) {
+      res.status = Status::kOracleBudget;
+      res.message = "oracle-call budget spent";
+      break;
+    }
+    if (over_time) {
+      res.status = Status::kTimeLimit;
+      res.message = "time limit reached";
+      break;
+    }
+  }
+
+  res.iters = k;
+  res.x = current_x();
+  res.y = current_y();
+  res.time_s = elapsed;
+  res.counts = problem.counts() - start_counts;
+  const IterRecord& last = res.trace.records.back();
+  res.phi = last.phi;
+  res.hypergrad_norm = last.hypergrad_norm;
+  return res;
+}
+
+}  // namespace bilevel

@@ -1,0 +1,114 @@
+#include "bilevel/algorithms/f2ba.hpp"
+
+#include <cmath>
+
+#include "bilevel/algorithms/step_defaults.hpp"
+#include "bilevel/error.hpp"
+
+namespace bilevel {
+
+void F2baOptions::declare(OptionList& o) {
+  o.add("lam", lam, "penalty multiplier lambda (> 0)")
+      .add("K", K, "inner gradient steps per outer iteration (>= 1)")
+      .add("alpha", alpha, "step of the z sequence on g; auto = 1/L_g")
+      .add("tau", tau, "step of the y sequence on f + lam g; auto = 1/(L_f + lam L_g)")
+      .add("eta", eta, "outer step on x; auto = 1/L_phi (1/(L_f (1+kappa)^2) if L_phi unknown)")
+      .add("inner", inner, "inner solver: gd (Alg. 1) or agd (Nesterov, restarted)",
+           {"gd", "agd"});
+}
+
+std::vector<std::string> F2baOptions::validate() const {
+  Violations v;
+  v.check(lam > 0, "lam must be > 0 (got " + format_double(lam) + ")");
+  v.check(K >= 1, "K must be >= 1 (got " + std::to_string(K) + ")");
+  v.check(!alpha || *alpha > 0, "alpha must be > 0 or auto (got " + format_double(alpha.value_or(0)) + ")");
+  v.check(!tau || *tau > 0, "tau must be > 0 or auto (got " + format_double(tau.value_or(0)) + ")");
+  v.check(!eta || *eta > 0, "eta must be > 0 or auto (got " + format_double(eta.value_or(0)) + ")");
+  v.check(inner == "gd" || inner == "agd", "inner must be gd or agd (got " + inner + ")");
+  return v.list();
+}
+
+OptionList F2ba::options() {
+  OptionList list(name());
+  o_.declare(list);
+  return list;
+}
+
+KeyValues F2ba::resolved_options() {
+  F2baOptions r = o_;
+  r.alpha = alpha_;
+  r.tau = tau_;
+  r.eta = eta_;
+  OptionList list(name());
+  r.declare(list);
+  return list.values();
+}
+
+namespace {
+// Nesterov momentum for a mu-strongly convex, L-smooth function.
+double nesterov_beta(double L, double mu) {
+  const double sk = std::sqrt(L / mu);
+  return (sk - 1) / (sk + 1);
+}
+}  // namespace
+
+void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
+  const ProblemConstants c = p.constants();
+  alpha_ = o_.alpha ? *o_.alpha : 1.0 / require_constant(c.L_g, "L_g", name(), "alpha");
+  tau_ = o_.tau ? *o_.tau
+                : 1.0 / (require_constant(c.L_f, "L_f", name(), "tau") +
+                         o_.lam * require_constant(c.L_g, "L_g", name(), "tau"));
+  eta_ = o_.eta ? *o_.eta : 1.0 / hyperobjective_smoothness(c, name(), "eta");
+  beta_z_ = beta_y_ = 0;
+  if (o_.inner == "agd") {
+    const double mu = require_constant(c.mu_g, "mu_g", name(), "inner=agd");
+    const double lf = require_constant(c.L_f, "L_f", name(), "inner=agd");
+    if (o_.lam * mu <= lf)
+      throw InvalidOptions(name() + ": inner=agd needs lam > L_f/mu_g = " +
+                           format_double(lf / mu) + " so that f + lam g is strongly convex");
+    // Momentum from the condition numbers the chosen steps imply: 1/step is the smoothness.
+    beta_z_ = nesterov_beta(1.0 / alpha_, mu);
+    beta_y_ = nesterov_beta(1.0 / tau_, o_.lam * mu - lf);
+  }
+  sf_ = Sampler(p.num_samples(Fn::kF), 0);
+  sg_ = Sampler(p.num_samples(Fn::kG), 0);
+  x_ = x0;
+  y_ = y0;
+  z_ = y0;  // Alg. 1, line 1: z_0 = y_0
+}
+
+void F2ba::step(Problem& p, Rng& rng, Index) {
+  const double lam = o_.lam;
+  if (o_.inner == "gd") {
+    for (Index k = 0; k < o_.K; ++k) {
+      p.grad(Fn::kG, x_, z_, sg_.draw(rng), nullptr, &ggy_);
+      z_ -= alpha_ * ggy_;
+      p.grad(Fn::kF, x_, y_, sf_.draw(rng), nullptr, &gfy_);
+      p.grad(Fn::kG, x_, y_, sg_.draw(rng), nullptr, &ggy_);
+      y_ -= tau_ * (gfy_ + lam * ggy_);
+    }
+  } else {
+    // Accelerated: gradients at the extrapolated points w, momentum restarted per outer step.
+    wz_ = z_;
+    wy_ = y_;
+    for (Index k = 0; k < o_.K; ++k) {
+      z_prev_ = z_;
+      p.grad(Fn::kG, x_, wz_, sg_.draw(rng), nullptr, &ggy_);
+      z_ = wz_ - alpha_ * ggy_;
+      wz_ = z_ + beta_z_ * (z_ - z_prev_);
+      y_prev_ = y_;
+      p.grad(Fn::kF, x_, wy_, sf_.draw(rng), nullptr, &gfy_);
+      p.grad(Fn::kG, x_, wy_, sg_.draw(rng), nullptr, &ggy_);
+      y_ = wy_ - tau_ * (gfy_ + lam * ggy_);
+      wy_ = y_ + beta_y_ * (y_ - y_prev_);
+    }
+  }
+  // Alg. 1, line 9: the proxy gradient at the new inner iterates.
+  p.grad(Fn::kF, x_, y_, sf_.draw(rng), &gfx_, nullptr);
+  p.grad(Fn::kG, x_, y_, sg_.draw(rng), &ggx_, nullptr);
+  p.grad(Fn::kG, x_, z_, sg_.draw(rng), &ggxz_, nullptr);
+  d_ = gfx_ + lam * (ggx_ - ggxz_);
+  x_ -= eta_ * d_;
+}
+
+}  // namespace bilevel

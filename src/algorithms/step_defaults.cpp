@@ -1,0 +1,26 @@
+#include "bilevel/algorithms/step_defaults.hpp"
+
+#include "bilevel/error.hpp"
+
+namespace bilevel {
+
+double require_constant(const std::optional<double>& c, const std::string& what,
+                        const std::string& algo, const std::string& option) {
+  if (!c)
+    throw InvalidOptions(algo + ": option " + option + "=auto needs the problem's constant " +
+                         what + ", which this problem does not know; set -A " + option +
+                         "=VALUE");
+  return *c;
+}
+
+double hyperobjective_smoothness(const ProblemConstants& c, const std::string& algo,
+                                 const std::string& option) {
+  if (c.L_phi) return *c.L_phi;
+  const double lf = require_constant(c.L_f, "L_f", algo, option);
+  const double lg = require_constant(c.L_g, "L_g", algo, option);
+  const double mu = require_constant(c.mu_g, "mu_g", algo, option);
+  const double kappa = lg / mu;
+  return lf * (1 + kappa) * (1 + kappa);
+}
+
+}  // namespace bilevel

@@ -1,0 +1,103 @@
+#include "bilevel/io/summary.hpp"
+
+#include <sys/resource.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "bilevel/io/atomic_file.hpp"
+
+namespace bilevel {
+
+namespace {
+
+using nlohmann::json;
+
+// NaN and infinities have no JSON form; null says "unknown".
+json number(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// Parses all of `s` as T; false if anything is left over.
+template <typename T>
+bool parse_whole(const std::string& s, T* out) {
+  const char* last = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), last, *out);
+  return ec == std::errc() && ptr == last;
+}
+
+// Option values arrive formatted as strings; consumers want numbers they can plot.
+json typed_value(const std::string& s) {
+  if (s == "true") return true;
+  if (s == "false") return false;
+  if (std::int64_t i; parse_whole(s, &i)) return i;
+  if (std::uint64_t u; parse_whole(s, &u)) return u;
+  if (double d; parse_whole(s, &d) && std::isfinite(d)) return d;
+  return s;
+}
+
+json key_values(const KeyValues& kv) {
+  json out = json::object();
+  for (const auto& [key, value] : kv) out[key] = typed_value(value);
+  return out;
+}
+
+json function_counts(const FunctionCounts& c) {
+  return {{"value", c.value}, {"grad", c.grad}, {"hvp", c.hvp}, {"hess", c.hess},
+          {"samples", c.samples}};
+}
+
+json final_metrics(const Trace& trace) {
+  json out = json::object();
+  if (trace.records.empty()) return out;
+  const auto& last = trace.records.back().metrics;
+  for (std::size_t i = 0; i < trace.metric_names.size(); ++i)
+    out[trace.metric_names[i]] = i < last.size() ? number(last[i]) : json(nullptr);
+  return out;
+}
+
+}  // namespace
+
+nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
+                           const Result& result, double peak_rss_mb) {
+  const OracleCounts& c = result.counts;
+  const Stopping& stop = settings.stopping;
+  return {
+      {"algo", run.algo},
+      {"problem", run.problem},
+      {"status", to_string(result.status)},
+      {"message", result.message},
+      {"iters", result.iters},
+      {"time_s", number(result.time_s)},
+      {"grad_calls", c.grad_calls()},
+      {"hvp_calls", c.hvp_calls()},
+      {"hess_calls", c.hess_calls()},
+      {"value_calls", c.value_calls()},
+      {"samples", c.samples()},
+      {"phi", number(result.phi)},
+      {"hypergrad_norm", number(result.hypergrad_norm)},
+      {"counts", {{"f", function_counts(c.f)}, {"g", function_counts(c.g)}}},
+      {"metrics", final_metrics(result.trace)},
+      {"options", key_values(result.options)},
+      {"problem_options", key_values(run.problem_options)},
+      {"seed", settings.seed},
+      {"stopping",
+       {{"max_iters", stop.max_iters},
+        {"max_oracle_calls", stop.max_oracle_calls},
+        {"time_limit_s", stop.time_limit_s},
+        {"tol", stop.tol}}},
+      {"log_every", settings.log_every},
+      {"diagnostics", settings.diagnostics},
+      {"peak_rss_mb", number(peak_rss_mb)},
+  };
+}
+
+void write_summary_json(const nlohmann::json& summary, const std::string& path) {
+  write_file_atomically(path, summary.dump(2) + "\n", "summary file");
+}
+
+double peak_rss_mb() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) return std::nan("");
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // Linux reports KiB
+}
+
+}  // namespace bilevel

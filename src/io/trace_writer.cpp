@@ -1,0 +1,66 @@
+#include "bilevel/io/trace_writer.hpp"
+
+#include <cmath>
+
+#include "bilevel/io/atomic_file.hpp"
+#include "bilevel/options.hpp"
+
+namespace bilevel {
+
+namespace {
+
+// A metric name as a CSV field: quoted only when it contains a separator, quote or newline.
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + '"';
+}
+
+void append_number(std::string* line, double v) {
+  *line += ',';
+  if (!std::isnan(v)) *line += format_double(v);
+}
+
+void append_count(std::string* line, Index v) {
+  *line += ',';
+  *line += std::to_string(v);
+}
+
+std::string csv_row(const IterRecord& r, std::size_t num_metrics) {
+  std::string line = std::to_string(r.iter);
+  append_number(&line, r.time_s);
+  append_count(&line, r.counts.grad_calls());
+  append_count(&line, r.counts.hvp_calls());
+  append_count(&line, r.counts.hess_calls());
+  append_count(&line, r.counts.samples());
+  append_number(&line, r.phi);
+  append_number(&line, r.hypergrad_norm);
+  for (std::size_t i = 0; i < num_metrics; ++i)
+    append_number(&line, i < r.metrics.size() ? r.metrics[i] : std::nan(""));
+  line += '\n';
+  return line;
+}
+
+}  // namespace
+
+std::string trace_csv_header(const Trace& trace) {
+  std::string header(kTraceColumns);
+  for (const auto& name : trace.metric_names) header += ',' + csv_field(name);
+  return header;
+}
+
+std::string trace_csv(const Trace& trace) {
+  std::string text = trace_csv_header(trace) + '\n';
+  for (const auto& r : trace.records) text += csv_row(r, trace.metric_names.size());
+  return text;
+}
+
+void write_trace_csv(const Trace& trace, const std::string& path) {
+  write_file_atomically(path, trace_csv(trace), "trace file");
+}
+
+}  // namespace bilevel

@@ -1,0 +1,305 @@
+#include "bilevel/problems/quadratic.hpp"
+
+#include <cmath>
+
+#include "bilevel/error.hpp"
+#include "bilevel/random.hpp"
+
+namespace bilevel {
+
+void QuadraticOptions::declare(OptionList& o) {
+  o.add("dx", dx, "dimension of x (>= 1)")
+      .add("dy", dy, "dimension of y (>= 1)")
+      .add("n_f", n_f, "number of components of f (>= 1)")
+      .add("n_g", n_g, "number of components of g (>= 1)")
+      .add("mu", mu, "smallest eigenvalue of G_yy: strong convexity of g in y (> 0)")
+      .add("L", L, "largest eigenvalue of G_yy: smoothness of g in y (>= mu); kappa = L/mu")
+      .add("mu_f", mu_f, "smallest eigenvalue of f's joint Hessian (may be <= 0; > 0 makes phi "
+                         "strongly convex)")
+      .add("L_f", L_f, "largest eigenvalue of f's joint Hessian (>= mu_f, > 0)")
+      .add("hetero", hetero, "spread of the components around the mean, in [0, 1)")
+      .add("sigma", sigma, "std of additive Gaussian gradient noise, E||xi||^2 = sigma^2 (>= 0)")
+      .add("seed", seed, "seed of the random instance");
+}
+
+std::vector<std::string> QuadraticOptions::validate() const {
+  Violations v;
+  v.check(dx >= 1, "dx must be >= 1 (got " + std::to_string(dx) + ")");
+  v.check(dy >= 1, "dy must be >= 1 (got " + std::to_string(dy) + ")");
+  v.check(n_f >= 1, "n_f must be >= 1 (got " + std::to_string(n_f) + ")");
+  v.check(n_g >= 1, "n_g must be >= 1 (got " + std::to_string(n_g) + ")");
+  v.check(mu > 0, "mu must be > 0 (got " + format_double(mu) + ")");
+  v.check(L >= mu, "L must be >= mu (got L=" + format_double(L) + ", mu=" + format_double(mu) + ")");
+  v.check(L_f > 0, "L_f must be > 0 (got " + format_double(L_f) + ")");
+  v.check(L_f >= mu_f, "L_f must be >= mu_f (got L_f=" + format_double(L_f) +
+                           ", mu_f=" + format_double(mu_f) + ")");
+  v.check(hetero >= 0 && hetero < 1, "hetero must be in [0, 1) (got " + format_double(hetero) + ")");
+  v.check(sigma >= 0, "sigma must be >= 0 (got " + format_double(sigma) + ")");
+  // Components are stored densely: keep memory bounded (about 400 MB at the limit).
+  const double d = static_cast<double>(dx + dy);
+  const double stored = static_cast<double>(std::max(n_f, n_g)) * d * d;
+  v.check(dx < 1 || dy < 1 || stored <= 5e7,
+          "max(n_f, n_g) * (dx + dy)^2 = " + format_double(stored) +
+              " stored entries exceeds 5e7; reduce the sample counts or the dimensions");
+  return v.list();
+}
+
+namespace {
+
+Mat random_orthogonal(Index n, Rng& rng) {
+  Eigen::HouseholderQR<Mat> qr(gaussian_matrix(n, n, rng));
+  Mat q = qr.householderQ() * Mat::Identity(n, n);
+  // Fix the signs so that Q is Haar-distributed (and fully determined by the draw).
+  const Vec diag = qr.matrixQR().diagonal();
+  for (Index j = 0; j < n; ++j)
+    if (diag(j) < 0) q.col(j) = -q.col(j);
+  return q;
+}
+
+Mat with_spectrum(const Vec& eig, Rng& rng) {
+  const Mat u = random_orthogonal(eig.size(), rng);
+  Mat m = u * eig.asDiagonal() * u.transpose();
+  return 0.5 * (m + m.transpose());
+}
+
+// n eigenvalues log-spaced from lo to hi (both > 0).
+Vec logspace(double lo, double hi, Index n) {
+  Vec e(n);
+  for (Index i = 0; i < n; ++i) {
+    const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+    e(i) = std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo)));
+  }
+  return e;
+}
+
+Vec linspace(double lo, double hi, Index n) {
+  Vec e(n);
+  for (Index i = 0; i < n; ++i) {
+    const double t = n == 1 ? 0.0 : static_cast<double>(i) / static_cast<double>(n - 1);
+    e(i) = lo + t * (hi - lo);
+  }
+  return e;
+}
+
+// Centred component deviations: symmetric, summing to zero, largest spectral norm = spread.
+void make_deviations(Index n, Index d, double spread, Rng& rng, std::vector<Mat>* dh,
+                     std::vector<Vec>* dc) {
+  dh->assign(static_cast<std::size_t>(n), Mat::Zero(d, d));
+  dc->assign(static_cast<std::size_t>(n), Vec::Zero(d));
+  if (n == 1) return;
+  Mat mean_h = Mat::Zero(d, d);
+  Vec mean_c = Vec::Zero(d);
+  for (Index j = 0; j < n; ++j) {
+    Mat w = gaussian_matrix(d, d, rng);
+    (*dh)[j] = 0.5 * (w + w.transpose());
+    (*dc)[j] = gaussian_vector(d, rng);
+    mean_h += (*dh)[j];
+    mean_c += (*dc)[j];
+  }
+  mean_h /= static_cast<double>(n);
+  mean_c /= static_cast<double>(n);
+  double max_norm = 0;
+  for (Index j = 0; j < n; ++j) {
+    (*dh)[j] -= mean_h;
+    (*dc)[j] -= mean_c;
+    Eigen::SelfAdjointEigenSolver<Mat> es((*dh)[j], Eigen::EigenvaluesOnly);
+    max_norm = std::max(max_norm, es.eigenvalues().cwiseAbs().maxCoeff());
+  }
+  const double scale = max_norm > 0 ? spread / max_norm : 0.0;
+  for (auto& m : *dh) m *= scale;
+}
+
+double spectral_norm_sym(const Mat& m) {
+  Eigen::SelfAdjointEigenSolver<Mat> es(m, Eigen::EigenvaluesOnly);
+  return es.eigenvalues().cwiseAbs().maxCoeff();
+}
+
+}  // namespace
+
+Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
+  Violations v;
+  for (auto& m : o_.validate()) v.check(false, m);
+  v.throw_if_any("quadratic");
+
+  const Index dx = o_.dx, dy = o_.dy, d = dx + dy;
+  Rng rng(o_.seed);
+
+  // g: G_yy with spectrum log-spaced in [mu, L]; cross block of spectral norm sqrt(mu L);
+  // G_xx = G_xy G_yy^{-1} G_yx + M with M in [mu, L], so the joint Hessian is PSD.
+  const Mat gyy = with_spectrum(logspace(o_.mu, o_.L, dy), rng);
+  Mat gxy = gaussian_matrix(dx, dy, rng);
+  gxy *= std::sqrt(o_.mu * o_.L) / Eigen::JacobiSVD<Mat>(gxy).singularValues()(0);
+  const Mat m = with_spectrum(logspace(o_.mu, o_.L, dx), rng);
+  Mat gxx = gxy * gyy.llt().solve(gxy.transpose()) + m;
+  gxx = 0.5 * (gxx + gxx.transpose());
+  G_.resize(d, d);
+  G_ << gxx, gxy, gxy.transpose(), gyy;
+  cg_ = gaussian_vector(d, rng);
+
+  // f: joint Hessian with eigenvalues evenly spaced in [mu_f, L_f].
+  F_ = with_spectrum(linspace(o_.mu_f, o_.L_f, d), rng);
+  cf_ = gaussian_vector(d, rng);
+
+  make_deviations(o_.n_f, d, o_.hetero * o_.L_f, rng, &dF_, &dcf_);
+  make_deviations(o_.n_g, d, o_.hetero * o_.mu, rng, &dG_, &dcg_);
+
+  gyy_llt_.compute(G_.bottomRightCorner(dy, dy));
+
+  Eigen::SelfAdjointEigenSolver<Mat> es_gyy(G_.bottomRightCorner(dy, dy), Eigen::EigenvaluesOnly);
+  constants_.mu_g = es_gyy.eigenvalues().minCoeff();
+  constants_.L_g = es_gyy.eigenvalues().maxCoeff();
+  constants_.L_f = spectral_norm_sym(F_);
+  Mat hphi;
+  closed_form_hessian_phi(Vec::Zero(dx), &hphi);
+  constants_.L_phi = spectral_norm_sym(hphi);
+}
+
+KeyValues Quadratic::option_values() const {
+  QuadraticOptions copy = o_;
+  OptionList list("quadratic");
+  copy.declare(list);
+  return list.values();
+}
+
+Vec Quadratic::joint(const Vec& x, const Vec& y) const {
+  Vec z(o_.dx + o_.dy);
+  z << x, y;
+  return z;
+}
+
+void Quadratic::batch_terms(Fn fn, const Batch& b, Mat* H, Vec* c) const {
+  *H = hessian_matrix(fn);
+  *c = linear_term(fn);
+  if (b.full()) return;
+  const auto& dh = fn == Fn::kF ? dF_ : dG_;
+  const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
+  const double w = 1.0 / static_cast<double>(b.indices.size());
+  for (Index j : b.indices) {
+    *H += w * dh[static_cast<std::size_t>(j)];
+    *c += w * dc[static_cast<std::size_t>(j)];
+  }
+}
+
+void Quadratic::batch_product(Fn fn, const Batch& b, const Vec& z, Vec* hz, Vec* c) const {
+  hz->noalias() = hessian_matrix(fn) * z;
+  if (c) *c = linear_term(fn);
+  if (b.full()) return;
+  const auto& dh = fn == Fn::kF ? dF_ : dG_;
+  const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
+  const double w = 1.0 / static_cast<double>(b.indices.size());
+  for (Index j : b.indices) {
+    hz->noalias() += w * (dh[static_cast<std::size_t>(j)] * z);
+    if (c) *c += w * dc[static_cast<std::size_t>(j)];
+  }
+}
+
+double Quadratic::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
+  const Vec z = joint(x, y);
+  Vec hz, c;
+  batch_product(fn, b, z, &hz, &c);
+  return 0.5 * z.dot(hz) + c.dot(z);
+}
+
+void Quadratic::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                        Vec* gy) const {
+  const Vec z = joint(x, y);
+  Vec hz, c;
+  batch_product(fn, b, z, &hz, &c);
+  hz += c;
+  if (b.noise_seed && o_.sigma > 0) {
+    // Noise for the whole joint gradient, x part first: a partial request sees the same draw.
+    Rng rng(*b.noise_seed);
+    const double s = o_.sigma / std::sqrt(static_cast<double>(hz.size()));
+    for (Index i = 0; i < hz.size(); ++i) hz(i) += s * standard_normal(rng);
+  }
+  if (gx) *gx = hz.head(o_.dx);
+  if (gy) *gy = hz.tail(o_.dy);
+}
+
+void Quadratic::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch& b,
+                       Vec* out) const {
+  const Index dx = o_.dx, dy = o_.dy;
+  out->noalias() = hessian_matrix(fn).bottomRightCorner(dy, dy) * v;
+  if (b.full()) return;
+  const auto& dh = fn == Fn::kF ? dF_ : dG_;
+  const double w = 1.0 / static_cast<double>(b.indices.size());
+  for (Index j : b.indices)
+    out->noalias() += w * (dh[static_cast<std::size_t>(j)].bottomRightCorner(dy, dy) * v);
+  (void)dx;
+}
+
+void Quadratic::do_hxy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch& b,
+                       Vec* out) const {
+  const Index dx = o_.dx, dy = o_.dy;
+  out->noalias() = hessian_matrix(fn).topRightCorner(dx, dy) * v;
+  if (b.full()) return;
+  const auto& dh = fn == Fn::kF ? dF_ : dG_;
+  const double w = 1.0 / static_cast<double>(b.indices.size());
+  for (Index j : b.indices)
+    out->noalias() += w * (dh[static_cast<std::size_t>(j)].topRightCorner(dx, dy) * v);
+}
+
+void Quadratic::do_hyx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch& b,
+                       Vec* out) const {
+  const Index dx = o_.dx, dy = o_.dy;
+  out->noalias() = hessian_matrix(fn).bottomLeftCorner(dy, dx) * u;
+  if (b.full()) return;
+  const auto& dh = fn == Fn::kF ? dF_ : dG_;
+  const double w = 1.0 / static_cast<double>(b.indices.size());
+  for (Index j : b.indices)
+    out->noalias() += w * (dh[static_cast<std::size_t>(j)].bottomLeftCorner(dy, dx) * u);
+}
+
+bool Quadratic::do_hessian(Fn fn, const Vec&, const Vec&, const Batch& b, Mat* hxx, Mat* hxy,
+                           Mat* hyy) const {
+  Mat H;
+  Vec c;
+  batch_terms(fn, b, &H, &c);
+  const Index dx = o_.dx, dy = o_.dy;
+  if (hxx) *hxx = H.topLeftCorner(dx, dx);
+  if (hxy) *hxy = H.topRightCorner(dx, dy);
+  if (hyy) *hyy = H.bottomRightCorner(dy, dy);
+  return true;
+}
+
+bool Quadratic::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
+  const Index dx = o_.dx, dy = o_.dy;
+  // Stationarity of sigma f + g in y:
+  // (sigma F_yy + G_yy) y = -(sigma (F_yx x + c_y) + G_yx x + d_y).
+  const Vec rhs = -(sigma * (F_.bottomLeftCorner(dy, dx) * x + cf_.tail(dy)) +
+                    G_.bottomLeftCorner(dy, dx) * x + cg_.tail(dy));
+  if (sigma == 0.0) {
+    *y = gyy_llt_.solve(rhs);
+  } else {
+    const Mat h = sigma * F_.bottomRightCorner(dy, dy) + G_.bottomRightCorner(dy, dy);
+    *y = h.ldlt().solve(rhs);
+  }
+  return true;
+}
+
+Mat Quadratic::jacobian() const {
+  const Index dx = o_.dx, dy = o_.dy;
+  return -gyy_llt_.solve(G_.bottomLeftCorner(dy, dx));
+}
+
+bool Quadratic::closed_form_hypergradient(const Vec& x, Vec* g) const {
+  const Index dx = o_.dx, dy = o_.dy;
+  Vec ys;
+  closed_form_solution(x, 0.0, &ys);
+  const Vec z = joint(x, ys);
+  const Vec grad_f = F_ * z + cf_;
+  *g = grad_f.head(dx) + jacobian().transpose() * grad_f.tail(dy);
+  return true;
+}
+
+bool Quadratic::closed_form_hessian_phi(const Vec&, Mat* h) const {
+  const Index dx = o_.dx, dy = o_.dy;
+  const Mat J = jacobian();
+  const Mat fxy = F_.topRightCorner(dx, dy);
+  Mat hp = F_.topLeftCorner(dx, dx) + fxy * J + J.transpose() * fxy.transpose() +
+           J.transpose() * F_.bottomRightCorner(dy, dy) * J;
+  *h = 0.5 * (hp + hp.transpose());
+  return true;
+}
+
+}  // namespace bilevel

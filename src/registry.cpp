@@ -1,0 +1,89 @@
+#include "bilevel/registry.hpp"
+
+#include "bilevel/algorithms/f2ba.hpp"
+#include "bilevel/error.hpp"
+#include "bilevel/problems/quadratic.hpp"
+
+namespace bilevel {
+
+std::vector<OptionDoc> option_docs(const OptionList& list) {
+  std::vector<OptionDoc> docs;
+  for (const auto& f : list.fields()) docs.push_back({f.name, list.get(f.name), f.help});
+  return docs;
+}
+
+namespace {
+
+// A problem whose options struct follows the declare/validate pattern.
+template <class P, class Options>
+ProblemEntry problem_entry(std::string name, std::string description) {
+  ProblemEntry e;
+  e.name = name;
+  e.description = std::move(description);
+  e.make = [name](const KeyValues& kv) -> std::unique_ptr<Problem> {
+    Options o;
+    OptionList list(name);
+    o.declare(list);
+    list.set_all(kv);
+    Violations v;
+    for (auto& m : o.validate()) v.check(false, m);
+    v.throw_if_any(name);
+    return std::make_unique<P>(o);
+  };
+  e.options = [name] {
+    Options o;
+    OptionList list(name);
+    o.declare(list);
+    return option_docs(list);
+  };
+  return e;
+}
+
+template <class A>
+AlgorithmEntry algorithm_entry() {
+  A a;
+  return {a.name(), a.description(), [] { return std::make_unique<A>(); }};
+}
+
+}  // namespace
+
+const std::vector<ProblemEntry>& problem_registry() {
+  static const std::vector<ProblemEntry> entries = {
+      problem_entry<Quadratic, QuadraticOptions>(
+          "quadratic",
+          "finite sums of random quadratics; g mu-strongly convex in y; closed-form y*, "
+          "grad phi, Hess phi; optional gradient noise sigma"),
+  };
+  return entries;
+}
+
+const std::vector<AlgorithmEntry>& algorithm_registry() {
+  static const std::vector<AlgorithmEntry> entries = {
+      algorithm_entry<F2ba>(),
+  };
+  return entries;
+}
+
+std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options) {
+  std::string known;
+  for (const auto& e : problem_registry()) {
+    if (e.name == name) return e.make(options);
+    known += (known.empty() ? "" : ", ") + e.name;
+  }
+  throw InvalidInput("unknown problem '" + name + "'; known problems: " + known);
+}
+
+std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const KeyValues& options) {
+  std::string known;
+  for (const auto& e : algorithm_registry()) {
+    if (e.name == name) {
+      auto a = e.make();
+      a->set_options(options);
+      return a;
+    }
+    known += (known.empty() ? "" : ", ") + e.name;
+  }
+  throw InvalidInput("unknown algorithm '" + name + "'; known algorithms: " + known);
+}
+
+}  // namespace bilevel
