@@ -1,0 +1,210 @@
+// F2BA (f2ba paper, Alg. 1) on the quadratic problem: convergence to the stationary point of
+// the penalty proxy L*_lam, the O(1/lam) distance of that point from stationarity of phi,
+// oracle counts equal to the pseudo-code, option validation, reproducibility.
+#include "bilevel/algorithms/f2ba.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "bilevel/diagnostics.hpp"
+#include "bilevel/error.hpp"
+#include "test_support.hpp"
+
+namespace bilevel {
+namespace {
+
+RunSettings iterations(Index n) {
+  RunSettings s;
+  s.stopping.max_iters = n;
+  s.diagnostics = false;  // the tests evaluate what they need themselves
+  return s;
+}
+
+Result run_f2ba(Problem& p, const F2baOptions& o, const RunSettings& s) {
+  F2ba a(o);
+  return a.run(p, p.initial_x(), p.initial_y(), s);
+}
+
+double loglog_slope(const std::vector<double>& a, const std::vector<double>& b) {
+  const auto n = static_cast<double>(a.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double u = std::log(a[i]), v = std::log(b[i]);
+    sx += u;
+    sy += v;
+    sxx += u * u;
+    sxy += u * v;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+TEST(F2ba, ConvergesToStationaryPointOfPenaltyProxyWithinOneOverLambdaOfPhi) {
+  QuadraticOptions qo;  // dx = dy = 20, kappa = 10
+  std::vector<double> lams = {1e1, 1e2, 1e3, 1e4}, grad_phi;
+  for (double lam : lams) {
+    Quadratic q(qo);
+    F2baOptions o;
+    o.lam = lam;
+    const Result r = run_f2ba(q, o, iterations(3000));
+    Diagnostics d(q);
+    const double proxy = d.penalty_gradient(r.x, lam).norm();
+    EXPECT_LE(proxy, 1e-8) << "lam = " << lam;
+    grad_phi.push_back(d.hypergradient(r.x).norm());
+  }
+  const double slope = loglog_slope(lams, grad_phi);
+  EXPECT_GE(slope, -1.2);
+  EXPECT_LE(slope, -0.8);
+}
+
+TEST(F2ba, AcceleratedInnerLoopAlsoConvergesToTheProxyStationaryPoint) {
+  Quadratic q(QuadraticOptions{});
+  F2baOptions o;
+  o.lam = 100;
+  o.inner = "agd";
+  o.K = 5;
+  const Result r = run_f2ba(q, o, iterations(3000));
+  Diagnostics d(q);
+  EXPECT_LE(d.penalty_gradient(r.x, o.lam).norm(), 1e-8);
+}
+
+TEST(F2ba, AcceleratedInnerLoopTracksTheInnerSolutionsMoreClosely) {
+  // With few inner steps, Nesterov's method leaves y, z closer to y*_lam(x), y*(x).
+  QuadraticOptions qo;
+  qo.mu = 0.01;  // kappa = 100: where acceleration matters
+  auto inner_error = [&](const std::string& inner) {
+    Quadratic q(qo);
+    F2baOptions o;
+    o.inner = inner;
+    o.lam = 1000;  // agd needs f + lam g strongly convex: lam > L_f / mu_g = 100
+    o.K = 20;
+    o.eta = 1e-12;  // x essentially fixed: compare the inner solvers alone
+    const Result r = run_f2ba(q, o, iterations(1));
+    Diagnostics d(q);
+    return (r.y - d.lower_solution(r.x)).norm();
+  };
+  EXPECT_LT(inner_error("agd"), 0.5 * inner_error("gd"));
+}
+
+TEST(F2ba, OracleCountsPerIterationMatchAlgorithmOne) {
+  QuadraticOptions qo = testing::small_quadratic();
+  Quadratic q(qo);
+  F2baOptions o;
+  o.K = 7;
+  const Index T = 13;
+  const Result r = run_f2ba(q, o, iterations(T));
+  ASSERT_EQ(r.iters, T);
+  // Per outer iteration: K inner steps each take grad g at z, grad f and grad g at y;
+  // the proxy gradient takes grad f at y and grad g at y and at z.
+  EXPECT_EQ(r.counts.f.grad, T * (o.K + 1));
+  EXPECT_EQ(r.counts.g.grad, T * (2 * o.K + 2));
+  EXPECT_EQ(r.counts.hvp_calls(), 0);
+  EXPECT_EQ(r.counts.hess_calls(), 0);
+  EXPECT_EQ(r.counts.f.samples, T * (o.K + 1) * qo.n_f);
+  EXPECT_EQ(r.counts.g.samples, T * (2 * o.K + 2) * qo.n_g);
+}
+
+TEST(F2ba, AutoStepsComeFromTheProblemConstants) {
+  Quadratic q(QuadraticOptions{});
+  F2ba a;
+  a.settings().lam = 50;
+  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  auto value = [&](const std::string& key) {
+    for (const auto& [k, v] : r.options)
+      if (k == key) return std::stod(v);
+    return -1.0;
+  };
+  const ProblemConstants c = q.constants();
+  EXPECT_DOUBLE_EQ(value("alpha"), 1.0 / *c.L_g);
+  EXPECT_DOUBLE_EQ(value("tau"), 1.0 / (*c.L_f + 50 * *c.L_g));
+  EXPECT_DOUBLE_EQ(value("eta"), 1.0 / *c.L_phi);
+}
+
+class QuadraticWithoutConstants : public Quadratic {
+ public:
+  using Quadratic::Quadratic;
+  ProblemConstants constants() const override { return {}; }
+};
+
+TEST(F2ba, AutoStepWithoutKnownConstantsIsAClearError) {
+  QuadraticWithoutConstants q(testing::small_quadratic());
+  F2ba a;
+  try {
+    a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+    FAIL() << "expected InvalidOptions";
+  } catch (const InvalidOptions& e) {
+    EXPECT_NE(std::string(e.what()).find("alpha=auto"), std::string::npos) << e.what();
+  }
+  a.settings().alpha = 0.5;
+  a.settings().tau = 0.01;
+  a.settings().eta = 0.1;
+  EXPECT_NO_THROW(a.run(q, q.initial_x(), q.initial_y(), iterations(1)));
+}
+
+TEST(F2baOptions, DefaultsAreValid) { EXPECT_TRUE(F2baOptions{}.validate().empty()); }
+
+TEST(F2baOptions, RejectsBadValuesNamingTheOption) {
+  Quadratic q(testing::small_quadratic());
+  auto message_for = [&](const KeyValues& kv) -> std::string {
+    F2ba a;
+    a.set_options(kv);
+    try {
+      a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+    } catch (const InvalidOptions& e) {
+      return e.what();
+    }
+    return "";
+  };
+  EXPECT_NE(message_for({{"K", "0"}}).find("K must be >= 1"), std::string::npos);
+  EXPECT_NE(message_for({{"lam", "-1"}}).find("lam must be > 0"), std::string::npos);
+  EXPECT_NE(message_for({{"eta", "0"}}).find("eta must be > 0"), std::string::npos);
+  F2ba a;
+  EXPECT_THROW(a.set_options({{"inner", "newton"}}), InvalidOptions);
+  EXPECT_THROW(a.set_options({{"lamda", "1"}}), InvalidOptions);
+  EXPECT_THROW(a.set_options({{"K", "ten"}}), InvalidOptions);
+}
+
+TEST(F2ba, TwoRunsWithOneSeedGiveIdenticalTraces) {
+  QuadraticOptions qo = testing::small_quadratic();
+  qo.sigma = 0.1;  // noisy oracles: reproducibility must come from the seed
+  RunSettings s = iterations(20);
+  s.diagnostics = true;
+  s.seed = 42;
+  Quadratic q1(qo), q2(qo);
+  const Result a = run_f2ba(q1, F2baOptions{}, s);
+  const Result b = run_f2ba(q2, F2baOptions{}, s);
+  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
+  for (std::size_t i = 0; i < a.trace.records.size(); ++i) {
+    EXPECT_EQ(a.trace.records[i].phi, b.trace.records[i].phi);
+    EXPECT_EQ(a.trace.records[i].hypergrad_norm, b.trace.records[i].hypergrad_norm);
+  }
+  EXPECT_EQ(a.x, b.x);
+}
+
+TEST(F2ba, StopsAtTheToleranceOnTheExactHypergradient) {
+  Quadratic q(QuadraticOptions{});
+  RunSettings s;
+  s.stopping.max_iters = 100000;
+  s.stopping.tol = 1e-2;  // above the O(1/lam) floor of lam = 1e4 (about 3e-3 here)
+  F2baOptions o;
+  o.lam = 1e4;
+  const Result r = run_f2ba(q, o, s);
+  EXPECT_EQ(r.status, Status::kConverged);
+  EXPECT_LE(r.hypergrad_norm, 1e-2);
+  EXPECT_GT(r.trace.records.front().hypergrad_norm, 1e-2);
+  EXPECT_EQ(r.iters, r.trace.records.back().iter);
+}
+
+TEST(F2ba, ReportsDivergenceInsteadOfThrowing) {
+  Quadratic q(testing::small_quadratic());
+  F2baOptions o;
+  o.eta = 1e6;
+  RunSettings s = iterations(500);
+  s.diagnostics = true;
+  const Result r = run_f2ba(q, o, s);
+  EXPECT_EQ(r.status, Status::kDiverged);
+  EXPECT_LT(r.iters, 500);
+}
+
+}  // namespace
+}  // namespace bilevel
