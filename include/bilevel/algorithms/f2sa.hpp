@@ -1,0 +1,79 @@
+// F2SA: fully first-order stochastic approximation (Kwon, Kwon, Wright, Nowak; slides
+// "Fully First-Order Methods for Bilevel Optimization", part II).
+//
+// For k = 0, 1, ...: T warm-started inner steps with stochastic gradients h,
+//     z <- z - gamma_k h_gz(x, z),      y <- y - alpha_k (h_fy + lam_k h_gy)(x, y),
+// then  x <- x - xi alpha_k [h_fx(x, y) + lam_k (h_gx(x, y) - h_gx(x, z))],
+// with  alpha_k = alpha0 r^-a,  gamma_k = gamma0 r^-c,  lam_k = lam0 r^(a-c),  r = (k+k0)/k0,
+// i.e. lam_{k+1} = lam_k + delta_k with the increments the slides' schedule implies
+// (lam_k = O((k+k0)^(a-c))). The exponents (a, c) follow the noise regime of the slides:
+// both f and g noisy (5/7, 4/7), only f noisy (3/5, 2/5), exact gradients (1/3, 0).
+// Stochastic gradients come from minibatches of batch_f / batch_g components (0 = full
+// sums) plus the problem's oracle noise, if any.
+//
+// With common_batch=true the two lower-level gradients of the x step share one minibatch and
+// noise draw (common random numbers): their difference, multiplied by lam_k, then carries
+// noise of order ||y - z|| instead of order 1. The slides draw them independently (default).
+//
+// Oracle calls per outer iteration: T + 1 gradients of f and 2T + 2 gradients of g; samples
+// T + 1 batches of f and 2T + 2 batches of g.
+#pragma once
+
+#include "bilevel/algorithm.hpp"
+#include "bilevel/batch.hpp"
+
+namespace bilevel {
+
+struct F2saOptions {
+  std::string regime = "both";  // both | upper | none: which gradients are noisy
+  Auto a;                       // decay exponent of alpha_k; auto = from regime
+  Auto c;                       // decay exponent of gamma_k; auto = from regime
+  Auto T;                       // inner steps; auto = ceil(kappa) (slides: T = O(kappa))
+  Auto lam0;                    // initial multiplier; auto = 2 L_f / mu_g
+  double lam_max = 0;           // cap on lam_k; 0 = no cap
+  Auto alpha0;                  // initial y step; auto = 1/(L_f + lam0 L_g)
+  Auto gamma0;                  // initial z step; auto = 1/L_g
+  double xi = 1.0;              // ratio of the x step to the y step
+  double k0 = 10.0;             // schedule offset (instance-dependent constant)
+  Index batch_f = 0;            // minibatch of f components; 0 = full
+  Index batch_g = 0;            // minibatch of g components; 0 = full
+  bool common_batch = false;    // x step: one g batch for both h_gx(x, y) and h_gx(x, z)
+
+  void declare(OptionList& o);
+  std::vector<std::string> validate() const;
+};
+
+class F2sa : public Algorithm {
+ public:
+  F2sa() = default;
+  explicit F2sa(const F2saOptions& o) : o_(o) {}
+
+  std::string name() const override { return "f2sa"; }
+  std::string description() const override {
+    return "fully first-order stochastic approximation, increasing penalty (Kwon et al.)";
+  }
+  OptionList options() override;
+  std::vector<std::string> validate() const override { return o_.validate(); }
+  F2saOptions& settings() { return o_; }
+
+  // The schedule at outer iteration k (after init): multiplier and steps.
+  double lam_at(Index k) const;
+  double alpha_at(Index k) const;
+  double gamma_at(Index k) const;
+
+ protected:
+  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& current_x() const override { return x_; }
+  const Vec& current_y() const override { return z_; }
+  KeyValues resolved_options() override;
+
+ private:
+  F2saOptions o_;
+  double a_ = 0, c_ = 0, lam0_ = 0, alpha0_ = 0, gamma0_ = 0;
+  Index T_ = 0;
+  Sampler sf_, sg_;
+  Vec x_, y_, z_, gfx_, gfy_, ggx_, ggy_, ggxz_;
+};
+
+}  // namespace bilevel
