@@ -1,5 +1,6 @@
 #include "bilevel/algorithm.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -16,6 +17,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+// Growth of the exact ||grad phi|| over its starting value that counts as divergence.
+constexpr double kBlowUp = 1e6;
 
 void check_settings(const RunSettings& s, const std::string& owner) {
   Violations v;
@@ -87,6 +90,14 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
       res.status = Status::kDiverged;
       res.message = "diverged: a non-finite iterate or value appeared at iteration " +
                     std::to_string(iter) + " (try smaller step sizes)";
+      return true;
+    }
+    // A finite but exploding run is diverging too; stopping early saves the rest of the budget.
+    const double start_norm = res.trace.records.front().hypergrad_norm;
+    if (s.diagnostics && rec.hypergrad_norm > kBlowUp * std::max(start_norm, 1e-8)) {
+      res.status = Status::kDiverged;
+      res.message = "diverged: ||grad phi|| grew more than 1e6-fold at iteration " +
+                    std::to_string(iter) + " (try smaller step sizes or more inner steps)";
       return true;
     }
     if (s.stopping.tol > 0 && s.diagnostics && rec.hypergrad_norm <= s.stopping.tol) {

@@ -1,6 +1,9 @@
 #include "bilevel/registry.hpp"
 
+#include "bilevel/algorithms/aid.hpp"
 #include "bilevel/algorithms/f2ba.hpp"
+#include "bilevel/algorithms/f2sa.hpp"
+#include "bilevel/algorithms/itd.hpp"
 #include "bilevel/error.hpp"
 #include "bilevel/problems/quadratic.hpp"
 
@@ -60,6 +63,10 @@ const std::vector<ProblemEntry>& problem_registry() {
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   static const std::vector<AlgorithmEntry> entries = {
       algorithm_entry<F2ba>(),
+      algorithm_entry<F2sa>(),
+      algorithm_entry<AidCg>(),
+      algorithm_entry<AidNs>(),
+      algorithm_entry<Itd>(),
   };
   return entries;
 }

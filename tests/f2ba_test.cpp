@@ -206,5 +206,21 @@ TEST(F2ba, ReportsDivergenceInsteadOfThrowing) {
   EXPECT_LT(r.iters, 500);
 }
 
+TEST(F2ba, ReportsAFiniteBlowUpAsDivergence) {
+  // An outer step of about 6/L_phi makes x grow geometrically while every value stays finite
+  // long after the run is hopeless. (The lagging inner iterates damp the outer iteration:
+  // steps up to about 5/L_phi still converge here.)
+  Quadratic q(QuadraticOptions{});
+  F2baOptions o;
+  o.eta = 2.0;
+  RunSettings s = iterations(2000);
+  s.diagnostics = true;
+  const Result r = run_f2ba(q, o, s);
+  EXPECT_EQ(r.status, Status::kDiverged);
+  EXPECT_TRUE(std::isfinite(r.phi));
+  EXPECT_LT(r.iters, 200);
+  EXPECT_NE(r.message.find("1e6-fold"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace bilevel

@@ -15,7 +15,7 @@ enum class Status {
   kMaxIterations,  // iteration limit reached
   kOracleBudget,   // oracle-call budget spent
   kTimeLimit,      // wall-time limit reached
-  kDiverged,       // a non-finite iterate or value appeared
+  kDiverged,       // a non-finite iterate or value, or ||grad phi|| grew 1e6-fold
   kUserStop,       // a callback asked to stop
 };
 

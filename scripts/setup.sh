@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Install the Debian packages bilevel needs to build, test and plot -- only the missing ones.
+#
+# Idempotent and fast when everything is present: each package is checked with dpkg-query and
+# apt-get runs only if something is missing (one `apt-get update`, one `apt-get install`).
+# The project's own files must install what it needs (machines are not kept between sessions),
+# so build.sh, test.sh and demo.sh all start by calling this script.
+set -euo pipefail
+
+# Everything the project needs from Debian. Extend this list (and only this list) when a new
+# dependency appears, e.g. dataset-fashion-mnist for the hyperclean demo.
+REQUIRED_DEBIAN_PACKAGES=(
+  build-essential
+  cmake
+  pkg-config
+  libeigen3-dev
+  libcli11-dev
+  nlohmann-json3-dev
+  googletest
+  libgtest-dev
+  libbenchmark-dev
+  zlib1g-dev
+  python3-matplotlib
+  python3-numpy
+)
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+  # Not a Debian-like system: we cannot check, so say what is expected and let CMake report
+  # precisely whatever is still missing.
+  echo "setup: dpkg-query not found; skipping the package check." \
+       "Make sure these (or your system's equivalents) are installed: ${REQUIRED_DEBIAN_PACKAGES[*]}" >&2
+  exit 0
+fi
+
+missing=()
+for pkg in "${REQUIRED_DEBIAN_PACKAGES[@]}"; do
+  # "install ok installed" is the only status meaning the package is usable; anything else
+  # (not known, removed with config files left, half-installed) counts as missing.
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "setup: missing Debian packages (run as root: apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+
+echo "setup: installing missing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# The package lists may be absent or stale on a fresh machine: apt-get install needs them.
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done" >&2
