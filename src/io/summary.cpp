@@ -41,7 +41,10 @@ json key_values(const KeyValues& kv) {
 }
 
 json function_counts(const FunctionCounts& c) {
-  return {{"value", c.value}, {"grad", c.grad}, {"hvp", c.hvp}, {"hess", c.hess},
+  return {{"value", c.value},
+          {"grad", c.grad},
+          {"hvp", c.hvp},
+          {"hess", c.hess},
           {"samples", c.samples}};
 }
 

@@ -1,0 +1,73 @@
+// The `bilevel` executable: parse the command line, dispatch to a command, and turn every
+// failure into the documented exit code with one line on stderr (docs/cli.md).
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <exception>
+#include <iostream>
+#include <string>
+
+#include "bilevel/error.hpp"
+#include "exit_codes.hpp"
+#include "list_command.hpp"
+#include "run_arguments.hpp"
+#include "run_command.hpp"
+
+#ifndef BILEVEL_VERSION
+#error "BILEVEL_VERSION must be defined by the build (CMakeLists.txt)"
+#endif
+
+namespace {
+
+using namespace bilevel::cli;
+
+// Other tools parse stderr line by line: an error is exactly one line.
+int report(const std::string& kind, std::string message, int code) {
+  std::replace(message.begin(), message.end(), '\n', ' ');
+  std::cerr << "bilevel: " << kind << ": " << message << '\n';
+  return code;
+}
+
+int run_cli(int argc, char** argv) {
+  CLI::App app{"Gradient-based bilevel optimization: min_x f(x, y*(x)), y*(x) = argmin_y g(x, y)",
+               "bilevel"};
+  app.set_version_flag("--version", std::string("bilevel ") + BILEVEL_VERSION);
+  app.require_subcommand(1);
+  app.footer("Exit codes: 0 run finished, 2 bad input, 3 diverged, 1 internal error.");
+
+  std::string list_what;
+  CLI::App* list = app.add_subcommand("list", "List algorithms and problems with their options");
+  list->add_option("what", list_what, "algorithms or problems (default: both)");
+
+  RunArguments run_args;
+  CLI::App* run = app.add_subcommand("run", "Run an algorithm on a problem");
+  add_run_flags(*run, run_args);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {  // --help, --version
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    const std::string help = run->parsed() ? "bilevel run --help" : "bilevel --help";
+    return report("error", std::string(e.what()) + " (see '" + help + "')", kExitBadInput);
+  }
+
+  if (list->parsed()) {
+    bilevel::cli::list_registry(list_what, std::cout);
+    return kExitOk;
+  }
+  return execute_run(run_args);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run_cli(argc, argv);
+  } catch (const bilevel::InvalidInput& e) {
+    return report("error", e.what(), kExitBadInput);
+  } catch (const std::exception& e) {
+    return report("internal error", e.what(), kExitInternalError);
+  } catch (...) {
+    return report("internal error", "unknown exception", kExitInternalError);
+  }
+}

@@ -1,0 +1,44 @@
+// The flags of `bilevel run`, and their translation into library inputs.
+//
+// CLI11 only collects the raw text here. Numbers are parsed by the conversion functions rather
+// than by CLI11, so that every malformed or out-of-range value (CLI11 2.1 wraps "-1" into an
+// unsigned and saturates overflowing integers) gets one InvalidInput line naming the flag and
+// what it accepts. Integer flags accept what option values accept: "1000", and "1e5".
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <string>
+#include <vector>
+
+#include "bilevel/algorithm.hpp"
+
+namespace bilevel::cli {
+
+struct RunArguments {
+  std::string problem;
+  std::vector<std::string> problem_options;  // raw -P values, "key=value"
+  std::string algo;
+  std::vector<std::string> algo_options;  // raw -A values, "key=value"
+  // Raw numeric flags, parsed and checked by run_settings().
+  std::string seed = "0";
+  std::string max_iters = "1000";
+  std::string max_oracle_calls = "0";
+  std::string time_limit_s = "0";
+  std::string tol = "0";
+  std::string log_every = "1";
+  bool no_diagnostics = false;
+  std::string trace_path;
+  std::string summary_path;
+  bool quiet = false;
+};
+
+// Declares the flags of `run` on `cmd`, bound to `args`.
+void add_run_flags(CLI::App& cmd, RunArguments& args);
+
+// Splits each "key=value" at its first '='. `flag` ("-P" or "-A") names the flag in errors.
+KeyValues parse_key_values(const std::vector<std::string>& raw, const std::string& flag);
+
+// The stopping rules and run settings the flags ask for (no callbacks yet).
+RunSettings run_settings(const RunArguments& args);
+
+}  // namespace bilevel::cli

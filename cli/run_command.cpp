@@ -1,0 +1,96 @@
+#include "run_command.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "bilevel/error.hpp"
+#include "bilevel/io/atomic_file.hpp"
+#include "bilevel/io/summary.hpp"
+#include "bilevel/io/trace_writer.hpp"
+#include "bilevel/registry.hpp"
+#include "progress_bar.hpp"
+
+namespace bilevel::cli {
+
+namespace {
+
+std::string known_names(bool problems) {
+  std::string names;
+  auto add = [&](const std::string& n) { names += (names.empty() ? "" : ", ") + n; };
+  if (problems)
+    for (const auto& e : problem_registry()) add(e.name);
+  else
+    for (const auto& e : algorithm_registry()) add(e.name);
+  return names;
+}
+
+void require_names(const RunArguments& args) {
+  if (args.problem.empty())
+    throw InvalidInput("run needs --problem NAME; known problems: " + known_names(true));
+  if (args.algo.empty())
+    throw InvalidInput("run needs --algo NAME; known algorithms: " + known_names(false));
+}
+
+// Output paths are checked before any computation; writing the same file twice would leave
+// only the summary, so that is refused too.
+void check_outputs(const RunArguments& args) {
+  if (!args.trace_path.empty()) check_writable(args.trace_path, "trace file");
+  if (!args.summary_path.empty()) check_writable(args.summary_path, "summary file");
+  if (!args.trace_path.empty() && !args.summary_path.empty()) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path trace = fs::weakly_canonical(args.trace_path, ec);
+    const fs::path summary = fs::weakly_canonical(args.summary_path, ec);
+    if (!ec && trace == summary)
+      throw InvalidInput("--trace and --summary both name '" + args.trace_path +
+                         "'; give them different files");
+  }
+}
+
+// The same check Algorithm::run makes, done before the (possibly expensive) problem build.
+void check_algorithm_options(const Algorithm& algo) {
+  Violations v;
+  for (auto& m : algo.validate()) v.check(false, m);
+  v.throw_if_any(algo.name());
+}
+
+}  // namespace
+
+ExitCode execute_run(const RunArguments& args) {
+  require_names(args);
+  const KeyValues problem_kv = parse_key_values(args.problem_options, "-P");
+  const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
+  RunSettings settings = run_settings(args);
+  check_outputs(args);
+
+  std::unique_ptr<Algorithm> algo = make_algorithm(args.algo, algo_kv);
+  check_algorithm_options(*algo);
+  std::unique_ptr<Problem> problem = make_problem(args.problem, problem_kv);
+
+  std::optional<ProgressBar> bar;
+  if (progress_bar_wanted(args.quiet)) {
+    bar.emplace(settings.stopping.max_iters);
+    settings.callbacks.push_back(bar->callback());
+  }
+  const Result result = algo->run(*problem, problem->initial_x(), problem->initial_y(), settings);
+  if (bar) bar->finish();
+
+  // The report comes first: if an output file cannot be written after all, the numbers of a
+  // long run are at least on the screen.
+  if (!args.quiet) {
+    std::cout << result.brief_report() << std::endl;
+    if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
+  }
+  if (!args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
+  if (!args.summary_path.empty()) {
+    nlohmann::json summary = run_summary({algo->name(), problem->name(), problem->option_values()},
+                                         settings, result, peak_rss_mb());
+    summary["bilevel_version"] = BILEVEL_VERSION;
+    write_summary_json(summary, args.summary_path);
+  }
+  return result.status == Status::kDiverged ? kExitDiverged : kExitOk;
+}
+
+}  // namespace bilevel::cli

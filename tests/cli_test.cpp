@@ -1,0 +1,273 @@
+// The `bilevel` executable against its contract (DESIGN.md section 7, docs/cli.md): exit
+// codes, one-line errors, the trace header, the summary keys, and output files that are
+// never created or damaged by a failed run.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#ifndef BILEVEL_CLI_PATH
+#error "BILEVEL_CLI_PATH must name the built bilevel executable (CMakeLists.txt)"
+#endif
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kTraceHeader =
+    "iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm";
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// Runs the CLI in a fresh scratch directory per test; stdout and stderr go to files there.
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = fs::temp_directory_path() /
+           ("bilevel_cli_test_" + std::to_string(::getpid()) + "_" + info->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // `args` is appended to the command line as is (the test controls every character of it).
+  CliResult run(const std::string& args) const {
+    const fs::path out = dir_ / "stdout.txt";
+    const fs::path err = dir_ / "stderr.txt";
+    const std::string cmd = std::string("'") + BILEVEL_CLI_PATH + "' " + args + " >'" +
+                            out.string() + "' 2>'" + err.string() + "' </dev/null";
+    const int status = std::system(cmd.c_str());
+    CliResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = read_file(out);
+    r.err = read_file(err);
+    fs::remove(out);
+    fs::remove(err);
+    return r;
+  }
+
+  // Files the run left in the scratch directory (stdout/stderr captures excluded).
+  std::vector<std::string> files_left() const {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
+    return names;
+  }
+
+  fs::path dir_;
+};
+
+// Bad input: exit code 2 and exactly one stderr line starting with "bilevel: error: ".
+void expect_bad_input(const CliResult& r) {
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err.rfind("bilevel: error: ", 0), 0u) << r.err;
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+}
+
+const std::string kQuickRun = "run --problem quadratic --algo f2ba --max-iters 5";
+
+TEST_F(CliTest, ListNamesAllFiveHypergradientAndPenaltyMethods) {
+  const CliResult r = run("list algorithms");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* name : {"f2ba", "f2sa", "aid-cg", "aid-ns", "itd"})
+    EXPECT_TRUE(contains(r.out, "\n  " + std::string(name) + "  ")) << name << " missing:\n"
+                                                                    << r.out;
+}
+
+TEST_F(CliTest, ListWithoutArgumentShowsAlgorithmsAndProblemsWithOptions) {
+  const CliResult r = run("list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "\n  f2ba  ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "\n  quadratic  ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "    K=10")) << r.out;  // an algorithm option with its default
+  EXPECT_TRUE(contains(r.out, "    dx=")) << r.out;   // a problem option
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST_F(CliTest, ListRejectsAnUnknownCategory) {
+  const CliResult r = run("list colors");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "colors")) << r.err;
+}
+
+TEST_F(CliTest, VersionAndHelpSucceed) {
+  const CliResult version = run("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("bilevel ", 0), 0u) << version.out;
+
+  const CliResult help = run("run --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag : {"--problem", "--algo", "-P", "-A", "--seed", "--max-iters",
+                           "--max-oracle-calls", "--time-limit", "--tol", "--log-every",
+                           "--no-diagnostics", "--trace", "--summary", "--quiet"})
+    EXPECT_TRUE(contains(help.out, flag)) << flag;
+}
+
+TEST_F(CliTest, MissingCommandIsBadInput) { expect_bad_input(run("")); }
+
+TEST_F(CliTest, UnknownFlagIsBadInput) {
+  const CliResult r = run(kQuickRun + " --bogus");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "--bogus")) << r.err;
+}
+
+TEST_F(CliTest, RunWritesTraceWithContractHeaderAndSummaryWithRequiredKeys) {
+  const std::string trace = path("t.csv");
+  const std::string summary = path("s.json");
+  const CliResult r = run(kQuickRun + " --trace '" + trace + "' --summary '" + summary + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "max_iterations")) << r.out;  // the brief report
+
+  const std::string csv = read_file(trace);
+  EXPECT_EQ(first_line(csv), kTraceHeader);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 7) << csv;  // header + iterations 0..5
+
+  const nlohmann::json s = nlohmann::json::parse(read_file(summary));
+  for (const char* key :
+       {"algo", "problem", "status", "message", "iters", "time_s", "grad_calls", "hvp_calls",
+        "hess_calls", "value_calls", "samples", "phi", "hypergrad_norm", "counts", "options",
+        "problem_options", "seed", "stopping", "peak_rss_mb"})
+    EXPECT_TRUE(s.contains(key)) << key;
+  EXPECT_EQ(s["algo"], "f2ba");
+  EXPECT_EQ(s["problem"], "quadratic");
+  EXPECT_EQ(s["status"], "max_iterations");
+  EXPECT_EQ(s["iters"], 5);
+  EXPECT_EQ(s["stopping"]["max_iters"], 5);
+  EXPECT_TRUE(s["options"].contains("K"));
+  EXPECT_TRUE(s["problem_options"].contains("dx"));
+  EXPECT_EQ(s["grad_calls"].get<long long>(),
+            s["counts"]["f"]["grad"].get<long long>() + s["counts"]["g"]["grad"].get<long long>());
+  EXPECT_GT(s["peak_rss_mb"].get<double>(), 0.0);
+
+  // Only the two outputs: no temporary files left behind.
+  auto left = files_left();
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, (std::vector<std::string>{"s.json", "t.csv"}));
+}
+
+TEST_F(CliTest, QuietPrintsNothing) {
+  const CliResult r = run(kQuickRun + " --quiet");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+}
+
+TEST_F(CliTest, UnknownAlgorithmIsBadInputNamingItAndTheKnownOnes) {
+  const CliResult r = run("run --problem quadratic --algo no-such-method");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "no-such-method")) << r.err;
+  EXPECT_TRUE(contains(r.err, "f2ba")) << r.err;
+}
+
+TEST_F(CliTest, UnknownProblemIsBadInput) {
+  const CliResult r = run("run --problem no-such-problem --algo f2ba");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "no-such-problem")) << r.err;
+}
+
+TEST_F(CliTest, InvalidAlgorithmOptionValueNamesTheOption) {
+  const CliResult r = run(kQuickRun + " -A K=0");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "K")) << r.err;
+}
+
+TEST_F(CliTest, UnparsableProblemOptionIsBadInput) {
+  const CliResult r = run(kQuickRun + " -P dx=abc");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "dx")) << r.err;
+}
+
+TEST_F(CliTest, OptionWithoutEqualsSignIsBadInput) {
+  const CliResult r = run(kQuickRun + " -A K");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "key=value")) << r.err;
+}
+
+TEST_F(CliTest, BadStoppingFlagsAreBadInput) {
+  expect_bad_input(run(kQuickRun + " --max-iters 0"));
+  expect_bad_input(run(kQuickRun + " --max-iters abc"));
+  expect_bad_input(run(kQuickRun + " --tol -1"));
+  expect_bad_input(run(kQuickRun + " --seed -1"));
+  expect_bad_input(run(kQuickRun + " --max-iters 99999999999999999999"));  // overflow
+  expect_bad_input(run(kQuickRun + " --log-every 2.5"));
+}
+
+TEST_F(CliTest, IntegerFlagsAcceptExponentForm) {
+  const std::string summary = path("s.json");
+  const CliResult r =
+      run("run --problem quadratic --algo f2ba --max-iters 4e0 --log-every 2 "
+          "--summary '" +
+          summary + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json s = nlohmann::json::parse(read_file(summary));
+  EXPECT_EQ(s["iters"], 4);
+  EXPECT_EQ(s["log_every"], 2);
+}
+
+TEST_F(CliTest, UnwritableTracePathFailsBeforeRunningAndCreatesNothing) {
+  const CliResult r =
+      run(kQuickRun + " --trace /nonexistent/dir/t.csv --summary '" + path("s.json") + "'");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "/nonexistent/dir/t.csv")) << r.err;
+  EXPECT_TRUE(r.out.empty()) << "the run should not have started: " << r.out;
+  EXPECT_FALSE(fs::exists("/nonexistent/dir/t.csv"));
+  EXPECT_TRUE(files_left().empty());  // not even the summary
+}
+
+TEST_F(CliTest, ExistingTraceIsLeftIntactWhenTheRunFailsOnBadInput) {
+  const std::string trace = path("t.csv");
+  std::ofstream(trace) << "previous results\n";
+  for (const std::string& bad :
+       {std::string(" --algo no-such-method"), std::string(" -A K=0"), std::string(" -P dx=abc")}) {
+    const CliResult r =
+        run("run --problem quadratic --algo f2ba --max-iters 5 --trace '" + trace + "'" + bad);
+    EXPECT_EQ(r.exit_code, 2) << bad;
+    EXPECT_EQ(read_file(trace), "previous results\n") << bad;
+  }
+  EXPECT_EQ(files_left(), std::vector<std::string>{"t.csv"});
+}
+
+TEST_F(CliTest, SameFileForTraceAndSummaryIsBadInput) {
+  const std::string file = path("out");
+  expect_bad_input(run(kQuickRun + " --trace '" + file + "' --summary '" + file + "'"));
+  EXPECT_FALSE(fs::exists(file));
+}
+
+TEST_F(CliTest, DivergenceExitsWithThree) {
+  const std::string summary = path("s.json");
+  const CliResult r =
+      run("run --problem quadratic --algo f2ba -A eta=1e10 --max-iters 1000 --summary '" + summary +
+          "'");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const nlohmann::json s = nlohmann::json::parse(read_file(summary));
+  EXPECT_EQ(s["status"], "diverged");
+}
+
+}  // namespace
