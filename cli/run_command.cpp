@@ -80,6 +80,7 @@ ExitCode execute_run(const RunArguments& args) {
   // The report comes first: if an output file cannot be written after all, the numbers of a
   // long run are at least on the screen.
   if (!args.quiet) {
+    for (const auto& w : result.warnings) std::cerr << "bilevel: warning: " << w << '\n';
     std::cout << result.brief_report() << std::endl;
     if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
   }

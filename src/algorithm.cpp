@@ -77,8 +77,10 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
     return r;
   };
 
+  warnings_.clear();
   timed([&] { init(problem, x0, y0, rng); });
   res.options = resolved_options();
+  res.warnings = warnings_;
 
   // Returns true if the run must stop, with res.status / res.message set.
   auto log_and_check = [&](Index iter) {

@@ -15,6 +15,12 @@ std::string format_double(double v) {
   return std::string(buf, end);
 }
 
+std::string format_short(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
 namespace {
 
 std::string trim(std::string_view s) {

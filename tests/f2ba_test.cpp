@@ -141,6 +141,17 @@ TEST(F2ba, AutoStepWithoutKnownConstantsIsAClearError) {
   EXPECT_NO_THROW(a.run(q, q.initial_x(), q.initial_y(), iterations(1)));
 }
 
+TEST(F2ba, WarnsWhenLambdaIsBelowThePapersBound) {
+  Quadratic q(QuadraticOptions{});  // L_f = 1, mu_g = 0.1: the paper asks lam >= 20
+  F2baOptions o;
+  o.lam = 15;
+  const Result low = run_f2ba(q, o, iterations(1));
+  ASSERT_EQ(low.warnings.size(), 1u);
+  EXPECT_NE(low.warnings[0].find("2 L_f/mu_g = 20"), std::string::npos) << low.warnings[0];
+  o.lam = 21;
+  EXPECT_TRUE(run_f2ba(q, o, iterations(1)).warnings.empty());
+}
+
 TEST(F2baOptions, DefaultsAreValid) { EXPECT_TRUE(F2baOptions{}.validate().empty()); }
 
 TEST(F2baOptions, RejectsBadValuesNamingTheOption) {
@@ -158,6 +169,7 @@ TEST(F2baOptions, RejectsBadValuesNamingTheOption) {
   EXPECT_NE(message_for({{"K", "0"}}).find("K must be >= 1"), std::string::npos);
   EXPECT_NE(message_for({{"lam", "-1"}}).find("lam must be > 0"), std::string::npos);
   EXPECT_NE(message_for({{"eta", "0"}}).find("eta must be > 0"), std::string::npos);
+
   F2ba a;
   EXPECT_THROW(a.set_options({{"inner", "newton"}}), InvalidOptions);
   EXPECT_THROW(a.set_options({{"lamda", "1"}}), InvalidOptions);

@@ -67,6 +67,12 @@ class Algorithm {
   virtual const Vec& current_y() const = 0;
   // Resolved options for the summary; default: options().values().
   virtual KeyValues resolved_options() { return options().values(); }
+  // Records a warning for Result::warnings (algorithms never print): a setting outside the
+  // theory that may still work.
+  void warn(std::string message) { warnings_.push_back(std::move(message)); }
+
+ private:
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace bilevel

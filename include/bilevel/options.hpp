@@ -64,6 +64,8 @@ class OptionList {
 
 // Formats a double so that it parses back to the same value (shortest round-trip form).
 std::string format_double(double v);
+// Six significant digits, for messages about derived constants (20, not 20.000000000000004).
+std::string format_short(double v);
 
 // Collects validation failures; `check` adds `message` when `ok` is false.
 class Violations {

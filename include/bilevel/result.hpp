@@ -48,6 +48,7 @@ struct Result {
   double phi = 0;       // exact phi at x (NaN if unknown)
   double hypergrad_norm = 0;
   KeyValues options;  // the algorithm's resolved options ("auto" replaced by values)
+  std::vector<std::string> warnings;  // settings outside the method's theory, one line each
   Trace trace;
 
   // A short human-readable report (Ceres-style BriefReport).

@@ -59,13 +59,20 @@ void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
                 : 1.0 / (require_constant(c.L_f, "L_f", name(), "tau") +
                          o_.lam * require_constant(c.L_g, "L_g", name(), "tau"));
   eta_ = o_.eta ? *o_.eta : 1.0 / hyperobjective_smoothness(c, name(), "eta");
+  // The analysis needs f + lam g strongly convex in y (f2ba paper: lam >= 2 L_f / mu_g). L_f is
+  // a worst-case bound (a convex f is fine with less), so a smaller lam is allowed, with a
+  // warning: when f really is that curved, the y sequence runs away.
+  if (c.L_f && c.mu_g && o_.lam < 2 * *c.L_f / *c.mu_g)
+    warn("lam=" + format_double(o_.lam) + " is below the f2ba paper's 2 L_f/mu_g = " +
+         format_short(2 * *c.L_f / *c.mu_g) +
+         ": f + lam g may not be strongly convex in y; if the run blows up, raise lam (and K)");
   beta_z_ = beta_y_ = 0;
   if (o_.inner == "agd") {
     const double mu = require_constant(c.mu_g, "mu_g", name(), "inner=agd");
     const double lf = require_constant(c.L_f, "L_f", name(), "inner=agd");
     if (o_.lam * mu <= lf)
       throw InvalidOptions(name() + ": inner=agd needs lam > L_f/mu_g = " +
-                           format_double(lf / mu) + " so that f + lam g is strongly convex");
+                           format_short(lf / mu) + " so that f + lam g is strongly convex");
     // Momentum from the condition numbers the chosen steps imply: 1/step is the smoothness.
     beta_z_ = nesterov_beta(1.0 / alpha_, mu);
     beta_y_ = nesterov_beta(1.0 / tau_, o_.lam * mu - lf);
