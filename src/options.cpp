@@ -163,6 +163,24 @@ KeyValues OptionList::values() const {
   return out;
 }
 
+void Violations::positive(const std::string& name, double value) {
+  check(value > 0, name + " must be > 0 (got " + format_double(value) + ")");
+}
+
+void Violations::positive_or_auto(const std::string& name, const Auto& value) {
+  check(!value || *value > 0,
+        name + " must be > 0 or auto (got " + format_double(value.value_or(0)) + ")");
+}
+
+void Violations::non_negative(const std::string& name, double value) {
+  check(value >= 0, name + " must be >= 0 (got " + format_double(value) + ")");
+}
+
+void Violations::at_least(const std::string& name, Index value, Index min) {
+  check(value >= min,
+        name + " must be >= " + std::to_string(min) + " (got " + std::to_string(value) + ")");
+}
+
 void Violations::throw_if_any(const std::string& owner) const {
   if (list_.empty()) return;
   std::string msg = owner + ": ";

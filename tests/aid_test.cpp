@@ -15,7 +15,11 @@
 namespace bilevel {
 namespace {
 
+using testing::iterations;
+using testing::mentions;
+using testing::random_vector;
 using testing::rel_err;
+using testing::run_error;
 using testing::small_quadratic;
 
 RunSettings until_stationary(Index max_iters) {
@@ -25,40 +29,16 @@ RunSettings until_stationary(Index max_iters) {
   return s;
 }
 
-RunSettings iterations(Index n) {
-  RunSettings s;
-  s.stopping.max_iters = n;
-  s.diagnostics = false;
-  return s;
-}
 
-Vec random_x(Index n, std::uint64_t seed) {
-  Rng rng(seed);
-  return gaussian_vector(n, rng);
-}
 
 // One step from (x0, y0); returns the hypergradient estimate made at x0.
-Vec hypergradient_at(Aid& a, Problem& q, const Vec& x0, const Vec& y0) {
+template <class Options>
+Vec hypergradient_at(Aid<Options>& a, Problem& q, const Vec& x0, const Vec& y0) {
   a.run(q, x0, y0, iterations(1));
   return a.last_hypergradient();
 }
 
-// The message of the InvalidOptions that run() throws, or "" if it does not throw.
-std::string run_error(Algorithm& a) {
-  Quadratic q(small_quadratic());
-  try {
-    a.run(q, q.initial_x(), q.initial_y(), iterations(1));
-  } catch (const InvalidOptions& e) {
-    return e.what();
-  }
-  return "";
-}
 
-bool mentions(const std::vector<std::string>& messages, const std::string& text) {
-  for (const auto& m : messages)
-    if (m.find(text) != std::string::npos) return true;
-  return false;
-}
 
 // --- aid-cg --------------------------------------------------------------------------------
 
@@ -74,7 +54,7 @@ TEST(AidCg, HypergradientIsExactWhenInnerSolveAndLinearSolveAreExact) {
   const QuadraticOptions qo;
   Quadratic q(qo);
   Diagnostics d(q);
-  const Vec x0 = random_x(qo.dx, 1);
+  const Vec x0 = random_vector(qo.dx, 1);
   const Vec y0 = Vec::Zero(qo.dy);
   const Vec exact = d.hypergradient(x0);
 
@@ -169,12 +149,7 @@ TEST(AidCg, TwoRunsWithTheSameSeedGiveIdenticalTraces) {
   const Result a = run(7), b = run(7), c = run(8);
   EXPECT_EQ(a.x, b.x);
   EXPECT_EQ(a.y, b.y);
-  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
-  for (std::size_t i = 0; i < a.trace.records.size(); ++i) {
-    EXPECT_EQ(a.trace.records[i].phi, b.trace.records[i].phi);
-    EXPECT_EQ(a.trace.records[i].hypergrad_norm, b.trace.records[i].hypergrad_norm);
-    EXPECT_EQ(a.trace.records[i].counts, b.trace.records[i].counts);
-  }
+  testing::expect_identical_traces(a.trace, b.trace);
   EXPECT_NE(a.x, c.x) << "the gradient noise should depend on the seed";
 }
 
@@ -196,7 +171,7 @@ TEST(AidNs, HypergradientErrorDecreasesGeometricallyInQ) {
   const QuadraticOptions qo;
   Quadratic q(qo);
   Diagnostics d(q);
-  const Vec x0 = random_x(qo.dx, 2);
+  const Vec x0 = random_vector(qo.dx, 2);
   const Vec ys = d.lower_solution(x0);  // y exact: only the series truncation remains
   const Vec exact = d.hypergradient(x0);
   const double mu = *q.constants().mu_g;
@@ -285,11 +260,7 @@ TEST(AidNs, TwoRunsWithTheSameSeedGiveIdenticalTraces) {
   };
   const Result a = run(7), b = run(7), c = run(8);
   EXPECT_EQ(a.x, b.x);
-  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
-  for (std::size_t i = 0; i < a.trace.records.size(); ++i) {
-    EXPECT_EQ(a.trace.records[i].phi, b.trace.records[i].phi);
-    EXPECT_EQ(a.trace.records[i].hypergrad_norm, b.trace.records[i].hypergrad_norm);
-  }
+  testing::expect_identical_traces(a.trace, b.trace);
   EXPECT_NE(a.x, c.x);
 }
 

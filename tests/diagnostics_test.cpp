@@ -12,21 +12,9 @@
 namespace bilevel {
 namespace {
 
+using testing::loglog_slope;
 using testing::QuadraticWithoutClosedForms;
 
-// Least-squares slope of log(err) against log(lam).
-double loglog_slope(const std::vector<double>& lam, const std::vector<double>& err) {
-  const auto n = static_cast<double>(lam.size());
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (std::size_t i = 0; i < lam.size(); ++i) {
-    const double a = std::log(lam[i]), b = std::log(err[i]);
-    sx += a;
-    sy += b;
-    sxx += a * a;
-    sxy += a * b;
-  }
-  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
 
 TEST(Diagnostics, CgHypergradientAgreesWithClosedForm) {
   QuadraticOptions o;  // dx = dy = 20, kappa = 10

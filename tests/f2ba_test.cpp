@@ -14,30 +14,15 @@
 namespace bilevel {
 namespace {
 
-RunSettings iterations(Index n) {
-  RunSettings s;
-  s.stopping.max_iters = n;
-  s.diagnostics = false;  // the tests evaluate what they need themselves
-  return s;
-}
+using testing::iterations;
+using testing::loglog_slope;
+
 
 Result run_f2ba(Problem& p, const F2baOptions& o, const RunSettings& s) {
   F2ba a(o);
   return a.run(p, p.initial_x(), p.initial_y(), s);
 }
 
-double loglog_slope(const std::vector<double>& a, const std::vector<double>& b) {
-  const auto n = static_cast<double>(a.size());
-  double sx = 0, sy = 0, sxx = 0, sxy = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double u = std::log(a[i]), v = std::log(b[i]);
-    sx += u;
-    sy += v;
-    sxx += u * u;
-    sxy += u * v;
-  }
-  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
-}
 
 TEST(F2ba, ConvergesToStationaryPointOfPenaltyProxyWithinOneOverLambdaOfPhi) {
   QuadraticOptions qo;  // dx = dy = 20, kappa = 10
@@ -185,11 +170,7 @@ TEST(F2ba, TwoRunsWithOneSeedGiveIdenticalTraces) {
   Quadratic q1(qo), q2(qo);
   const Result a = run_f2ba(q1, F2baOptions{}, s);
   const Result b = run_f2ba(q2, F2baOptions{}, s);
-  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
-  for (std::size_t i = 0; i < a.trace.records.size(); ++i) {
-    EXPECT_EQ(a.trace.records[i].phi, b.trace.records[i].phi);
-    EXPECT_EQ(a.trace.records[i].hypergrad_norm, b.trace.records[i].hypergrad_norm);
-  }
+  testing::expect_identical_traces(a.trace, b.trace);
   EXPECT_EQ(a.x, b.x);
 }
 

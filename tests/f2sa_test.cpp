@@ -73,12 +73,7 @@ TEST(F2sa, TwoRunsWithOneSeedGiveIdenticalTracesAndAnotherSeedDiffers) {
     return a.run(q, q.initial_x(), q.initial_y(), run_settings(50, seed)).trace;
   };
   const Trace t1 = trace_of(5), t2 = trace_of(5), t3 = trace_of(6);
-  ASSERT_EQ(t1.records.size(), t2.records.size());
-  for (std::size_t i = 0; i < t1.records.size(); ++i) {
-    EXPECT_EQ(t1.records[i].phi, t2.records[i].phi);
-    EXPECT_EQ(t1.records[i].hypergrad_norm, t2.records[i].hypergrad_norm);
-    EXPECT_EQ(t1.records[i].counts, t2.records[i].counts);
-  }
+  testing::expect_identical_traces(t1, t2);
   EXPECT_NE(t1.records.back().phi, t3.records.back().phi);
 }
 

@@ -17,20 +17,12 @@ namespace bilevel {
 namespace {
 
 using testing::fd_gradient;
+using testing::iterations;
+using testing::random_vector;
 using testing::rel_err;
 using testing::small_quadratic;
 
-RunSettings iterations(Index n) {
-  RunSettings s;
-  s.stopping.max_iters = n;
-  s.diagnostics = false;
-  return s;
-}
 
-Vec random_vector(Index n, std::uint64_t seed) {
-  Rng rng(seed);
-  return gaussian_vector(n, rng);
-}
 
 // One ITD step from (x0, y0); returns the hypergradient it computed at x0.
 Vec itd_hypergradient(const ItdOptions& o, Problem& q, const Vec& x0, const Vec& y0) {
@@ -179,12 +171,7 @@ TEST(Itd, TwoRunsWithTheSameSeedGiveIdenticalTraces) {
   const Result a = run(7), b = run(7), c = run(8);
   EXPECT_EQ(a.x, b.x);
   EXPECT_EQ(a.y, b.y);
-  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
-  for (std::size_t i = 0; i < a.trace.records.size(); ++i) {
-    EXPECT_EQ(a.trace.records[i].phi, b.trace.records[i].phi);
-    EXPECT_EQ(a.trace.records[i].hypergrad_norm, b.trace.records[i].hypergrad_norm);
-    EXPECT_EQ(a.trace.records[i].counts, b.trace.records[i].counts);
-  }
+  testing::expect_identical_traces(a.trace, b.trace);
   EXPECT_NE(a.x, c.x) << "the gradient noise should depend on the seed";
 }
 

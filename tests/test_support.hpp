@@ -1,9 +1,17 @@
 // Shared helpers for the test suite: finite differences and small fixtures.
 #pragma once
 
+#include <cmath>
 #include <functional>
+#include <string>
+#include <vector>
 
+#include <gtest/gtest.h>
+
+#include "bilevel/algorithm.hpp"
+#include "bilevel/error.hpp"
 #include "bilevel/problems/quadratic.hpp"
+#include "bilevel/random.hpp"
 #include "bilevel/types.hpp"
 
 namespace bilevel::testing {
@@ -59,6 +67,61 @@ inline QuadraticOptions small_quadratic(std::uint64_t seed = 1) {
   o.n_g = 9;
   o.seed = seed;
   return o;
+}
+
+// Run settings for a fixed number of iterations, without diagnostics (tests evaluate what
+// they need themselves).
+inline RunSettings iterations(Index n) {
+  RunSettings s;
+  s.stopping.max_iters = n;
+  s.diagnostics = false;
+  return s;
+}
+
+inline Vec random_vector(Index n, std::uint64_t seed) {
+  Rng rng(seed);
+  return gaussian_vector(n, rng);
+}
+
+// Least-squares slope of log(b) against log(a): the measured order of a power law.
+inline double loglog_slope(const std::vector<double>& a, const std::vector<double>& b) {
+  const auto n = static_cast<double>(a.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double u = std::log(a[i]), v = std::log(b[i]);
+    sx += u;
+    sy += v;
+    sxx += u * u;
+    sxy += u * v;
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+// The message of the InvalidOptions that one run on a small quadratic throws, or "".
+inline std::string run_error(Algorithm& a) {
+  Quadratic q(small_quadratic());
+  try {
+    a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  } catch (const InvalidOptions& e) {
+    return e.what();
+  }
+  return "";
+}
+
+inline bool mentions(const std::vector<std::string>& messages, const std::string& text) {
+  for (const auto& m : messages)
+    if (m.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// Bit-identical traces (same phi, ||grad phi|| and counts at every record).
+inline void expect_identical_traces(const Trace& a, const Trace& b) {
+  ASSERT_EQ(a.records.size(), b.records.size());
+  for (std::size_t i = 0; i < a.records.size(); ++i) {
+    EXPECT_EQ(a.records[i].phi, b.records[i].phi) << "record " << i;
+    EXPECT_EQ(a.records[i].hypergrad_norm, b.records[i].hypergrad_norm) << "record " << i;
+    EXPECT_EQ(a.records[i].counts, b.records[i].counts) << "record " << i;
+  }
 }
 
 }  // namespace bilevel::testing

@@ -73,6 +73,11 @@ class Violations {
   void check(bool ok, std::string message) {
     if (!ok) list_.push_back(std::move(message));
   }
+  // The common constraints, with uniform messages ("K must be >= 1 (got 0)").
+  void positive(const std::string& name, double value);
+  void positive_or_auto(const std::string& name, const Auto& value);
+  void non_negative(const std::string& name, double value);
+  void at_least(const std::string& name, Index value, Index min);
   bool empty() const { return list_.empty(); }
   const std::vector<std::string>& list() const { return list_; }
   // Throws InvalidOptions("<owner>: <v1>; <v2>") if anything was collected.

@@ -5,22 +5,14 @@
 
 namespace bilevel {
 
-namespace {
-
-std::string positive_or_auto(const char* name, const Auto& value) {
-  return std::string(name) + " must be > 0 or auto (got " + format_double(value.value_or(0)) + ")";
-}
-
-}  // namespace
-
 // --- shared outer loop -------------------------------------------------------------------
 
-void Aid::init_common(Problem& p, const Vec& x0, const Vec& y0, Index K, const Auto& alpha,
-                      const Auto& eta) {
+template <class Options>
+void Aid<Options>::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   const ProblemConstants c = p.constants();
-  K_ = K;
-  alpha_ = alpha ? *alpha : 1.0 / require_constant(c.L_g, "L_g", name(), "alpha");
-  eta_ = eta ? *eta : 1.0 / hyperobjective_smoothness(c, name(), "eta");
+  const Options& o = this->o_;
+  alpha_ = o.alpha ? *o.alpha : 1.0 / require_constant(c.L_g, "L_g", this->name(), "alpha");
+  eta_ = o.eta ? *o.eta : 1.0 / hyperobjective_smoothness(c, this->name(), "eta");
   sf_ = Sampler(p.num_samples(Fn::kF), 0);
   sg_ = Sampler(p.num_samples(Fn::kG), 0);
   x_ = x0;
@@ -29,8 +21,9 @@ void Aid::init_common(Problem& p, const Vec& x0, const Vec& y0, Index K, const A
   h_.resize(0);
 }
 
-void Aid::step(Problem& p, Rng& rng, Index) {
-  for (Index k = 0; k < K_; ++k) {
+template <class Options>
+void Aid<Options>::step(Problem& p, Rng& rng, Index) {
+  for (Index k = 0; k < this->o_.K; ++k) {
     p.grad(Fn::kG, x_, y_, sg_.draw(rng), nullptr, &ggy_);
     y_ -= alpha_ * ggy_;
   }
@@ -40,6 +33,9 @@ void Aid::step(Problem& p, Rng& rng, Index) {
   h_ = gfx_ - hxv_;
   x_ -= eta_ * h_;
 }
+
+template class Aid<AidCgOptions>;
+template class Aid<AidNsOptions>;
 
 // --- aid-cg --------------------------------------------------------------------------------
 
@@ -53,31 +49,19 @@ void AidCgOptions::declare(OptionList& o) {
 
 std::vector<std::string> AidCgOptions::validate() const {
   Violations v;
-  v.check(K >= 1, "K must be >= 1 (got " + std::to_string(K) + ")");
-  v.check(!alpha || *alpha > 0, positive_or_auto("alpha", alpha));
-  v.check(N >= 1, "N must be >= 1 (got " + std::to_string(N) + ")");
-  v.check(cg_tol > 0, "cg_tol must be > 0 (got " + format_double(cg_tol) + ")");
-  v.check(!eta || *eta > 0, positive_or_auto("eta", eta));
+  v.at_least("K", K, 1);
+  v.positive_or_auto("alpha", alpha);
+  v.at_least("N", N, 1);
+  v.positive("cg_tol", cg_tol);
+  v.positive_or_auto("eta", eta);
   return v.list();
-}
-
-OptionList AidCg::options() {
-  OptionList list(name());
-  o_.declare(list);
-  return list;
 }
 
 KeyValues AidCg::resolved_options() {
   AidCgOptions r = o_;
   r.alpha = alpha_;
   r.eta = eta_;
-  OptionList list(name());
-  r.declare(list);
-  return list.values();
-}
-
-void AidCg::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  init_common(p, x0, y0, o_.K, o_.alpha, o_.eta);
+  return echo(r);
 }
 
 void AidCg::solve_adjoint(Problem& p, Rng& rng) {
@@ -103,18 +87,12 @@ void AidNsOptions::declare(OptionList& o) {
 
 std::vector<std::string> AidNsOptions::validate() const {
   Violations v;
-  v.check(K >= 1, "K must be >= 1 (got " + std::to_string(K) + ")");
-  v.check(!alpha || *alpha > 0, positive_or_auto("alpha", alpha));
-  v.check(Q >= 0, "Q must be >= 0 (got " + std::to_string(Q) + ")");
-  v.check(!alpha_ns || *alpha_ns > 0, positive_or_auto("alpha_ns", alpha_ns));
-  v.check(!eta || *eta > 0, positive_or_auto("eta", eta));
+  v.at_least("K", K, 1);
+  v.positive_or_auto("alpha", alpha);
+  v.at_least("Q", Q, 0);
+  v.positive_or_auto("alpha_ns", alpha_ns);
+  v.positive_or_auto("eta", eta);
   return v.list();
-}
-
-OptionList AidNs::options() {
-  OptionList list(name());
-  o_.declare(list);
-  return list;
 }
 
 KeyValues AidNs::resolved_options() {
@@ -122,13 +100,11 @@ KeyValues AidNs::resolved_options() {
   r.alpha = alpha_;
   r.alpha_ns = alpha_ns_;
   r.eta = eta_;
-  OptionList list(name());
-  r.declare(list);
-  return list.values();
+  return echo(r);
 }
 
-void AidNs::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  init_common(p, x0, y0, o_.K, o_.alpha, o_.eta);
+void AidNs::init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) {
+  Aid::init(p, x0, y0, rng);
   alpha_ns_ = o_.alpha_ns ? *o_.alpha_ns
                           : 1.0 / require_constant(p.constants().L_g, "L_g", name(), "alpha_ns");
 }

@@ -19,19 +19,13 @@ void F2baOptions::declare(OptionList& o) {
 
 std::vector<std::string> F2baOptions::validate() const {
   Violations v;
-  v.check(lam > 0, "lam must be > 0 (got " + format_double(lam) + ")");
-  v.check(K >= 1, "K must be >= 1 (got " + std::to_string(K) + ")");
-  v.check(!alpha || *alpha > 0, "alpha must be > 0 or auto (got " + format_double(alpha.value_or(0)) + ")");
-  v.check(!tau || *tau > 0, "tau must be > 0 or auto (got " + format_double(tau.value_or(0)) + ")");
-  v.check(!eta || *eta > 0, "eta must be > 0 or auto (got " + format_double(eta.value_or(0)) + ")");
+  v.positive("lam", lam);
+  v.at_least("K", K, 1);
+  v.positive_or_auto("alpha", alpha);
+  v.positive_or_auto("tau", tau);
+  v.positive_or_auto("eta", eta);
   v.check(inner == "gd" || inner == "agd", "inner must be gd or agd (got " + inner + ")");
   return v.list();
-}
-
-OptionList F2ba::options() {
-  OptionList list(name());
-  o_.declare(list);
-  return list;
 }
 
 KeyValues F2ba::resolved_options() {
@@ -39,9 +33,7 @@ KeyValues F2ba::resolved_options() {
   r.alpha = alpha_;
   r.tau = tau_;
   r.eta = eta_;
-  OptionList list(name());
-  r.declare(list);
-  return list.values();
+  return echo(r);
 }
 
 namespace {

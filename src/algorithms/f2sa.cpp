@@ -36,23 +36,15 @@ std::vector<std::string> F2saOptions::validate() const {
                                     ", c=" + format_double(c.value_or(0)) + ")");
   v.check(!T || (*T >= 1 && *T == std::floor(*T)),
           "T must be an integer >= 1 or auto (got " + format_double(T.value_or(0)) + ")");
-  v.check(!lam0 || *lam0 > 0, "lam0 must be > 0 (got " + format_double(lam0.value_or(0)) + ")");
-  v.check(lam_max >= 0, "lam_max must be >= 0 (got " + format_double(lam_max) + ")");
-  v.check(!alpha0 || *alpha0 > 0,
-          "alpha0 must be > 0 (got " + format_double(alpha0.value_or(0)) + ")");
-  v.check(!gamma0 || *gamma0 > 0,
-          "gamma0 must be > 0 (got " + format_double(gamma0.value_or(0)) + ")");
-  v.check(xi > 0, "xi must be > 0 (got " + format_double(xi) + ")");
-  v.check(k0 > 0, "k0 must be > 0 (got " + format_double(k0) + ")");
-  v.check(batch_f >= 0, "batch_f must be >= 0 (got " + std::to_string(batch_f) + ")");
-  v.check(batch_g >= 0, "batch_g must be >= 0 (got " + std::to_string(batch_g) + ")");
+  v.positive_or_auto("lam0", lam0);
+  v.non_negative("lam_max", lam_max);
+  v.positive_or_auto("alpha0", alpha0);
+  v.positive_or_auto("gamma0", gamma0);
+  v.positive("xi", xi);
+  v.positive("k0", k0);
+  v.at_least("batch_f", batch_f, 0);
+  v.at_least("batch_g", batch_g, 0);
   return v.list();
-}
-
-OptionList F2sa::options() {
-  OptionList list(name());
-  o_.declare(list);
-  return list;
 }
 
 KeyValues F2sa::resolved_options() {
@@ -63,9 +55,7 @@ KeyValues F2sa::resolved_options() {
   r.lam0 = lam0_;
   r.alpha0 = alpha0_;
   r.gamma0 = gamma0_;
-  OptionList list(name());
-  r.declare(list);
-  return list.values();
+  return echo(r);
 }
 
 double F2sa::lam_at(Index k) const {

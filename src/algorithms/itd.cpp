@@ -14,26 +14,17 @@ void ItdOptions::declare(OptionList& o) {
 
 std::vector<std::string> ItdOptions::validate() const {
   Violations v;
-  v.check(K >= 1, "K must be >= 1 (got " + std::to_string(K) + ")");
-  v.check(!alpha || *alpha > 0,
-          "alpha must be > 0 or auto (got " + format_double(alpha.value_or(0)) + ")");
-  v.check(!eta || *eta > 0, "eta must be > 0 or auto (got " + format_double(eta.value_or(0)) + ")");
+  v.at_least("K", K, 1);
+  v.positive_or_auto("alpha", alpha);
+  v.positive_or_auto("eta", eta);
   return v.list();
-}
-
-OptionList Itd::options() {
-  OptionList list(name());
-  o_.declare(list);
-  return list;
 }
 
 KeyValues Itd::resolved_options() {
   ItdOptions r = o_;
   r.alpha = alpha_;
   r.eta = eta_;
-  OptionList list(name());
-  r.declare(list);
-  return list.values();
+  return echo(r);
 }
 
 void Itd::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {

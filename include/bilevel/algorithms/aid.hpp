@@ -23,8 +23,8 @@
 //   aid-ns: Q Hyy + 1 Hxy.
 #pragma once
 
-#include "bilevel/algorithm.hpp"
 #include "bilevel/batch.hpp"
+#include "bilevel/method.hpp"
 
 namespace bilevel {
 
@@ -51,63 +51,53 @@ struct AidNsOptions {
 };
 
 // The outer loop both AID variants share; subclasses only solve the adjoint system.
-class Aid : public Algorithm {
+// Options must have the fields K, alpha and eta.
+template <class Options>
+class Aid : public Method<Options> {
  public:
+  using Method<Options>::Method;
+
   // The hypergradient estimate h of the last step (at the x before its update); empty
   // before the first step.
   const Vec& last_hypergradient() const { return h_; }
 
  protected:
   // Resolves alpha and eta ("auto" from the problem's constants) and sets the start.
-  void init_common(Problem& p, const Vec& x0, const Vec& y0, Index K, const Auto& alpha,
-                   const Auto& eta);
+  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
   void step(Problem& p, Rng& rng, Index k) final;
   // Sets v_ to an approximation of [Hyy g(x_, y_)]^{-1} gfy_.
   virtual void solve_adjoint(Problem& p, Rng& rng) = 0;
   const Vec& current_x() const override { return x_; }
   const Vec& current_y() const override { return y_; }
 
-  Index K_ = 0;
   double alpha_ = 0, eta_ = 0;
   Sampler sf_, sg_;
   Vec x_, y_, v_;
   Vec gfx_, gfy_, ggy_, hxv_, h_;
 };
 
-class AidCg : public Aid {
+class AidCg : public Aid<AidCgOptions> {
  public:
-  AidCg() = default;
-  explicit AidCg(const AidCgOptions& o) : o_(o) {}
+  using Aid::Aid;
 
   std::string name() const override { return "aid-cg"; }
   std::string description() const override {
     return "approximate implicit differentiation, warm-started CG (Ji et al. 2021, AID-BiO)";
   }
-  OptionList options() override;
-  std::vector<std::string> validate() const override { return o_.validate(); }
-  AidCgOptions& settings() { return o_; }
 
  protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
   void solve_adjoint(Problem& p, Rng& rng) override;
   KeyValues resolved_options() override;
-
- private:
-  AidCgOptions o_;
 };
 
-class AidNs : public Aid {
+class AidNs : public Aid<AidNsOptions> {
  public:
-  AidNs() = default;
-  explicit AidNs(const AidNsOptions& o) : o_(o) {}
+  using Aid::Aid;
 
   std::string name() const override { return "aid-ns"; }
   std::string description() const override {
     return "approximate implicit differentiation, truncated Neumann series (Q products)";
   }
-  OptionList options() override;
-  std::vector<std::string> validate() const override { return o_.validate(); }
-  AidNsOptions& settings() { return o_; }
 
  protected:
   void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
@@ -115,7 +105,6 @@ class AidNs : public Aid {
   KeyValues resolved_options() override;
 
  private:
-  AidNsOptions o_;
   double alpha_ns_ = 0;
   Vec term_, hv_;  // the current series term (I - alpha_ns Hyy)^i b and its product
 };

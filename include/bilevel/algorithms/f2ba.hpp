@@ -12,8 +12,8 @@
 // Oracle calls per outer iteration: K + 1 gradients of f and 2K + 2 gradients of g.
 #pragma once
 
-#include "bilevel/algorithm.hpp"
 #include "bilevel/batch.hpp"
+#include "bilevel/method.hpp"
 
 namespace bilevel {
 
@@ -29,18 +29,14 @@ struct F2baOptions {
   std::vector<std::string> validate() const;
 };
 
-class F2ba : public Algorithm {
+class F2ba : public Method<F2baOptions> {
  public:
-  F2ba() = default;
-  explicit F2ba(const F2baOptions& o) : o_(o) {}
+  using Method::Method;
 
   std::string name() const override { return "f2ba"; }
   std::string description() const override {
     return "fully first-order bilevel approximation, fixed penalty (f2ba paper, Alg. 1)";
   }
-  OptionList options() override;
-  std::vector<std::string> validate() const override { return o_.validate(); }
-  F2baOptions& settings() { return o_; }
 
  protected:
   void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
@@ -50,7 +46,6 @@ class F2ba : public Algorithm {
   KeyValues resolved_options() override;
 
  private:
-  F2baOptions o_;
   double alpha_ = 0, tau_ = 0, eta_ = 0;
   double beta_z_ = 0, beta_y_ = 0;  // AGD momentum (0 for gd)
   Sampler sf_, sg_;

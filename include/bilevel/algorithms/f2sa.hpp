@@ -19,8 +19,8 @@
 // T + 1 batches of f and 2T + 2 batches of g.
 #pragma once
 
-#include "bilevel/algorithm.hpp"
 #include "bilevel/batch.hpp"
+#include "bilevel/method.hpp"
 
 namespace bilevel {
 
@@ -43,18 +43,14 @@ struct F2saOptions {
   std::vector<std::string> validate() const;
 };
 
-class F2sa : public Algorithm {
+class F2sa : public Method<F2saOptions> {
  public:
-  F2sa() = default;
-  explicit F2sa(const F2saOptions& o) : o_(o) {}
+  using Method::Method;
 
   std::string name() const override { return "f2sa"; }
   std::string description() const override {
     return "fully first-order stochastic approximation, increasing penalty (Kwon et al.)";
   }
-  OptionList options() override;
-  std::vector<std::string> validate() const override { return o_.validate(); }
-  F2saOptions& settings() { return o_; }
 
   // The schedule at outer iteration k (after init): multiplier and steps.
   double lam_at(Index k) const;
@@ -69,7 +65,6 @@ class F2sa : public Algorithm {
   KeyValues resolved_options() override;
 
  private:
-  F2saOptions o_;
   double a_ = 0, c_ = 0, lam0_ = 0, alpha0_ = 0, gamma0_ = 0;
   Index T_ = 0;
   Sampler sf_, sg_;

@@ -20,8 +20,8 @@
 
 #include <vector>
 
-#include "bilevel/algorithm.hpp"
 #include "bilevel/batch.hpp"
+#include "bilevel/method.hpp"
 
 namespace bilevel {
 
@@ -34,18 +34,14 @@ struct ItdOptions {
   std::vector<std::string> validate() const;
 };
 
-class Itd : public Algorithm {
+class Itd : public Method<ItdOptions> {
  public:
-  Itd() = default;
-  explicit Itd(const ItdOptions& o) : o_(o) {}
+  using Method::Method;
 
   std::string name() const override { return "itd"; }
   std::string description() const override {
     return "iterative differentiation, reverse mode through K inner GD steps (Ji et al. 2021)";
   }
-  OptionList options() override;
-  std::vector<std::string> validate() const override { return o_.validate(); }
-  ItdOptions& settings() { return o_; }
 
   // The hypergradient estimate h of the last step (at the x before its update); empty
   // before the first step.
@@ -60,7 +56,6 @@ class Itd : public Algorithm {
   KeyValues resolved_options() override;
 
  private:
-  ItdOptions o_;
   double alpha_ = 0, eta_ = 0;
   Sampler sf_, sg_;
   Vec x_;
