@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -210,10 +211,40 @@ TEST_F(TraceWriterTest, FailedWriteLeavesTheOldFileIntact) {
 TEST_F(TraceWriterTest, ReadOnlyDirectoryLeavesTheOldFileIntact) {
   const std::string file = path("trace.csv");
   write_text(file, "precious\n");
-  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec);
-  if (::access(dir_.c_str(), W_OK) == 0) GTEST_SKIP() << "permissions are not enforced (root)";
-  EXPECT_THROW(write_trace_csv(small_trace(), file), InvalidInput);
-  EXPECT_THROW(check_writable(file, "trace file"), InvalidInput);
+  // Readable by everyone, writable by no one: root ignores that, so when the suite runs as
+  // root (as CI does) the attempt is made by a child process that drops to user 'nobody'.
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read |
+                            fs::perms::others_exec);
+  fs::permissions(file, fs::perms::others_read, fs::perm_options::add);
+  auto attempt = [&]() -> int {  // 0: refused cleanly and the old file is intact
+    bool write_refused = false, check_refused = false;
+    try {
+      write_trace_csv(small_trace(), file);
+    } catch (const InvalidInput&) {
+      write_refused = true;
+    }
+    try {
+      check_writable(file, "trace file");
+    } catch (const InvalidInput&) {
+      check_refused = true;
+    }
+    return (write_refused ? 0 : 1) | (check_refused ? 0 : 2) | (read_file(file) == "precious\n" ? 0 : 4);
+  };
+  if (::geteuid() != 0) {
+    EXPECT_EQ(attempt(), 0);
+    return;
+  }
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    const bool dropped = ::setgid(65534) == 0 && ::setuid(65534) == 0;
+    ::_exit(dropped ? attempt() : 8);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: write not refused, 2: check not refused, "
+                                       "4: old file changed, 8: could not drop privileges";
   EXPECT_EQ(read_file(file), "precious\n");
 }
 
