@@ -80,7 +80,6 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   warnings_.clear();
   timed([&] { init(problem, x0, y0, rng); });
   res.options = resolved_options();
-  res.warnings = warnings_;
 
   // Returns true if the run must stop, with res.status / res.message set.
   auto log_and_check = [&](Index iter) {
@@ -154,6 +153,7 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   res.y = current_y();
   res.time_s = elapsed;
   res.counts = problem.counts() - start_counts;
+  res.warnings = warnings_;  // raised in init or in any step
   const IterRecord& last = res.trace.records.back();
   res.phi = last.phi;
   res.hypergrad_norm = last.hypergrad_norm;

@@ -104,14 +104,23 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
   std::visit(
       [&](auto* p) {
         using T = std::remove_pointer_t<decltype(p)>;
+        // Parse into a local first: a rejected value must leave the field as it was.
         if constexpr (std::is_same_v<T, double>) {
-          if (!parse_double(value, p)) throw bad("a finite number");
+          double d;
+          if (!parse_double(value, &d)) throw bad("a finite number");
+          *p = d;
         } else if constexpr (std::is_same_v<T, Index>) {
-          if (!parse_index(value, p)) throw bad("an integer");
-        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
           Index i;
-          if (!parse_index(value, &i) || i < 0) throw bad("a non-negative integer");
-          *p = static_cast<std::uint64_t>(i);
+          if (!parse_index(value, &i)) throw bad("an integer");
+          *p = i;
+        } else if constexpr (std::is_same_v<T, std::uint64_t>) {
+          // Seeds use the whole unsigned range; integral floating forms (1e4) are accepted too.
+          std::uint64_t u;
+          auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), u);
+          Index i;
+          if (ec == std::errc() && ptr == value.data() + value.size()) *p = u;
+          else if (parse_index(value, &i) && i >= 0) *p = static_cast<std::uint64_t>(i);
+          else throw bad("a non-negative integer");
         } else if constexpr (std::is_same_v<T, bool>) {
           if (value == "true" || value == "1" || value == "yes" || value == "on") *p = true;
           else if (value == "false" || value == "0" || value == "no" || value == "off") *p = false;

@@ -82,9 +82,11 @@ void F2sa::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   if (c_ > a_)
     throw InvalidOptions(name() + ": c must be <= a (resolved a=" + format_double(a_) +
                          ", c=" + format_double(c_) + ")");
+  // ceil(kappa), forgiving the rounding of a computed kappa (10.000000000000002 is 10).
   T_ = o_.T ? static_cast<Index>(*o_.T)
             : static_cast<Index>(std::ceil(require_constant(cst.L_g, "L_g", name(), "T") /
-                                           require_constant(cst.mu_g, "mu_g", name(), "T")));
+                                           require_constant(cst.mu_g, "mu_g", name(), "T") -
+                                           1e-9));
   lam0_ = o_.lam0 ? *o_.lam0
                   : 2 * require_constant(cst.L_f, "L_f", name(), "lam0") /
                         require_constant(cst.mu_g, "mu_g", name(), "lam0");

@@ -180,40 +180,56 @@ void Quadratic::batch_terms(Fn fn, const Batch& b, Mat* H, Vec* c) const {
   }
 }
 
-void Quadratic::batch_product(Fn fn, const Batch& b, const Vec& z, Vec* hz, Vec* c) const {
-  hz->noalias() = hessian_matrix(fn) * z;
-  if (c) *c = linear_term(fn);
+void Quadratic::batch_affine(Fn fn, const Batch& b, const Vec& z, Index first, Index count,
+                             Vec* out) const {
+  out->noalias() = hessian_matrix(fn).middleRows(first, count) * z;
+  *out += linear_term(fn).segment(first, count);
   if (b.full()) return;
   const auto& dh = fn == Fn::kF ? dF_ : dG_;
   const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
   const double w = 1.0 / static_cast<double>(b.indices.size());
   for (Index j : b.indices) {
-    hz->noalias() += w * (dh[static_cast<std::size_t>(j)] * z);
-    if (c) *c += w * dc[static_cast<std::size_t>(j)];
+    const auto k = static_cast<std::size_t>(j);
+    out->noalias() += w * (dh[k].middleRows(first, count) * z);
+    *out += w * dc[k].segment(first, count);
   }
 }
 
 double Quadratic::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
   const Vec z = joint(x, y);
-  Vec hz, c;
-  batch_product(fn, b, z, &hz, &c);
-  return 0.5 * z.dot(hz) + c.dot(z);
+  // With g(z) = 1/2 z'Hz + c'z:  g = 1/2 z'(Hz + c) + 1/2 c'z.
+  Vec hzc;
+  batch_affine(fn, b, z, 0, z.size(), &hzc);
+  Vec c = linear_term(fn);
+  if (!b.full()) {
+    const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
+    const double w = 1.0 / static_cast<double>(b.indices.size());
+    for (Index j : b.indices) c += w * dc[static_cast<std::size_t>(j)];
+  }
+  return 0.5 * z.dot(hzc) + 0.5 * c.dot(z);
 }
 
 void Quadratic::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                         Vec* gy) const {
+  if (!gx && !gy) return;
+  const Index dx = o_.dx, dy = o_.dy;
   const Vec z = joint(x, y);
-  Vec hz, c;
-  batch_product(fn, b, z, &hz, &c);
-  hz += c;
+  // Only the rows asked for: x rows [0, dx), y rows [dx, dx + dy).
+  const Index first = gx ? 0 : dx;
+  const Index rows = gx && gy ? dx + dy : (gx ? dx : dy);
+  Vec g;
+  batch_affine(fn, b, z, first, rows, &g);
   if (b.noise_seed && o_.sigma > 0) {
     // Noise for the whole joint gradient, x part first: a partial request sees the same draw.
     Rng rng(*b.noise_seed);
-    const double s = o_.sigma / std::sqrt(static_cast<double>(hz.size()));
-    for (Index i = 0; i < hz.size(); ++i) hz(i) += s * standard_normal(rng);
+    const double s = o_.sigma / std::sqrt(static_cast<double>(dx + dy));
+    for (Index i = 0; i < dx + dy; ++i) {
+      const double xi = s * standard_normal(rng);
+      if (i >= first && i < first + rows) g(i - first) += xi;
+    }
   }
-  if (gx) *gx = hz.head(o_.dx);
-  if (gy) *gy = hz.tail(o_.dy);
+  if (gx) *gx = g.head(dx);
+  if (gy) *gy = g.tail(dy);
 }
 
 void Quadratic::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch& b,
