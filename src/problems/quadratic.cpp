@@ -180,56 +180,63 @@ void Quadratic::batch_terms(Fn fn, const Batch& b, Mat* H, Vec* c) const {
   }
 }
 
-void Quadratic::batch_affine(Fn fn, const Batch& b, const Vec& z, Index first, Index count,
-                             Vec* out) const {
-  out->noalias() = hessian_matrix(fn).middleRows(first, count) * z;
-  *out += linear_term(fn).segment(first, count);
+void Quadratic::batch_affine(Fn fn, const Batch& b, const Vec& x, const Vec& y, Index first,
+                             Index count, Vec* out) const {
+  // Rows of H [x; y] + c computed block-wise from x and y: no joint vector, no allocation
+  // once *out has its size.
+  const Index dx = o_.dx, dy = o_.dy;
+  auto accumulate = [&](const Mat& h, const Vec& c, double w, bool assign) {
+    if (assign) {
+      out->noalias() = w * (h.block(first, 0, count, dx) * x);
+    } else {
+      out->noalias() += w * (h.block(first, 0, count, dx) * x);
+    }
+    out->noalias() += w * (h.block(first, dx, count, dy) * y);
+    *out += w * c.segment(first, count);
+  };
+  accumulate(hessian_matrix(fn), linear_term(fn), 1.0, true);
   if (b.full()) return;
   const auto& dh = fn == Fn::kF ? dF_ : dG_;
   const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
   const double w = 1.0 / static_cast<double>(b.indices.size());
   for (Index j : b.indices) {
     const auto k = static_cast<std::size_t>(j);
-    out->noalias() += w * (dh[k].middleRows(first, count) * z);
-    *out += w * dc[k].segment(first, count);
+    accumulate(dh[k], dc[k], w, false);
   }
 }
 
 double Quadratic::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
-  const Vec z = joint(x, y);
-  // With g(z) = 1/2 z'Hz + c'z:  g = 1/2 z'(Hz + c) + 1/2 c'z.
+  // With q(z) = 1/2 z'Hz + c'z:  q = 1/2 z'(Hz + c) + 1/2 c'z.
+  const Index d = o_.dx + o_.dy;
   Vec hzc;
-  batch_affine(fn, b, z, 0, z.size(), &hzc);
+  batch_affine(fn, b, x, y, 0, d, &hzc);
   Vec c = linear_term(fn);
   if (!b.full()) {
     const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
     const double w = 1.0 / static_cast<double>(b.indices.size());
     for (Index j : b.indices) c += w * dc[static_cast<std::size_t>(j)];
   }
+  const Vec z = joint(x, y);
   return 0.5 * z.dot(hzc) + 0.5 * c.dot(z);
 }
 
 void Quadratic::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                         Vec* gy) const {
-  if (!gx && !gy) return;
   const Index dx = o_.dx, dy = o_.dy;
-  const Vec z = joint(x, y);
-  // Only the rows asked for: x rows [0, dx), y rows [dx, dx + dy).
-  const Index first = gx ? 0 : dx;
-  const Index rows = gx && gy ? dx + dy : (gx ? dx : dy);
-  Vec g;
-  batch_affine(fn, b, z, first, rows, &g);
-  if (b.noise_seed && o_.sigma > 0) {
+  // Only the rows asked for, straight into the outputs: x rows [0, dx), y rows [dx, dx + dy).
+  if (gx) batch_affine(fn, b, x, y, 0, dx, gx);
+  if (gy) batch_affine(fn, b, x, y, dx, dy, gy);
+  if (b.noise_seed && o_.sigma > 0 && (gx || gy)) {
     // Noise for the whole joint gradient, x part first: a partial request sees the same draw.
     Rng rng(*b.noise_seed);
     const double s = o_.sigma / std::sqrt(static_cast<double>(dx + dy));
-    for (Index i = 0; i < dx + dy; ++i) {
+    for (Index i = 0; i < dx; ++i) {
       const double xi = s * standard_normal(rng);
-      if (i >= first && i < first + rows) g(i - first) += xi;
+      if (gx) (*gx)(i) += xi;
     }
+    if (gy)
+      for (Index i = 0; i < dy; ++i) (*gy)(i) += s * standard_normal(rng);
   }
-  if (gx) *gx = g.head(dx);
-  if (gy) *gy = g.tail(dy);
 }
 
 void Quadratic::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch& b,

@@ -75,10 +75,11 @@ class Quadratic : public Problem {
  private:
   // Mean Hessian and linear term of the batch (the full mean when the batch is full).
   void batch_terms(Fn fn, const Batch& b, Mat* H, Vec* c) const;
-  // Rows [first, first + count) of H z + c for the batch, without forming the batch Hessian
-  // (an inner step that needs only grad_y computes only the y rows: half the work).
-  void batch_affine(Fn fn, const Batch& b, const Vec& z, Index first, Index count,
-                    Vec* out) const;
+  // Rows [first, first + count) of H z + c, z = [x; y], for the batch, without forming the
+  // batch Hessian (an inner step that needs only grad_y computes only the y rows: half the
+  // work).
+  void batch_affine(Fn fn, const Batch& b, const Vec& x, const Vec& y, Index first,
+                    Index count, Vec* out) const;
   Vec joint(const Vec& x, const Vec& y) const;
   Mat jacobian() const;  // J = dy*/dx
 
