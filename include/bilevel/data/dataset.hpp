@@ -1,0 +1,53 @@
+// A labelled classification dataset: a feature matrix (dense or sparse CSR, one row per
+// sample) and integer class labels 0..num_classes-1, plus what the labels were called in the
+// source file (e.g. "-1"/"+1", or "2"/"4" in breast-cancer).
+#pragma once
+
+#include <Eigen/Sparse>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bilevel/types.hpp"
+
+namespace bilevel::data {
+
+// Row-major so that one sample is contiguous (minibatches and row-blocked kernels read rows).
+using DenseMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using SparseMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t>;  // CSR
+
+struct Dataset {
+  std::string name;  // e.g. "australian", "fashion-mnist/train", "libsvm:/path/file"
+  std::variant<DenseMatrix, SparseMatrix> features;
+  std::vector<int> labels;              // one per row, in [0, num_classes)
+  int num_classes = 0;
+  std::vector<std::string> class_names;  // label text in the source, index = class id
+
+  Index num_samples() const;
+  Index num_features() const;
+  bool is_sparse() const { return std::holds_alternative<SparseMatrix>(features); }
+  const DenseMatrix& dense() const { return std::get<DenseMatrix>(features); }
+  const SparseMatrix& sparse() const { return std::get<SparseMatrix>(features); }
+
+  // The rows `rows` (in that order) as a new dataset with the same classes.
+  Dataset subset(std::span<const Index> rows, std::string name) const;
+  // Throws InvalidInput if labels are out of range, sizes disagree or a value is not finite.
+  void check() const;
+};
+
+// A deterministic train / validation / test split: the rows are shuffled with `seed` and the
+// first n_train go to train, the next n_val to val, the next n_test to test. Throws
+// InvalidInput if n_train + n_val + n_test exceeds the number of samples.
+struct Split {
+  Dataset train, val, test;
+};
+Split split(const Dataset& d, Index n_train, Index n_val, Index n_test, std::uint64_t seed);
+
+// Label corruption: exactly round(p * n) samples, drawn without replacement with `seed`, get
+// a class drawn uniformly from the other num_classes - 1 classes (so exactly that many labels
+// change). Returns the corrupted rows in increasing order. p in [0, 1].
+std::vector<Index> corrupt_labels(Dataset* d, double p, std::uint64_t seed);
+
+}  // namespace bilevel::data
