@@ -49,6 +49,14 @@ Vec Diagnostics::lower_solution(const Vec& x, double sigma) {
   for (Index it = 0; it < o_.max_newton && gy.norm() > o_.tol * scale; ++it) {
     step = Vec::Zero(y.size());
     conjugate_gradient(hess_vec, -gy, &step, o_.max_cg, std::min(1e-2, o_.tol * 1e2));
+    // Near the solution the predicted decrease falls below what the value can resolve, and a
+    // line search on the value would accept arbitrary tiny steps: take the full Newton step.
+    if (-gy.dot(step) <= 1e-13 * std::max(1.0, std::abs(fy))) {
+      y += step;
+      fy = objective(y);
+      gradient(y, &gy);
+      continue;
+    }
     // Backtracking on the value: full Newton steps near the solution, safe far from it.
     double t = 1.0;
     Vec trial = y + step;

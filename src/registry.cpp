@@ -5,6 +5,8 @@
 #include "bilevel/algorithms/f2sa.hpp"
 #include "bilevel/algorithms/itd.hpp"
 #include "bilevel/error.hpp"
+#include "bilevel/problems/hyperclean.hpp"
+#include "bilevel/problems/learnreg.hpp"
 #include "bilevel/problems/quadratic.hpp"
 
 namespace bilevel {
@@ -56,6 +58,14 @@ const std::vector<ProblemEntry>& problem_registry() {
           "quadratic",
           "finite sums of random quadratics; g mu-strongly convex in y; closed-form y*, "
           "grad phi, Hess phi; optional gradient noise sigma"),
+      problem_entry<Hyperclean, HypercleanOptions>(
+          "hyperclean",
+          "data hyper-cleaning: per-sample weights (sigmoid, clip or softmax of x) on a "
+          "partly mislabelled training set, multinomial logistic regression, validation loss"),
+      problem_entry<Learnreg, LearnregOptions>(
+          "learnreg",
+          "learn-to-regularize: one log ridge weight per feature of a multinomial logistic "
+          "regression, validation loss; dense or sparse features"),
   };
   return entries;
 }

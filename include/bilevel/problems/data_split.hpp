@@ -1,0 +1,39 @@
+// Train / validation / test sizes of the data-driven problems (hyperclean, learnreg), with
+// 0 meaning "choose": a quarter of the samples for validation, a quarter for test, the rest
+// for training.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "bilevel/data/dataset.hpp"
+#include "bilevel/options.hpp"
+
+namespace bilevel {
+
+struct SplitSizes {
+  Index n_train = 0;  // 0 = what validation and test leave
+  Index n_val = 0;    // 0 = a quarter of the samples
+  Index n_test = 0;   // 0 = a quarter of the samples
+
+  void declare(OptionList& o);
+  void validate(Violations* v) const;
+  // The sizes for a dataset of n samples. Throws InvalidOptions naming `owner` if they do not
+  // fit (sum above n, or an empty training or validation set).
+  SplitSizes resolve(Index n, const std::string& owner) const;
+};
+
+// The deterministic split (data::split) with the resolved sizes.
+data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::uint64_t seed,
+                          const std::string& owner);
+
+// The seed of the label corruption for a problem seeded with `seed`: a different stream from
+// the split's, so the corrupted rows do not depend on the shuffle.
+inline std::uint64_t corruption_seed(std::uint64_t seed) { return seed ^ 0x9e3779b97f4a7c15ULL; }
+
+// Throws InvalidInput naming `owner` unless `other` (skipped when empty) has the same number
+// of features and classes as `train`; `what` names `other` ("validation", "test").
+void check_compatible(const data::Dataset& train, const data::Dataset& other,
+                      const std::string& what, const std::string& owner);
+
+}  // namespace bilevel

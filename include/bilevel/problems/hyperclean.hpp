@@ -1,0 +1,125 @@
+// `hyperclean`: data hyper-cleaning (f2ba paper section 7.1; f2sa-p paper Example 2.1; Kwon et
+// al. slides, corrupted-label experiment). One weight parameter x_i per training sample; the
+// lower level trains a multinomial logistic regression y = [vec(W); b] (layout in
+// softmax_regression.hpp) on the weighted, partly mislabelled training set, the upper level
+// is the loss on a clean validation set:
+//     g(x, y) = (1/n) sum_i w_i(x) CE_i(y; train) + c ||y||^2,
+//     f(x, y) = (1/m) sum_j CE_j(y; val),
+// with w = sigmoid, clip or (scaled) softmax of x (sample_weights.hpp). The ridge term covers
+// the bias too: it makes g exactly 2c-strongly convex in y (CE is convex, and softmax is
+// invariant to adding a constant to every logit, so an unregularized bias would leave a flat
+// direction). A fraction `corrupt` of the training labels is replaced by another class
+// (data::corrupt_labels); validation and test labels stay clean.
+//
+// Finite sums: g has n = n_train components g_i = w_i(x) CE_i + c ||y||^2 (softmax weights
+// depend on all of x, so g_i does too), f has m = n_val components; minibatch indices refer
+// to those rows and a minibatch oracle is the mean over its components.
+//
+// Constants (true bounds for every x, y): mu_g = 2c; L_g = (w_max / 2) lambda_max(A~'A~ / n)
+// + 2c for sigmoid and clip (w <= 1), where A~ = [A, 1] and 1/2 bounds the softmax Hessian
+// diag(p) - pp' (Gershgorin); for softmax weights (which reach n) L_g = (1/2) max_i ||a~_i||^2
+// + 2c, since (1/n) sum_i w_i a~_i a~_i' is a convex combination of the a~_i a~_i'. L_f =
+// (1/2) lambda_max(A~_val'A~_val / m) (f does not depend on x). lambda_max is exact for up
+// to 999 features; above, a power-iteration estimate inflated by 10% (not a proven bound).
+// L_phi is unknown.
+//
+// Initial point: y0 = 0; x0 = 0 for sigmoid (all weights 1/2, where the sigmoid is most
+// sensitive; the papers start there) and softmax (weights 1), x0 = 1 for clip (weights 1).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bilevel/data/dataset.hpp"
+#include "bilevel/options.hpp"
+#include "bilevel/problem.hpp"
+#include "bilevel/problems/data_split.hpp"
+#include "bilevel/problems/sample_weights.hpp"
+#include "bilevel/problems/softmax_regression.hpp"
+
+namespace bilevel {
+
+struct HypercleanOptions {
+  std::string dataset = "australian";  // a dataset spec for data::load_dataset
+  SplitSizes split;                    // n_train, n_val, n_test (0 = automatic)
+  double corrupt = 0.5;                // fraction of training labels replaced, in [0, 1]
+  std::string weight = "sigmoid";      // sigmoid | clip | softmax
+  double c = 1e-3;                     // ridge coefficient of the lower level (> 0)
+  std::uint64_t seed = 0;              // split and corruption
+
+  void declare(OptionList& o);
+  std::vector<std::string> validate() const;
+};
+
+class Hyperclean : public Problem {
+ public:
+  // Loads o.dataset (only that part: for fashion-mnist, the 60000 training images) and
+  // splits it with o.seed and corrupts the training labels.
+  explicit Hyperclean(const HypercleanOptions& o);
+  // A caller's own split. The training labels are corrupted with o.corrupt and o.seed (set
+  // corrupt = 0 to use them as given); o.dataset and o.split are ignored. `test` may be empty.
+  Hyperclean(data::Dataset train, data::Dataset val, data::Dataset test,
+             const HypercleanOptions& o);
+  Hyperclean(const Hyperclean&) = delete;
+  Hyperclean& operator=(const Hyperclean&) = delete;
+
+  std::string name() const override { return "hyperclean"; }
+  Index dim_x() const override { return train_.num_samples(); }
+  Index dim_y() const override { return ce_train_->dim(); }
+  Index num_samples(Fn fn) const override {
+    return fn == Fn::kF ? val_.num_samples() : train_.num_samples();
+  }
+  ProblemConstants constants() const override { return constants_; }
+  Vec initial_x() const override { return weights_.initial_point(); }
+  KeyValues option_values() const override;
+  // val_loss, val_acc, test_loss, test_acc at the model y, and flagged_corrupt: among the
+  // k training samples with the lowest weights w(x), k = number of corrupted labels, the
+  // fraction that are corrupted (1 = perfect cleaning, about `corrupt` = no better than
+  // chance; NaN without corruption).
+  std::vector<std::string> metric_names() const override;
+  std::vector<double> metrics(const Vec& x, const Vec& y) const override;
+  // Dense blocks only while dim_x and dim_y are at most kDenseLimit.
+  bool has_dense_hessian() const override {
+    return dim_x() <= kDenseLimit && dim_y() <= kDenseLimit;
+  }
+  static constexpr Index kDenseLimit = 2000;
+
+  const data::Dataset& train() const { return train_; }
+  const data::Dataset& val() const { return val_; }
+  const data::Dataset& test() const { return test_; }
+  // Training rows whose labels were corrupted, in increasing order.
+  const std::vector<Index>& corrupted() const { return corrupted_; }
+  // The weights w(x) of every training sample.
+  Vec sample_weights(const Vec& x) const;
+
+ protected:
+  double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+               Vec* gy) const override;
+  void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+              Vec* out) const override;
+  void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+              Vec* out) const override;
+  void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+              Vec* out) const override;
+  bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
+                  Mat* hyy) const override;
+
+ private:
+  void init();
+  // Runs the forward pass of f's or g's data at y; returns the number of rows m.
+  Index forward(Fn fn, const Vec& y, const Batch& b) const;
+  // After a forward pass of g: scale_[r] = w_i(x) / m for the rows of the batch.
+  void weights_over_m(const Vec& x, const Batch& b, Index m) const;
+
+  HypercleanOptions o_;
+  data::Dataset train_, val_, test_;
+  std::vector<Index> corrupted_;
+  SampleWeights weights_;
+  std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
+  ProblemConstants constants_;
+  mutable Vec scale_, work_;  // per-row coefficients (sized for the larger of n and m)
+};
+
+}  // namespace bilevel

@@ -1,0 +1,105 @@
+// `learnreg`: learn-to-regularize (f2ba paper section 7.2; f2sa-p paper Example 2.2): one
+// log-regularization weight per feature. The lower level trains a multinomial logistic
+// regression y = [vec(W); b] (layout in softmax_regression.hpp) with a per-feature ridge, the
+// upper level is the validation loss:
+//     g(x, y) = (1/n) sum_i CE_i(y; train) + sum_j exp(x_j) ||W_j||^2 + c_bias ||b||^2,
+//     f(x, y) = (1/m) sum_j CE_j(y; val),
+// where W_j is row j of W: the C class weights of feature j share one regularizer (the
+// papers' y' diag(exp(x)) y for a model with one weight per feature, extended to C classes).
+// The bias gets a small fixed ridge c_bias instead of none: softmax is invariant to adding
+// the same constant to every logit, so an unregularized bias leaves g flat along
+// b + t (1, ..., 1) and y*(x) would not be unique.
+//
+// Finite sums: g has n = n_train components CE_i + regularizer, f has m = n_val.
+// Dimensions: dim_x = d features (130k for synthetic text: no dense Hessians there).
+// Constants: L_f = (1/2) lambda_max(A~_val'A~_val / m) (softmax Hessian bound 1/2, A~ = [A, 1]);
+// mu_g and L_g depend on x through exp(x) (between 2 min(exp(x), c_bias) and the CE bound
+// plus 2 max exp(x)), so no global value is given: set the algorithm's steps explicitly.
+// Initial point: y0 = 0, x0 = log(reg0) in every coordinate.
+#pragma once
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bilevel/data/dataset.hpp"
+#include "bilevel/options.hpp"
+#include "bilevel/problem.hpp"
+#include "bilevel/problems/data_split.hpp"
+#include "bilevel/problems/softmax_regression.hpp"
+
+namespace bilevel {
+
+struct LearnregOptions {
+  std::string dataset = "australian";  // a dataset spec for data::load_dataset
+  SplitSizes split;                    // n_train, n_val, n_test (0 = automatic)
+  double corrupt = 0.0;                // fraction of training labels replaced, in [0, 1]
+  double reg0 = 1e-3;                  // initial per-feature weight exp(x0) (> 0)
+  double c_bias = 1e-3;                // fixed ridge on the bias (> 0)
+  std::uint64_t seed = 0;              // split and label corruption
+
+  void declare(OptionList& o);
+  std::vector<std::string> validate() const;
+};
+
+class Learnreg : public Problem {
+ public:
+  // Loads o.dataset (only that part: for fashion-mnist, the 60000 training images) and
+  // splits it with o.seed.
+  explicit Learnreg(const LearnregOptions& o);
+  // A caller's own split (o.dataset and o.split ignored; o.corrupt still applies to train).
+  Learnreg(data::Dataset train, data::Dataset val, data::Dataset test, const LearnregOptions& o);
+  Learnreg(const Learnreg&) = delete;
+  Learnreg& operator=(const Learnreg&) = delete;
+
+  std::string name() const override { return "learnreg"; }
+  Index dim_x() const override { return train_.num_features(); }
+  Index dim_y() const override { return ce_train_->dim(); }
+  Index num_samples(Fn fn) const override {
+    return fn == Fn::kF ? val_.num_samples() : train_.num_samples();
+  }
+  ProblemConstants constants() const override { return constants_; }
+  Vec initial_x() const override { return Vec::Constant(dim_x(), std::log(o_.reg0)); }
+  KeyValues option_values() const override;
+  // val_loss, val_acc, test_loss, test_acc at the model y (test: NaN without a test set).
+  std::vector<std::string> metric_names() const override;
+  std::vector<double> metrics(const Vec& x, const Vec& y) const override;
+  bool has_dense_hessian() const override {
+    return dim_x() <= kDenseLimit && dim_y() <= kDenseLimit;
+  }
+  static constexpr Index kDenseLimit = 2000;
+
+  const data::Dataset& train() const { return train_; }
+  const data::Dataset& val() const { return val_; }
+  const data::Dataset& test() const { return test_; }
+
+ protected:
+  double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+               Vec* gy) const override;
+  void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+              Vec* out) const override;
+  void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+              Vec* out) const override;
+  void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+              Vec* out) const override;
+  bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
+                  Mat* hyy) const override;
+
+ private:
+  void init();
+  const SoftmaxRegression& model(Fn fn) const { return fn == Fn::kF ? *ce_val_ : *ce_train_; }
+  // Mean CE of f's or g's rows at y (forward pass included); leaves 1/m in scale_.
+  double mean_loss(Fn fn, const Vec& y, const Batch& b) const;
+  // out (+)= the regularizer's y-Hessian applied to v: 2 exp(x_j) V_j and 2 c_bias v_b.
+  void add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const;
+
+  LearnregOptions o_;
+  data::Dataset train_, val_, test_;
+  std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
+  ProblemConstants constants_;
+  mutable Vec scale_;
+};
+
+}  // namespace bilevel

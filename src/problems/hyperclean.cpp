@@ -1,0 +1,241 @@
+#include "bilevel/problems/hyperclean.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "bilevel/data/catalog.hpp"
+#include "bilevel/error.hpp"
+
+namespace bilevel {
+
+void HypercleanOptions::declare(OptionList& o) {
+  o.add("dataset", dataset, "dataset spec: a catalog name (australian, ...) or a file spec");
+  split.declare(o);
+  o.add("corrupt", corrupt, "fraction of training labels replaced by another class, in [0, 1]")
+      .add("weight", weight, "per-sample weight of x_i: sigmoid (Kwon), clip to [0, 1] (f2ba), "
+                             "softmax scaled by n (f2sa-p)",
+           {"sigmoid", "clip", "softmax"})
+      .add("c", c, "ridge coefficient c of the lower level c ||y||^2 (> 0)")
+      .add("seed", seed, "seed of the split and the label corruption");
+}
+
+std::vector<std::string> HypercleanOptions::validate() const {
+  Violations v;
+  v.check(!dataset.empty(), "dataset must not be empty");
+  split.validate(&v);
+  v.check(corrupt >= 0 && corrupt <= 1,
+          "corrupt must be in [0, 1] (got " + format_double(corrupt) + ")");
+  v.check(weight == "sigmoid" || weight == "clip" || weight == "softmax",
+          "weight must be sigmoid, clip or softmax (got " + weight + ")");
+  v.positive("c", c);
+  return v.list();
+}
+
+Hyperclean::Hyperclean(const HypercleanOptions& o) : o_(o) {
+  Violations v;
+  for (auto& m : o_.validate()) v.check(false, m);
+  v.throw_if_any("hyperclean");
+  data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "hyperclean");
+  train_ = std::move(s.train);
+  val_ = std::move(s.val);
+  test_ = std::move(s.test);
+  init();
+}
+
+Hyperclean::Hyperclean(data::Dataset train, data::Dataset val, data::Dataset test,
+                       const HypercleanOptions& o)
+    : o_(o), train_(std::move(train)), val_(std::move(val)), test_(std::move(test)) {
+  Violations v;
+  for (auto& m : o_.validate()) v.check(false, m);
+  v.throw_if_any("hyperclean");
+  init();
+}
+
+void Hyperclean::init() {
+  if (train_.num_samples() < 1 || val_.num_samples() < 1)
+    throw InvalidInput("hyperclean: the training and validation sets must not be empty");
+  if (train_.num_classes < 2)
+    throw InvalidInput("hyperclean: the data must have at least 2 classes (got " +
+                       std::to_string(train_.num_classes) + ")");
+  check_compatible(train_, val_, "validation", "hyperclean");
+  check_compatible(train_, test_, "test", "hyperclean");
+  if (o_.corrupt > 0)
+    corrupted_ = data::corrupt_labels(&train_, o_.corrupt, corruption_seed(o_.seed));
+
+  const Index n = train_.num_samples(), m = val_.num_samples();
+  weights_ = SampleWeights(parse_weight_mode(o_.weight), n);
+  ce_train_ = std::make_unique<SoftmaxRegression>(&train_);
+  ce_val_ = std::make_unique<SoftmaxRegression>(&val_);
+  if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_);
+  scale_.resize(std::max(n, m));
+  work_.resize(std::max(n, m));
+
+  const double ridge = 2 * o_.c;
+  constants_.mu_g = ridge;
+  constants_.L_g = weights_.mode() == WeightMode::kSoftmax
+                       ? 0.5 * ce_train_->max_row_norm_sq() + ridge
+                       : 0.5 * weights_.max_weight() * ce_train_->gram_lambda_max_bound() + ridge;
+  constants_.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+}
+
+KeyValues Hyperclean::option_values() const {
+  HypercleanOptions copy = o_;
+  OptionList list("hyperclean");
+  copy.declare(list);
+  return list.values();
+}
+
+Vec Hyperclean::sample_weights(const Vec& x) const {
+  weights_.prepare(x);
+  Vec w(dim_x());
+  for (Index i = 0; i < w.size(); ++i) w(i) = weights_.weight(x, i);
+  return w;
+}
+
+std::vector<std::string> Hyperclean::metric_names() const {
+  return {"val_loss", "val_acc", "test_loss", "test_acc", "flagged_corrupt"};
+}
+
+std::vector<double> Hyperclean::metrics(const Vec& x, const Vec& y) const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::vector<double> out(5, kNaN);
+  auto evaluate = [&](const SoftmaxRegression& ce, double* loss, double* acc) {
+    const Index m = ce.forward(y, {});
+    *loss = ce.losses().head(m).mean();
+    *acc = ce.accuracy({});
+  };
+  evaluate(*ce_val_, &out[0], &out[1]);
+  if (ce_test_) evaluate(*ce_test_, &out[2], &out[3]);
+  if (!corrupted_.empty()) {
+    const Vec w = sample_weights(x);
+    std::vector<Index> order(static_cast<std::size_t>(w.size()));
+    std::iota(order.begin(), order.end(), Index{0});
+    const auto k = static_cast<std::ptrdiff_t>(corrupted_.size());
+    std::nth_element(order.begin(), order.begin() + k - 1, order.end(), [&](Index a, Index b) {
+      return w(a) < w(b) || (w(a) == w(b) && a < b);
+    });
+    Index hits = 0;
+    for (auto it = order.begin(); it != order.begin() + k; ++it)
+      if (std::binary_search(corrupted_.begin(), corrupted_.end(), *it)) ++hits;
+    out[4] = static_cast<double>(hits) / static_cast<double>(k);
+  }
+  return out;
+}
+
+Index Hyperclean::forward(Fn fn, const Vec& y, const Batch& b) const {
+  return (fn == Fn::kF ? ce_val_ : ce_train_)->forward(y, b.indices);
+}
+
+void Hyperclean::weights_over_m(const Vec& x, const Batch& b, Index m) const {
+  weights_.prepare(x);
+  const double inv_m = 1.0 / static_cast<double>(m);
+  for (Index r = 0; r < m; ++r)
+    scale_(r) = weights_.weight(x, b.full() ? r : b.indices[r]) * inv_m;
+}
+
+double Hyperclean::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
+  const Index m = forward(fn, y, b);
+  if (fn == Fn::kF) return ce_val_->losses().head(m).mean();
+  weights_over_m(x, b, m);
+  return scale_.head(m).dot(ce_train_->losses().head(m)) + o_.c * y.squaredNorm();
+}
+
+void Hyperclean::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                         Vec* gy) const {
+  const Index m = forward(fn, y, b);
+  const double inv_m = 1.0 / static_cast<double>(m);
+  if (fn == Fn::kF) {
+    if (gy) {
+      scale_.head(m).setConstant(inv_m);
+      ce_val_->backward(b.indices, scale_, gy);
+    }
+    if (gx) gx->setZero(dim_x());
+    return;
+  }
+  weights_over_m(x, b, m);
+  if (gy) {
+    ce_train_->backward(b.indices, scale_, gy);
+    *gy += 2 * o_.c * y;
+  }
+  if (gx) {
+    // d/dx (1/m) sum_r w_i(x) CE_r = J' (CE / m).
+    work_.head(m) = ce_train_->losses().head(m) * inv_m;
+    weights_.jacobian_transpose(x, b.indices, work_, gx);
+  }
+}
+
+void Hyperclean::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                        Vec* out) const {
+  const Index m = forward(fn, y, b);
+  if (fn == Fn::kF) {
+    scale_.head(m).setConstant(1.0 / static_cast<double>(m));
+    ce_val_->hvp(b.indices, scale_, v, out);
+    return;
+  }
+  weights_over_m(x, b, m);
+  ce_train_->hvp(b.indices, scale_, v, out);
+  *out += 2 * o_.c * v;
+}
+
+void Hyperclean::do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                        Vec* out) const {
+  if (fn == Fn::kF) {
+    out->setZero(dim_x());
+    return;
+  }
+  // d/dx <grad_y g, v> = J' (<grad CE_r, v> / m).
+  const Index m = forward(fn, y, b);
+  weights_.prepare(x);
+  ce_train_->directional(b.indices, v, &work_);
+  work_.head(m) /= static_cast<double>(m);
+  weights_.jacobian_transpose(x, b.indices, work_, out);
+}
+
+void Hyperclean::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+                        Vec* out) const {
+  if (fn == Fn::kF) {
+    out->setZero(dim_y());
+    return;
+  }
+  // d/dy <grad_x g, u> = sum_r ((J u)_r / m) grad CE_r.
+  const Index m = forward(fn, y, b);
+  weights_.prepare(x);
+  weights_.jacobian(x, b.indices, u, &work_);
+  scale_.head(m) = work_.head(m) / static_cast<double>(m);
+  ce_train_->backward(b.indices, scale_, out);
+}
+
+bool Hyperclean::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,
+                            Mat* hxy, Mat* hyy) const {
+  const Index m = forward(fn, y, b);
+  const double inv_m = 1.0 / static_cast<double>(m);
+  if (fn == Fn::kF) {
+    if (hxx) hxx->setZero(dim_x(), dim_x());
+    if (hxy) hxy->setZero(dim_x(), dim_y());
+    if (hyy) {
+      scale_.head(m).setConstant(inv_m);
+      ce_val_->hessian(b.indices, scale_, hyy);
+    }
+    return true;
+  }
+  weights_over_m(x, b, m);
+  if (hyy) {
+    ce_train_->hessian(b.indices, scale_, hyy);
+    hyy->diagonal().array() += 2 * o_.c;
+  }
+  if (hxy) {
+    Mat grads, jac;
+    ce_train_->per_sample_gradients(b.indices, &grads);
+    weights_.jacobian_matrix(x, b.indices, &jac);
+    hxy->noalias() = inv_m * (jac.transpose() * grads);
+  }
+  if (hxx) {
+    work_.head(m) = ce_train_->losses().head(m) * inv_m;
+    weights_.weighted_hessian(x, b.indices, work_, hxx);
+  }
+  return true;
+}
+
+}  // namespace bilevel

@@ -1,0 +1,184 @@
+#include "bilevel/problems/learnreg.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "bilevel/data/catalog.hpp"
+#include "bilevel/error.hpp"
+
+namespace bilevel {
+
+void LearnregOptions::declare(OptionList& o) {
+  o.add("dataset", dataset, "dataset spec: a catalog name (australian, ...) or a file spec");
+  split.declare(o);
+  o.add("corrupt", corrupt, "fraction of training labels replaced by another class, in [0, 1]")
+      .add("reg0", reg0, "initial per-feature regularization weight exp(x0) (> 0)")
+      .add("c_bias", c_bias, "fixed ridge coefficient on the bias (> 0)")
+      .add("seed", seed, "seed of the split and the label corruption");
+}
+
+std::vector<std::string> LearnregOptions::validate() const {
+  Violations v;
+  v.check(!dataset.empty(), "dataset must not be empty");
+  split.validate(&v);
+  v.check(corrupt >= 0 && corrupt <= 1,
+          "corrupt must be in [0, 1] (got " + format_double(corrupt) + ")");
+  v.positive("reg0", reg0);
+  v.positive("c_bias", c_bias);
+  return v.list();
+}
+
+Learnreg::Learnreg(const LearnregOptions& o) : o_(o) {
+  Violations v;
+  for (auto& m : o_.validate()) v.check(false, m);
+  v.throw_if_any("learnreg");
+  data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "learnreg");
+  train_ = std::move(s.train);
+  val_ = std::move(s.val);
+  test_ = std::move(s.test);
+  init();
+}
+
+Learnreg::Learnreg(data::Dataset train, data::Dataset val, data::Dataset test,
+                   const LearnregOptions& o)
+    : o_(o), train_(std::move(train)), val_(std::move(val)), test_(std::move(test)) {
+  Violations v;
+  for (auto& m : o_.validate()) v.check(false, m);
+  v.throw_if_any("learnreg");
+  init();
+}
+
+void Learnreg::init() {
+  if (train_.num_samples() < 1 || val_.num_samples() < 1)
+    throw InvalidInput("learnreg: the training and validation sets must not be empty");
+  if (train_.num_classes < 2)
+    throw InvalidInput("learnreg: the data must have at least 2 classes (got " +
+                       std::to_string(train_.num_classes) + ")");
+  check_compatible(train_, val_, "validation", "learnreg");
+  check_compatible(train_, test_, "test", "learnreg");
+  if (o_.corrupt > 0) data::corrupt_labels(&train_, o_.corrupt, corruption_seed(o_.seed));
+  ce_train_ = std::make_unique<SoftmaxRegression>(&train_);
+  ce_val_ = std::make_unique<SoftmaxRegression>(&val_);
+  if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_);
+  scale_.resize(std::max(train_.num_samples(), val_.num_samples()));
+  constants_.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+}
+
+KeyValues Learnreg::option_values() const {
+  LearnregOptions copy = o_;
+  OptionList list("learnreg");
+  copy.declare(list);
+  return list.values();
+}
+
+std::vector<std::string> Learnreg::metric_names() const {
+  return {"val_loss", "val_acc", "test_loss", "test_acc"};
+}
+
+std::vector<double> Learnreg::metrics(const Vec&, const Vec& y) const {
+  std::vector<double> out(4, std::numeric_limits<double>::quiet_NaN());
+  auto evaluate = [&](const SoftmaxRegression& ce, double* loss, double* acc) {
+    const Index m = ce.forward(y, {});
+    *loss = ce.losses().head(m).mean();
+    *acc = ce.accuracy({});
+  };
+  evaluate(*ce_val_, &out[0], &out[1]);
+  if (ce_test_) evaluate(*ce_test_, &out[2], &out[3]);
+  return out;
+}
+
+double Learnreg::mean_loss(Fn fn, const Vec& y, const Batch& b) const {
+  const Index m = model(fn).forward(y, b.indices);
+  scale_.head(m).setConstant(1.0 / static_cast<double>(m));
+  return model(fn).losses().head(m).mean();
+}
+
+void Learnreg::add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const {
+  const Index d = dim_x(), c = train_.num_classes;
+  auto ow = SoftmaxRegression::weights(out, d, c);
+  const auto vw = SoftmaxRegression::weights(v, d, c);
+  ow += 2.0 * (x.array().exp().matrix().asDiagonal() * vw);
+  out->tail(c) += 2.0 * o_.c_bias * v.tail(c);
+}
+
+double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
+  const double loss = mean_loss(fn, y, b);
+  if (fn == Fn::kF) return loss;
+  const Index d = dim_x(), c = train_.num_classes;
+  const auto w = SoftmaxRegression::weights(y, d, c);
+  return loss + x.array().exp().matrix().dot(w.rowwise().squaredNorm()) +
+         o_.c_bias * y.tail(c).squaredNorm();
+}
+
+void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                       Vec* gy) const {
+  mean_loss(fn, y, b);
+  if (gy) {
+    model(fn).backward(b.indices, scale_, gy);
+    if (fn == Fn::kG) add_regularizer_hvp(x, y, gy);  // the regularizer is quadratic in y
+  }
+  if (!gx) return;
+  if (fn == Fn::kF) {
+    gx->setZero(dim_x());
+    return;
+  }
+  const auto w = SoftmaxRegression::weights(y, dim_x(), train_.num_classes);
+  *gx = (x.array().exp() * w.rowwise().squaredNorm().array()).matrix();
+}
+
+void Learnreg::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                      Vec* out) const {
+  mean_loss(fn, y, b);
+  model(fn).hvp(b.indices, scale_, v, out);
+  if (fn == Fn::kG) add_regularizer_hvp(x, v, out);
+}
+
+// Neither cross product touches the data: the regularizer is the only x-dependent term.
+void Learnreg::do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch&,
+                      Vec* out) const {
+  if (fn == Fn::kF) {
+    out->setZero(dim_x());
+    return;
+  }
+  // d/dx_j <grad_y g, v> = 2 exp(x_j) <W_j, V_j>.
+  const Index d = dim_x(), c = train_.num_classes;
+  const auto w = SoftmaxRegression::weights(y, d, c);
+  const auto vw = SoftmaxRegression::weights(v, d, c);
+  *out = 2.0 * (x.array().exp() * w.cwiseProduct(vw).rowwise().sum().array()).matrix();
+}
+
+void Learnreg::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch&,
+                      Vec* out) const {
+  out->setZero(dim_y());
+  if (fn == Fn::kF) return;
+  // d/dy <grad_x g, u> = (2 u_j exp(x_j) W_j) on the weights, 0 on the bias.
+  const Index d = dim_x(), c = train_.num_classes;
+  const auto w = SoftmaxRegression::weights(y, d, c);
+  auto ow = SoftmaxRegression::weights(out, d, c);
+  ow = 2.0 * ((u.array() * x.array().exp()).matrix().asDiagonal() * w);
+}
+
+bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,
+                          Mat* hxy, Mat* hyy) const {
+  const Index d = dim_x(), c = train_.num_classes;
+  if (hyy) {
+    mean_loss(fn, y, b);
+    model(fn).hessian(b.indices, scale_, hyy);
+    if (fn == Fn::kG) {
+      for (Index j = 0; j < d; ++j)
+        hyy->diagonal().segment(j * c, c).array() += 2.0 * std::exp(x(j));
+      hyy->diagonal().tail(c).array() += 2.0 * o_.c_bias;
+    }
+  }
+  if (hxx) hxx->setZero(d, d);
+  if (hxy) hxy->setZero(d, dim_y());
+  if (fn == Fn::kF) return true;
+  const auto w = SoftmaxRegression::weights(y, d, c);
+  if (hxx) hxx->diagonal() = (x.array().exp() * w.rowwise().squaredNorm().array()).matrix();
+  if (hxy)
+    for (Index j = 0; j < d; ++j)
+      for (Index k = 0; k < c; ++k) (*hxy)(j, j * c + k) = 2.0 * std::exp(x(j)) * w(j, k);
+  return true;
+}
+
+}  // namespace bilevel

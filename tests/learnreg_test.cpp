@@ -1,0 +1,233 @@
+// The learnreg problem: oracles against finite differences for dense and sparse features,
+// minibatch consistency, counting, constants, options, the exact hypergradient, and loading
+// real data through the registry.
+#include "bilevel/problems/learnreg.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+
+#include "bilevel/diagnostics.hpp"
+#include "bilevel/error.hpp"
+#include "bilevel/registry.hpp"
+#include "classification_fixtures.hpp"
+#include "test_support.hpp"
+
+namespace bilevel {
+namespace {
+
+using testing::fd_gradient;
+using testing::fd_jacobian;
+using testing::random_dataset;
+using testing::rel_err;
+
+std::unique_ptr<Learnreg> tiny(bool sparse, LearnregOptions o = {}) {
+  return std::make_unique<Learnreg>(random_dataset(10, 4, 3, sparse, 1),
+                                    random_dataset(7, 4, 3, sparse, 2),
+                                    random_dataset(5, 4, 3, sparse, 3), o);
+}
+
+struct Point {
+  Vec x, y;
+};
+
+Point random_point(const Learnreg& p, std::uint64_t seed) {
+  Rng rng(seed);
+  const Vec x = Vec::Constant(p.dim_x(), std::log(0.05)) + 0.5 * gaussian_vector(p.dim_x(), rng);
+  return {x, 0.5 * gaussian_vector(p.dim_y(), rng)};
+}
+
+const std::vector<Index> kBatch = {1, 2, 5};
+
+class LearnregOracles : public ::testing::TestWithParam<bool> {};  // sparse features?
+
+TEST_P(LearnregOracles, GradientsMatchFiniteDifferencesOfValues) {
+  auto p = tiny(GetParam());
+  const auto [x, y] = random_point(*p, 5);
+  for (Fn fn : {Fn::kF, Fn::kG}) {
+    for (const Batch b : {Batch{}, Batch{std::span<const Index>(kBatch)}}) {
+      Vec gx, gy;
+      p->grad(fn, x, y, b, &gx, &gy);
+      const Vec fx = fd_gradient([&](const Vec& xx) { return p->value(fn, xx, y, b); }, x);
+      const Vec fy = fd_gradient([&](const Vec& yy) { return p->value(fn, x, yy, b); }, y);
+      EXPECT_LT(rel_err(gx, fx), 1e-8) << to_string(fn) << " full=" << b.full();
+      EXPECT_LT(rel_err(gy, fy), 1e-8) << to_string(fn) << " full=" << b.full();
+      if (fn == Fn::kG) EXPECT_GT(gx.norm(), 1e-3);
+    }
+  }
+}
+
+TEST_P(LearnregOracles, SecondOrderProductsAndDenseBlocksMatchFiniteDifferences) {
+  auto p = tiny(GetParam());
+  ASSERT_TRUE(p->has_dense_hessian());
+  const auto [x, y] = random_point(*p, 6);
+  Rng rng(7);
+  const Vec v = gaussian_vector(p->dim_y(), rng);
+  const Vec u = gaussian_vector(p->dim_x(), rng);
+  for (Fn fn : {Fn::kF, Fn::kG}) {
+    for (const Batch b : {Batch{}, Batch{std::span<const Index>(kBatch)}}) {
+      auto grad_y_at = [&](const Vec& xx, const Vec& yy) {
+        Vec gy;
+        p->grad(fn, xx, yy, b, nullptr, &gy);
+        return gy;
+      };
+      auto grad_x_at = [&](const Vec& xx, const Vec& yy) {
+        Vec gx;
+        p->grad(fn, xx, yy, b, &gx, nullptr);
+        return gx;
+      };
+      const Mat jyy = fd_jacobian([&](const Vec& yy) { return grad_y_at(x, yy); }, y);
+      const Mat jyx = fd_jacobian([&](const Vec& xx) { return grad_y_at(xx, y); }, x);
+      const Mat jxy = fd_jacobian([&](const Vec& yy) { return grad_x_at(x, yy); }, y);
+      const Mat jxx = fd_jacobian([&](const Vec& xx) { return grad_x_at(xx, y); }, x);
+      Vec hyy, hxy, hyx;
+      p->hyy(fn, x, y, v, b, &hyy);
+      p->hxy(fn, x, y, v, b, &hxy);
+      p->hyx(fn, x, y, u, b, &hyx);
+      EXPECT_LT(rel_err(hyy, jyy * v), 1e-7);
+      EXPECT_LT(rel_err(hxy, jxy * v), 1e-7);
+      EXPECT_LT(rel_err(hyx, jyx * u), 1e-7);
+      Mat bxx, bxy, byy;
+      p->hessian(fn, x, y, b, &bxx, &bxy, &byy);
+      EXPECT_LT((byy - jyy).norm() / std::max(1.0, byy.norm()), 1e-7);
+      EXPECT_LT((bxy - jxy).norm() / std::max(1.0, bxy.norm()), 1e-7);
+      EXPECT_LT((bxx - jxx).norm() / std::max(1.0, bxx.norm()), 1e-7);
+    }
+  }
+}
+
+TEST_P(LearnregOracles, SingletonMinibatchesAverageToTheFullOracle) {
+  auto p = tiny(GetParam());
+  const auto [x, y] = random_point(*p, 8);
+  Rng rng(9);
+  const Vec v = gaussian_vector(p->dim_y(), rng);
+  for (Fn fn : {Fn::kF, Fn::kG}) {
+    const Index n = p->num_samples(fn);
+    double value = 0;
+    Vec gx, gy, hv, ax = Vec::Zero(p->dim_x()), ay = Vec::Zero(p->dim_y()),
+                    ah = Vec::Zero(p->dim_y());
+    for (Index i = 0; i < n; ++i) {
+      const std::vector<Index> one = {i};
+      const Batch b{std::span<const Index>(one)};
+      value += p->value(fn, x, y, b) / static_cast<double>(n);
+      p->grad(fn, x, y, b, &gx, &gy);
+      p->hyy(fn, x, y, v, b, &hv);
+      ax += gx / static_cast<double>(n);
+      ay += gy / static_cast<double>(n);
+      ah += hv / static_cast<double>(n);
+    }
+    p->grad(fn, x, y, Batch{}, &gx, &gy);
+    p->hyy(fn, x, y, v, Batch{}, &hv);
+    EXPECT_NEAR(value, p->value(fn, x, y, Batch{}), 1e-12);
+    EXPECT_LT(rel_err(ax, gx), 1e-12);
+    EXPECT_LT(rel_err(ay, gy), 1e-12);
+    EXPECT_LT(rel_err(ah, hv), 1e-12);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Learnreg, LearnregOracles, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "sparse" : "dense"; });
+
+TEST(Learnreg, CountsEveryOracleCallByKindAndSamples) {
+  auto p = tiny(true);
+  const auto [x, y] = random_point(*p, 11);
+  const Batch mb{std::span<const Index>(kBatch)};
+  Vec a, b;
+  p->grad(Fn::kG, x, y, mb, &a, &b);
+  p->grad(Fn::kF, x, y, Batch{}, nullptr, &b);
+  p->hyy(Fn::kG, x, y, y, Batch{}, &a);
+  p->hxy(Fn::kG, x, y, y, mb, &a);
+  p->value(Fn::kG, x, y, Batch{});
+  const OracleCounts& c = p->counts();
+  EXPECT_EQ(c.g.grad, 1);
+  EXPECT_EQ(c.f.grad, 1);
+  EXPECT_EQ(c.g.hvp, 2);
+  EXPECT_EQ(c.g.value, 1);
+  EXPECT_EQ(c.g.samples, 3 + 10 + 3 + 10);
+  EXPECT_EQ(c.f.samples, 7);
+}
+
+TEST(Learnreg, ConstantsAndInitialPoint) {
+  LearnregOptions o;
+  o.reg0 = 0.01;
+  auto p = tiny(false, o);
+  const ProblemConstants k = p->constants();
+  EXPECT_FALSE(k.mu_g);
+  EXPECT_FALSE(k.L_g);
+  ASSERT_TRUE(k.L_f);
+  EXPECT_TRUE(p->initial_x().isApproxToConstant(std::log(0.01)));
+  EXPECT_EQ(p->initial_y(), Vec::Zero(p->dim_y()));
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    Rng rng(seed);
+    Mat hf;
+    p->hessian(Fn::kF, p->initial_x(), 3.0 * gaussian_vector(p->dim_y(), rng), Batch{}, nullptr,
+               nullptr, &hf);
+    EXPECT_LE(Eigen::SelfAdjointEigenSolver<Mat>(hf).eigenvalues().maxCoeff(), *k.L_f);
+  }
+  // The lower level is strongly convex in y (the bias ridge removes softmax's flat direction).
+  Mat hg;
+  p->hessian(Fn::kG, p->initial_x(), Vec::Zero(p->dim_y()), Batch{}, nullptr, nullptr, &hg);
+  EXPECT_GE(Eigen::SelfAdjointEigenSolver<Mat>(hg).eigenvalues().minCoeff(), 2e-3 * (1 - 1e-9));
+}
+
+TEST(Learnreg, ExactHypergradientMatchesFiniteDifferencesOfPhi) {
+  LearnregOptions o;
+  o.c_bias = 0.05;  // phi's accuracy is ~1e-12 / mu_g: keep mu_g away from 0
+  auto p = tiny(true, o);
+  Diagnostics d(*p);
+  const Vec x = Vec::Constant(p->dim_x(), std::log(0.05)) + 0.3 * testing::random_vector(4, 3);
+  const Vec g = d.hypergradient(x);
+  const Vec fd = fd_gradient([&](const Vec& xx) { return d.phi(xx); }, x, 1e-4);
+  EXPECT_LT(rel_err(g, fd), 1e-6);
+  EXPECT_GT(g.norm(), 1e-4);
+}
+
+TEST(Learnreg, MetricsReportValidationAndTest) {
+  auto p = tiny(false);
+  const std::vector<double> m = p->metrics(p->initial_x(), Vec::Zero(p->dim_y()));
+  ASSERT_EQ(m.size(), p->metric_names().size());
+  EXPECT_NEAR(m[0], std::log(3.0), 1e-12);
+  EXPECT_NEAR(m[2], std::log(3.0), 1e-12);
+}
+
+TEST(LearnregOptions, RejectsBadValuesWithAClearMessage) {
+  EXPECT_TRUE(LearnregOptions{}.validate().empty());
+  LearnregOptions o;
+  o.reg0 = 0;
+  o.c_bias = -1;
+  o.corrupt = -0.1;
+  EXPECT_EQ(o.validate().size(), 3u);
+  try {
+    tiny(false, o);
+    FAIL() << "expected InvalidOptions";
+  } catch (const InvalidOptions& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupt must be in [0, 1]"), std::string::npos);
+  }
+  LearnregOptions big;
+  big.split.n_val = 691;
+  EXPECT_THROW(Learnreg{big}, InvalidOptions);
+}
+
+TEST(Learnreg, LoadsAustralianThroughTheRegistryAndSolvesTheLowerLevel) {
+  auto p = make_problem("learnreg", {{"dataset", "australian"}});
+  EXPECT_EQ(p->dim_x(), 14);
+  EXPECT_EQ(p->dim_y(), 30);
+  EXPECT_EQ(p->num_samples(Fn::kF), 172);
+  Diagnostics d(*p);
+  const auto start = std::chrono::steady_clock::now();
+  const Vec ys = d.lower_solution(p->initial_x());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  Vec gy;
+  p->grad(Fn::kG, p->initial_x(), ys, Batch{}, nullptr, &gy);
+  EXPECT_LE(gy.norm(), 1e-10);
+  EXPECT_LT(seconds, 1.0);
+  // The hypergradient is finite and nonzero: the validation loss does depend on the weights.
+  const Vec g = d.hypergradient(p->initial_x());
+  EXPECT_TRUE(g.allFinite());
+  EXPECT_GT(g.norm(), 0.0);
+}
+
+}  // namespace
+}  // namespace bilevel
