@@ -67,32 +67,7 @@ TEST_P(LearnregOracles, SecondOrderProductsAndDenseBlocksMatchFiniteDifferences)
   const Vec u = gaussian_vector(p->dim_x(), rng);
   for (Fn fn : {Fn::kF, Fn::kG}) {
     for (const Batch b : {Batch{}, Batch{std::span<const Index>(kBatch)}}) {
-      auto grad_y_at = [&](const Vec& xx, const Vec& yy) {
-        Vec gy;
-        p->grad(fn, xx, yy, b, nullptr, &gy);
-        return gy;
-      };
-      auto grad_x_at = [&](const Vec& xx, const Vec& yy) {
-        Vec gx;
-        p->grad(fn, xx, yy, b, &gx, nullptr);
-        return gx;
-      };
-      const Mat jyy = fd_jacobian([&](const Vec& yy) { return grad_y_at(x, yy); }, y);
-      const Mat jyx = fd_jacobian([&](const Vec& xx) { return grad_y_at(xx, y); }, x);
-      const Mat jxy = fd_jacobian([&](const Vec& yy) { return grad_x_at(x, yy); }, y);
-      const Mat jxx = fd_jacobian([&](const Vec& xx) { return grad_x_at(xx, y); }, x);
-      Vec hyy, hxy, hyx;
-      p->hyy(fn, x, y, v, b, &hyy);
-      p->hxy(fn, x, y, v, b, &hxy);
-      p->hyx(fn, x, y, u, b, &hyx);
-      EXPECT_LT(rel_err(hyy, jyy * v), 1e-7);
-      EXPECT_LT(rel_err(hxy, jxy * v), 1e-7);
-      EXPECT_LT(rel_err(hyx, jyx * u), 1e-7);
-      Mat bxx, bxy, byy;
-      p->hessian(fn, x, y, b, &bxx, &bxy, &byy);
-      EXPECT_LT((byy - jyy).norm() / std::max(1.0, byy.norm()), 1e-7);
-      EXPECT_LT((bxy - jxy).norm() / std::max(1.0, bxy.norm()), 1e-7);
-      EXPECT_LT((bxx - jxx).norm() / std::max(1.0, bxx.norm()), 1e-7);
+      testing::expect_second_order_matches_finite_differences(*p, fn, x, y, v, u, b, 1e-7);
     }
   }
 }

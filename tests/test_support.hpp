@@ -124,4 +124,38 @@ inline void expect_identical_traces(const Trace& a, const Trace& b) {
   }
 }
 
+// Hyy/Hxy/Hyx products and dense Hessian blocks of `fn` at (x, y) on batch `b` agree with
+// central differences of the problem's gradients to relative `tol`.
+inline void expect_second_order_matches_finite_differences(Problem& p, Fn fn, const Vec& x,
+                                                           const Vec& y, const Vec& v,
+                                                           const Vec& u, const Batch& b,
+                                                           double tol) {
+  auto grad_y_at = [&](const Vec& xx, const Vec& yy) {
+    Vec gy;
+    p.grad(fn, xx, yy, b, nullptr, &gy);
+    return gy;
+  };
+  auto grad_x_at = [&](const Vec& xx, const Vec& yy) {
+    Vec gx;
+    p.grad(fn, xx, yy, b, &gx, nullptr);
+    return gx;
+  };
+  const Mat jyy = fd_jacobian([&](const Vec& yy) { return grad_y_at(x, yy); }, y);
+  const Mat jyx = fd_jacobian([&](const Vec& xx) { return grad_y_at(xx, y); }, x);
+  const Mat jxy = fd_jacobian([&](const Vec& yy) { return grad_x_at(x, yy); }, y);
+  const Mat jxx = fd_jacobian([&](const Vec& xx) { return grad_x_at(xx, y); }, x);
+  Vec hyy, hxy, hyx;
+  p.hyy(fn, x, y, v, b, &hyy);
+  p.hxy(fn, x, y, v, b, &hxy);
+  p.hyx(fn, x, y, u, b, &hyx);
+  EXPECT_LT(rel_err(hyy, jyy * v), tol) << to_string(fn) << " full=" << b.full();
+  EXPECT_LT(rel_err(hxy, jxy * v), tol) << to_string(fn) << " full=" << b.full();
+  EXPECT_LT(rel_err(hyx, jyx * u), tol) << to_string(fn) << " full=" << b.full();
+  Mat bxx, bxy, byy;
+  p.hessian(fn, x, y, b, &bxx, &bxy, &byy);
+  EXPECT_LT((byy - jyy).norm() / std::max(1.0, byy.norm()), tol);
+  EXPECT_LT((bxy - jxy).norm() / std::max(1.0, bxy.norm()), tol);
+  EXPECT_LT((bxx - jxx).norm() / std::max(1.0, bxx.norm()), tol);
+}
+
 }  // namespace bilevel::testing
