@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/error.hpp"
 #include "bilevel/registry.hpp"
 
@@ -66,10 +67,10 @@ void print_options(const std::vector<OptionDoc>& docs, std::ostream& out) {
 }
 
 void print_entry(const std::string& name, const std::string& description,
-                 const std::vector<OptionDoc>& docs, std::ostream& out) {
+                 const std::vector<OptionDoc>& docs, std::ostream& out, bool show_options = true) {
   out << "  " << name << "  ";
   write_wrapped(description, 2 + name.size() + 2, 2 + name.size() + 2, out);
-  print_options(docs, out);
+  if (show_options) print_options(docs, out);
 }
 
 void list_algorithms(std::ostream& out) {
@@ -90,6 +91,39 @@ void list_problems(std::ostream& out) {
   }
 }
 
+// Under each entry: whether its files are on this machine, so a user learns before a run (not
+// after a long load) that a dataset needs installing. The status line is not wrapped, so that
+// it can be grepped whole, paths included; what to install follows, wrapped.
+void print_availability(const data::DatasetInfo& info, std::ostream& out) {
+  switch (info.source) {
+    case data::DatasetSource::kGenerated:
+      out << "    always available (generated when loaded)\n";
+      return;
+    case data::DatasetSource::kUserFiles:
+      out << "    your own files, read when loaded\n";
+      return;
+    case data::DatasetSource::kFiles:
+      break;
+  }
+  if (info.available()) {
+    out << "    available: " << info.location << '\n';
+    return;
+  }
+  out << "    NOT AVAILABLE: " << info.missing << " is missing from " << info.location << '\n';
+  out << "      ";
+  write_wrapped(info.how_to_get, 6, 6, out);
+}
+
+void list_datasets(std::ostream& out) {
+  out << "Datasets (bilevel run --problem hyperclean|learnreg -P dataset=NAME; availability on "
+         "this machine):\n";
+  for (const data::DatasetInfo& info : data::list_datasets()) {
+    out << '\n';
+    print_entry(info.name, info.description, {}, out, /*show_options=*/false);
+    print_availability(info, out);
+  }
+}
+
 }  // namespace
 
 void list_registry(const std::string& what, std::ostream& out) {
@@ -97,13 +131,18 @@ void list_registry(const std::string& what, std::ostream& out) {
     list_algorithms(out);
   } else if (what == "problems") {
     list_problems(out);
+  } else if (what == "datasets") {
+    list_datasets(out);
   } else if (what.empty()) {
     list_algorithms(out);
     out << '\n';
     list_problems(out);
+    out << '\n';
+    list_datasets(out);
   } else {
     throw InvalidInput("cannot list '" + what + "'; use 'bilevel list algorithms', " +
-                       "'bilevel list problems' or 'bilevel list' for both");
+                       "'bilevel list problems', 'bilevel list datasets' or 'bilevel list' for " +
+                       "all three");
   }
 }
 

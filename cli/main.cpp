@@ -35,8 +35,9 @@ int run_cli(int argc, char** argv) {
   app.footer("Exit codes: 0 run finished, 2 bad input, 3 diverged, 1 internal error.");
 
   std::string list_what;
-  CLI::App* list = app.add_subcommand("list", "List algorithms and problems with their options");
-  list->add_option("what", list_what, "algorithms or problems (default: both)");
+  CLI::App* list = app.add_subcommand(
+      "list", "List algorithms and problems with their options, and datasets");
+  list->add_option("what", list_what, "algorithms, problems or datasets (default: all three)");
 
   RunArguments run_args;
   CLI::App* run = app.add_subcommand("run", "Run an algorithm on a problem");

@@ -57,11 +57,12 @@ class CliTest : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
-  // `args` is appended to the command line as is (the test controls every character of it).
-  CliResult run(const std::string& args) const {
+  // `args` is appended to the command line as is (the test controls every character of it);
+  // `env` (e.g. "VAR='value' ") is put before the command, to set variables for that run.
+  CliResult run(const std::string& args, const std::string& env = "") const {
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = std::string("'") + BILEVEL_CLI_PATH + "' " + args + " >'" +
+    const std::string cmd = env + "'" + BILEVEL_CLI_PATH + "' " + args + " >'" +
                             out.string() + "' 2>'" + err.string() + "' </dev/null";
     const int status = std::system(cmd.c_str());
     CliResult r;
@@ -268,6 +269,76 @@ TEST_F(CliTest, DivergenceExitsWithThree) {
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   const nlohmann::json s = nlohmann::json::parse(read_file(summary));
   EXPECT_EQ(s["status"], "diverged");
+}
+
+// Every name of the catalog, as an entry line "  NAME  description".
+TEST_F(CliTest, ListDatasetsPrintsEveryCatalogName) {
+  const CliResult r = run("list datasets");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_EQ(r.out.rfind("Datasets (", 0), 0u) << r.out;
+  for (const char* name :
+       {"australian", "breast-cancer", "heart", "diabetes", "a9a", "fashion-mnist", "mnist",
+        "synthetic-text", "libsvm:PATH", "csv:PATH", "idx:PREFIX"})
+    EXPECT_TRUE(contains(r.out, "\n  " + std::string(name) + "  ")) << name << " missing:\n"
+                                                                    << r.out;
+  // The shipped sets are in the source tree's data/, so they are available.
+  EXPECT_TRUE(contains(r.out, "  australian  Statlog")) << r.out;
+  EXPECT_TRUE(contains(r.out, "    available: ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "always available (generated when loaded)")) << r.out;
+}
+
+TEST_F(CliTest, ListWithoutArgumentAlsoShowsDatasets) {
+  const CliResult r = run("list");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t algorithms = r.out.find("Algorithms (");
+  const std::size_t problems = r.out.find("Problems (");
+  const std::size_t datasets = r.out.find("Datasets (");
+  ASSERT_NE(datasets, std::string::npos) << r.out;
+  EXPECT_LT(algorithms, problems);
+  EXPECT_LT(problems, datasets);
+  EXPECT_TRUE(contains(r.out.substr(datasets), "\n  fashion-mnist  ")) << r.out;
+}
+
+TEST_F(CliTest, ListUnknownTargetNamesTheThreeChoices) {
+  const CliResult r = run("list datasetz");
+  expect_bad_input(r);
+  for (const char* part : {"'datasetz'", "bilevel list algorithms", "bilevel list problems",
+                           "bilevel list datasets"})
+    EXPECT_TRUE(contains(r.err, part)) << part << " missing: " << r.err;
+  EXPECT_TRUE(r.out.empty()) << r.out;
+}
+
+// The environment overrides decide where the files are looked for: pointed at an empty
+// folder, every dataset with files is reported missing from that folder.
+TEST_F(CliTest, ListDatasetsReportsMissingFilesInOverriddenFolders) {
+  const std::string empty = path("empty");
+  fs::create_directories(empty);
+  const std::string env = "BILEVEL_DATA_DIR='" + empty + "' BILEVEL_FASHION_MNIST_DIR='" + empty +
+                          "' BILEVEL_MNIST_DIR='" + empty + "' ";
+  const CliResult r = run("list datasets", env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(contains(r.out, "    available: ")) << r.out;
+  for (const char* file : {"australian_scale", "breast-cancer_scale", "heart_scale",
+                           "diabetes_scale", "a9a.gz", "train-images-idx3-ubyte[.gz]",
+                           "src/digits/0.json"})
+    EXPECT_TRUE(contains(r.out, "NOT AVAILABLE: " + std::string(file) + " is missing from " +
+                                    empty))
+        << file << " not reported missing:\n"
+        << r.out;
+  EXPECT_TRUE(contains(r.out, "scripts/fetch_mnist.sh")) << r.out;
+  EXPECT_TRUE(contains(r.out, "dataset-fashion-mnist")) << r.out;
+}
+
+// The same folder with one shipped file in it: that dataset alone becomes available.
+TEST_F(CliTest, ListDatasetsReportsAFilePresentInTheOverriddenFolder) {
+  const std::string folder = path("data");
+  fs::create_directories(folder);
+  std::ofstream(folder + "/heart_scale") << "1 1:1\n";
+  const CliResult r = run("list datasets", "BILEVEL_DATA_DIR='" + folder + "' ");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "    available: " + folder + "\n")) << r.out;
+  EXPECT_TRUE(contains(r.out, "australian_scale is missing from " + folder)) << r.out;
 }
 
 }  // namespace

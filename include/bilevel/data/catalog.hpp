@@ -9,11 +9,28 @@
 
 namespace bilevel::data {
 
+enum class DatasetSource {
+  kFiles,      // read from files on this machine (shipped, a system package, an npm cache)
+  kGenerated,  // generated when loaded: always available
+  kUserFiles,  // the user's own files, named in the spec (libsvm:PATH, ...)
+};
+
 struct DatasetInfo {
   std::string name;         // the spec to pass to load_dataset (its default part)
   std::string description;  // one line
+  DatasetSource source = DatasetSource::kFiles;
+  // kFiles only: the folder the files are looked for in (environment overrides applied),
+  // the first needed file (of any part) that is not there, "" when all are, and what
+  // provides the files. Only existence is checked, nothing is read: listing stays instant,
+  // and a present but corrupt file is still reported when it is loaded.
+  std::string location;
+  std::string missing;
+  std::string how_to_get;
+
+  bool available() const { return missing.empty(); }
 };
 
+// Every dataset name, with its availability on this machine as of this call.
 std::vector<DatasetInfo> list_datasets();
 
 // Loads a dataset by spec:
