@@ -1,6 +1,7 @@
 #include "bilevel/problem.hpp"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "bilevel/error.hpp"
 
@@ -20,6 +21,21 @@ double Problem::value(Fn fn, const Vec& x, const Vec& y, const Batch& b) {
 void Problem::grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) {
   count(fn, &FunctionCounts::grad, b);
   do_grad(fn, x, y, b, gx, gy);
+}
+
+void Problem::grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                           std::span<const Batch> batches, std::span<Vec* const> outs) {
+  if (batches.size() != ys.size() || outs.size() != ys.size())
+    throw std::invalid_argument("grad_y_multi: ys, batches and outs differ in length");
+  for (const Batch& b : batches) count(fn, &FunctionCounts::grad, b);
+  do_grad_y_multi(fn, x, ys, batches, outs);
+}
+
+void Problem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                              std::span<const Batch> batches,
+                              std::span<Vec* const> outs) const {
+  for (std::size_t k = 0; k < ys.size(); ++k)
+    do_grad(fn, x, *ys[k], batches[k], nullptr, outs[k]);
 }
 
 void Problem::hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out) {

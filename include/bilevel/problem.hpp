@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +24,10 @@ struct ProblemConstants {
   std::optional<double> L_g;    // Lipschitz constant of grad_y g(x, .) in y (inner step 1/L_g)
   std::optional<double> L_f;    // Lipschitz constant of grad f (jointly in x, y)
   std::optional<double> L_phi;  // Lipschitz constant of grad phi, when known exactly
+  // A suggested outer step on x derived from the problem's scale, not a bound: what the auto
+  // outer steps use when L_phi is unknown (hyperclean: its hypergradient entries are O(1/n),
+  // so the step is O(n); DESIGN.md section 8, "Scale").
+  std::optional<double> x_step;
 };
 
 using KeyValues = std::vector<std::pair<std::string, std::string>>;
@@ -51,6 +56,11 @@ class Problem {
   double value(Fn fn, const Vec& x, const Vec& y, const Batch& b = {});
   // Both partial gradients at one point are one call; pass nullptr for a part not needed.
   void grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy);
+  // outs[k] = grad_y fn(x, ys[k]) on batches[k], for several points at the same x: counted
+  // as ys.size() gradient calls. Problems whose data pass can serve all points at once
+  // override do_grad_y_multi (one pass over the data for F2BA's y and z sequences).
+  void grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                    std::span<const Batch> batches, std::span<Vec* const> outs);
   // out = Hyy(fn) v, with v in R^dy.
   void hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
   // out = Hxy(fn) v = d/dx <grad_y fn(x, y), v>, with v in R^dy and out in R^dx.
@@ -77,6 +87,10 @@ class Problem {
   virtual double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const = 0;
   virtual void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                        Vec* gy) const = 0;
+  // Default: one do_grad per point.
+  virtual void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                               std::span<const Batch> batches,
+                               std::span<Vec* const> outs) const;
   // Second-order products default to central differences of the gradient; problems with
   // analytic products override them.
   virtual void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,

@@ -12,7 +12,7 @@ void Aid<Options>::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   const ProblemConstants c = p.constants();
   const Options& o = this->o_;
   alpha_ = o.alpha ? *o.alpha : 1.0 / require_constant(c.L_g, "L_g", this->name(), "alpha");
-  eta_ = o.eta ? *o.eta : 1.0 / hyperobjective_smoothness(c, this->name(), "eta");
+  eta_ = o.eta ? *o.eta : default_outer_step(c, this->name(), "eta");
   sf_ = Sampler(p.num_samples(Fn::kF), 0);
   sg_ = Sampler(p.num_samples(Fn::kG), 0);
   x_ = x0;
@@ -44,7 +44,9 @@ void AidCgOptions::declare(OptionList& o) {
       .add("alpha", alpha, "inner step on g; auto = 1/L_g")
       .add("N", N, "CG updates of v per outer iteration, warm-started (>= 1)")
       .add("cg_tol", cg_tol, "CG stops early at relative residual cg_tol (> 0)")
-      .add("eta", eta, "outer step on x; auto = 1/L_phi (1/(L_f (1+kappa)^2) if L_phi unknown)");
+      .add("eta", eta,
+           "outer step on x; auto = 1/L_phi, else the problem's suggested step "
+           "(hyperclean: n), else 1/(L_f (1+kappa)^2)");
 }
 
 std::vector<std::string> AidCgOptions::validate() const {
@@ -82,7 +84,9 @@ void AidNsOptions::declare(OptionList& o) {
       .add("alpha", alpha, "inner step on g; auto = 1/L_g")
       .add("Q", Q, "Hessian-vector products in the Neumann series (>= 0)")
       .add("alpha_ns", alpha_ns, "Neumann series step, < 2/L_g for convergence; auto = 1/L_g")
-      .add("eta", eta, "outer step on x; auto = 1/L_phi (1/(L_f (1+kappa)^2) if L_phi unknown)");
+      .add("eta", eta,
+           "outer step on x; auto = 1/L_phi, else the problem's suggested step "
+           "(hyperclean: n), else 1/(L_f (1+kappa)^2)");
 }
 
 std::vector<std::string> AidNsOptions::validate() const {

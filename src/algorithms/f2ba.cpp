@@ -1,7 +1,5 @@
 #include "bilevel/algorithms/f2ba.hpp"
 
-#include <cmath>
-
 #include "bilevel/algorithms/step_defaults.hpp"
 #include "bilevel/error.hpp"
 
@@ -12,7 +10,9 @@ void F2baOptions::declare(OptionList& o) {
       .add("K", K, "inner gradient steps per outer iteration (>= 1)")
       .add("alpha", alpha, "step of the z sequence on g; auto = 1/L_g")
       .add("tau", tau, "step of the y sequence on f + lam g; auto = 1/(L_f + lam L_g)")
-      .add("eta", eta, "outer step on x; auto = 1/L_phi (1/(L_f (1+kappa)^2) if L_phi unknown)")
+      .add("eta", eta,
+           "outer step on x; auto = 1/L_phi, else the problem's suggested step "
+           "(hyperclean: n), else 1/(L_f (1+kappa)^2)")
       .add("inner", inner, "inner solver: gd (Alg. 1) or agd (Nesterov, restarted)",
            {"gd", "agd"});
 }
@@ -36,21 +36,13 @@ KeyValues F2ba::resolved_options() {
   return echo(r);
 }
 
-namespace {
-// Nesterov momentum for a mu-strongly convex, L-smooth function.
-double nesterov_beta(double L, double mu) {
-  const double sk = std::sqrt(L / mu);
-  return (sk - 1) / (sk + 1);
-}
-}  // namespace
-
 void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   const ProblemConstants c = p.constants();
   alpha_ = o_.alpha ? *o_.alpha : 1.0 / require_constant(c.L_g, "L_g", name(), "alpha");
   tau_ = o_.tau ? *o_.tau
                 : 1.0 / (require_constant(c.L_f, "L_f", name(), "tau") +
                          o_.lam * require_constant(c.L_g, "L_g", name(), "tau"));
-  eta_ = o_.eta ? *o_.eta : 1.0 / hyperobjective_smoothness(c, name(), "eta");
+  eta_ = o_.eta ? *o_.eta : default_outer_step(c, name(), "eta");
   // The analysis needs f + lam g strongly convex in y (f2ba paper: lam >= 2 L_f / mu_g). L_f is
   // a worst-case bound (a convex f is fine with less), so a smaller lam is allowed, with a
   // warning: when f really is that curved, the y sequence runs away.
@@ -66,8 +58,8 @@ void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
       throw InvalidOptions(name() + ": inner=agd needs lam > L_f/mu_g = " +
                            format_short(lf / mu) + " so that f + lam g is strongly convex");
     // Momentum from the condition numbers the chosen steps imply: 1/step is the smoothness.
-    beta_z_ = nesterov_beta(1.0 / alpha_, mu);
-    beta_y_ = nesterov_beta(1.0 / tau_, o_.lam * mu - lf);
+    beta_z_ = nesterov_momentum(1.0 / alpha_, mu);
+    beta_y_ = nesterov_momentum(1.0 / tau_, o_.lam * mu - lf);
   }
   sf_ = Sampler(p.num_samples(Fn::kF), 0);
   sg_ = Sampler(p.num_samples(Fn::kG), 0);
@@ -76,14 +68,33 @@ void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   z_ = y0;  // Alg. 1, line 1: z_0 = y_0
 }
 
+void F2ba::inner_gradients(Problem& p, Rng& rng, const Vec& z, const Vec& y) {
+  // Batches drawn in the order z (g), y (f), y (g) in both branches, so a seed gives the same
+  // run whether or not the two g gradients share a pass over the data.
+  if (sg_.batch_size() == 0) {
+    const Batch bz = sg_.draw(rng);
+    const Batch bf = sf_.draw(rng);
+    const Batch by = sg_.draw(rng);
+    p.grad(Fn::kF, x_, y, bf, nullptr, &gfy_);
+    // Full batches: g's gradients at z and y in one call (one pass over the training data
+    // for problems that fuse them), counted as two gradient calls.
+    const Vec* points[] = {&z, &y};
+    const Batch batches[] = {bz, by};
+    Vec* outs[] = {&ggz_, &ggy_};
+    p.grad_y_multi(Fn::kG, x_, points, batches, outs);
+    return;
+  }
+  p.grad(Fn::kG, x_, z, sg_.draw(rng), nullptr, &ggz_);  // minibatches: views, used at once
+  p.grad(Fn::kF, x_, y, sf_.draw(rng), nullptr, &gfy_);
+  p.grad(Fn::kG, x_, y, sg_.draw(rng), nullptr, &ggy_);
+}
+
 void F2ba::step(Problem& p, Rng& rng, Index) {
   const double lam = o_.lam;
   if (o_.inner == "gd") {
     for (Index k = 0; k < o_.K; ++k) {
-      p.grad(Fn::kG, x_, z_, sg_.draw(rng), nullptr, &ggy_);
-      z_ -= alpha_ * ggy_;
-      p.grad(Fn::kF, x_, y_, sf_.draw(rng), nullptr, &gfy_);
-      p.grad(Fn::kG, x_, y_, sg_.draw(rng), nullptr, &ggy_);
+      inner_gradients(p, rng, z_, y_);
+      z_ -= alpha_ * ggz_;
       y_ -= tau_ * (gfy_ + lam * ggy_);
     }
   } else {
@@ -92,12 +103,10 @@ void F2ba::step(Problem& p, Rng& rng, Index) {
     wy_ = y_;
     for (Index k = 0; k < o_.K; ++k) {
       z_prev_ = z_;
-      p.grad(Fn::kG, x_, wz_, sg_.draw(rng), nullptr, &ggy_);
-      z_ = wz_ - alpha_ * ggy_;
-      wz_ = z_ + beta_z_ * (z_ - z_prev_);
       y_prev_ = y_;
-      p.grad(Fn::kF, x_, wy_, sf_.draw(rng), nullptr, &gfy_);
-      p.grad(Fn::kG, x_, wy_, sg_.draw(rng), nullptr, &ggy_);
+      inner_gradients(p, rng, wz_, wy_);
+      z_ = wz_ - alpha_ * ggz_;
+      wz_ = z_ + beta_z_ * (z_ - z_prev_);
       y_ = wy_ - tau_ * (gfy_ + lam * ggy_);
       wy_ = y_ + beta_y_ * (y_ - y_prev_);
     }

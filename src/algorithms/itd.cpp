@@ -9,7 +9,9 @@ namespace bilevel {
 void ItdOptions::declare(OptionList& o) {
   o.add("K", K, "unrolled inner gradient steps on g per outer iteration (>= 1)")
       .add("alpha", alpha, "inner step on g; auto = 1/L_g")
-      .add("eta", eta, "outer step on x; auto = 1/L_phi (1/(L_f (1+kappa)^2) if L_phi unknown)");
+      .add("eta", eta,
+           "outer step on x; auto = 1/L_phi, else the problem's suggested step "
+           "(hyperclean: n), else 1/(L_f (1+kappa)^2)");
 }
 
 std::vector<std::string> ItdOptions::validate() const {
@@ -30,7 +32,7 @@ KeyValues Itd::resolved_options() {
 void Itd::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   const ProblemConstants c = p.constants();
   alpha_ = o_.alpha ? *o_.alpha : 1.0 / require_constant(c.L_g, "L_g", name(), "alpha");
-  eta_ = o_.eta ? *o_.eta : 1.0 / hyperobjective_smoothness(c, name(), "eta");
+  eta_ = o_.eta ? *o_.eta : default_outer_step(c, name(), "eta");
   sf_ = Sampler(p.num_samples(Fn::kF), 0);
   sg_ = Sampler(p.num_samples(Fn::kG), 0);
   x_ = x0;

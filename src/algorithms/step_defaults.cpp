@@ -1,5 +1,7 @@
 #include "bilevel/algorithms/step_defaults.hpp"
 
+#include <cmath>
+
 #include "bilevel/error.hpp"
 
 namespace bilevel {
@@ -21,6 +23,17 @@ double hyperobjective_smoothness(const ProblemConstants& c, const std::string& a
   const double mu = require_constant(c.mu_g, "mu_g", algo, option);
   const double kappa = lg / mu;
   return lf * (1 + kappa) * (1 + kappa);
+}
+
+double nesterov_momentum(double L, double mu) {
+  const double sk = std::sqrt(L / mu);
+  return (sk - 1) / (sk + 1);
+}
+
+double default_outer_step(const ProblemConstants& c, const std::string& algo,
+                          const std::string& option) {
+  if (!c.L_phi && c.x_step) return *c.x_step;
+  return 1.0 / hyperobjective_smoothness(c, algo, option);
 }
 
 }  // namespace bilevel

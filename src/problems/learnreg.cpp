@@ -15,6 +15,7 @@ void LearnregOptions::declare(OptionList& o) {
       .add("reg0", reg0, "initial per-feature regularization weight exp(x0) (> 0)")
       .add("c_bias", c_bias, "fixed ridge coefficient on the bias (> 0)")
       .add("seed", seed, "seed of the split and the label corruption");
+  kernel.declare(o);
 }
 
 std::vector<std::string> LearnregOptions::validate() const {
@@ -25,6 +26,7 @@ std::vector<std::string> LearnregOptions::validate() const {
           "corrupt must be in [0, 1] (got " + format_double(corrupt) + ")");
   v.positive("reg0", reg0);
   v.positive("c_bias", c_bias);
+  kernel.validate(&v);
   return v.list();
 }
 
@@ -57,9 +59,10 @@ void Learnreg::init() {
   check_compatible(train_, val_, "validation", "learnreg");
   check_compatible(train_, test_, "test", "learnreg");
   if (o_.corrupt > 0) data::corrupt_labels(&train_, o_.corrupt, corruption_seed(o_.seed));
-  ce_train_ = std::make_unique<SoftmaxRegression>(&train_);
-  ce_val_ = std::make_unique<SoftmaxRegression>(&val_);
-  if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_);
+  const auto kernel = o_.kernel.kernel();
+  ce_train_ = std::make_unique<SoftmaxRegression>(&train_, kernel);
+  ce_val_ = std::make_unique<SoftmaxRegression>(&val_, kernel);
+  if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_, kernel);
   scale_.resize(std::max(train_.num_samples(), val_.num_samples()));
   constants_.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
 }
@@ -78,19 +81,24 @@ std::vector<std::string> Learnreg::metric_names() const {
 std::vector<double> Learnreg::metrics(const Vec&, const Vec& y) const {
   std::vector<double> out(4, std::numeric_limits<double>::quiet_NaN());
   auto evaluate = [&](const SoftmaxRegression& ce, double* loss, double* acc) {
-    const Index m = ce.forward(y, {});
-    *loss = ce.losses().head(m).mean();
-    *acc = ce.accuracy({});
+    *acc = ce.losses_at(y, {}, &work_);
+    *loss = work_.head(ce.num_samples()).mean();
   };
   evaluate(*ce_val_, &out[0], &out[1]);
   if (ce_test_) evaluate(*ce_test_, &out[2], &out[3]);
   return out;
 }
 
-double Learnreg::mean_loss(Fn fn, const Vec& y, const Batch& b) const {
-  const Index m = model(fn).forward(y, b.indices);
+Index Learnreg::uniform_scales(Fn fn, const Batch& b) const {
+  const Index m = b.size(num_samples(fn));
   scale_.head(m).setConstant(1.0 / static_cast<double>(m));
-  return model(fn).losses().head(m).mean();
+  return m;
+}
+
+double Learnreg::mean_loss(Fn fn, const Vec& y, const Batch& b) const {
+  const Index m = uniform_scales(fn, b);
+  model(fn).losses_at(y, b.indices, &work_);
+  return work_.head(m).mean();
 }
 
 void Learnreg::add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const {
@@ -112,9 +120,9 @@ double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) con
 
 void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                        Vec* gy) const {
-  mean_loss(fn, y, b);
   if (gy) {
-    model(fn).backward(b.indices, scale_, gy);
+    uniform_scales(fn, b);
+    model(fn).gradient_at(y, b.indices, scale_, gy, nullptr);
     if (fn == Fn::kG) add_regularizer_hvp(x, y, gy);  // the regularizer is quadratic in y
   }
   if (!gx) return;
@@ -128,9 +136,21 @@ void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* g
 
 void Learnreg::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
                       Vec* out) const {
-  mean_loss(fn, y, b);
-  model(fn).hvp(b.indices, scale_, v, out);
+  uniform_scales(fn, b);
+  model(fn).hvp_at(y, b.indices, scale_, v, out);
   if (fn == Fn::kG) add_regularizer_hvp(x, v, out);
+}
+
+void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                               std::span<const Batch> batches,
+                               std::span<Vec* const> outs) const {
+  const bool all_full =
+      std::all_of(batches.begin(), batches.end(), [](const Batch& b) { return b.full(); });
+  if (!all_full) return Problem::do_grad_y_multi(fn, x, ys, batches, outs);
+  uniform_scales(fn, Batch{});
+  model(fn).gradients_at(ys, {}, scale_, outs, nullptr);
+  if (fn == Fn::kG)
+    for (std::size_t k = 0; k < ys.size(); ++k) add_regularizer_hvp(x, *ys[k], outs[k]);
 }
 
 // Neither cross product touches the data: the regularizer is the only x-dependent term.
@@ -162,7 +182,8 @@ bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat
                           Mat* hxy, Mat* hyy) const {
   const Index d = dim_x(), c = train_.num_classes;
   if (hyy) {
-    mean_loss(fn, y, b);
+    uniform_scales(fn, b);
+    model(fn).forward(y, b.indices);
     model(fn).hessian(b.indices, scale_, hyy);
     if (fn == Fn::kG) {
       for (Index j = 0; j < d; ++j)

@@ -4,6 +4,9 @@
 #include <type_traits>
 #include <variant>
 
+#include "bilevel/error.hpp"
+#include "softmax_fused.hpp"
+
 namespace bilevel {
 
 namespace {
@@ -11,15 +14,59 @@ template <class A>
 constexpr bool kDense = std::is_same_v<std::decay_t<A>, data::DenseMatrix>;
 }  // namespace
 
-SoftmaxRegression::SoftmaxRegression(const data::Dataset* data)
+SoftmaxRegression::SoftmaxRegression(const data::Dataset* data, Kernel kernel)
     : data_(data),
+      kernel_(kernel),
       n_(data->num_samples()),
       d_(data->num_features()),
       c_(data->num_classes),
       logits_(n_, c_),
       prob_(n_, c_),
       coef_(n_, c_),
-      loss_(n_) {}
+      loss_(n_) {
+  if (kernel_.single_precision && !kernel_.fused)
+    throw InvalidInput("single precision needs the fused kernels (the reference is double)");
+  if (kernel_.fused) fused_ = make_softmax_fused(*data_, kernel_.single_precision);
+}
+
+SoftmaxRegression::~SoftmaxRegression() = default;
+
+void SoftmaxRegression::gradients_at(std::span<const Vec* const> ys, Rows rows, const Vec& s,
+                                     std::span<Vec* const> grads, Vec* loss) const {
+  const Index m = rows_count(rows);
+  if (loss && loss->size() < m) loss->resize(m);
+  if (fused_) return fused_->gradients(ys, rows, s, grads, loss);
+  for (std::size_t k = 0; k < ys.size(); ++k) {
+    forward(*ys[k], rows);
+    backward(rows, s, grads[k]);
+    if (k == 0 && loss) loss->head(m) = loss_.head(m);
+  }
+}
+
+void SoftmaxRegression::hvp_at(const Vec& y, Rows rows, const Vec& s, const Vec& v,
+                               Vec* out) const {
+  if (fused_) return fused_->hvp(y, rows, s, v, out);
+  forward(y, rows);
+  hvp(rows, s, v, out);
+}
+
+void SoftmaxRegression::directional_at(const Vec& y, Rows rows, const Vec& v, Vec* d) const {
+  const Index m = rows_count(rows);
+  if (d->size() < m) d->resize(m);
+  if (fused_) return fused_->directional(y, rows, v, d);
+  forward(y, rows);
+  directional(rows, v, d);
+}
+
+double SoftmaxRegression::losses_at(const Vec& y, Rows rows, Vec* loss) const {
+  const Index m = rows_count(rows);
+  if (m == 0) return 0.0;
+  if (loss->size() < m) loss->resize(m);
+  if (fused_) return static_cast<double>(fused_->losses(y, rows, loss)) / static_cast<double>(m);
+  forward(y, rows);
+  loss->head(m) = loss_.head(m);
+  return accuracy(rows);
+}
 
 void SoftmaxRegression::compute_logits(const Vec& y, Rows rows, RowMat* z) const {
   const Index m = rows_count(rows);

@@ -17,4 +17,13 @@ double require_constant(const std::optional<double>& c, const std::string& what,
 double hyperobjective_smoothness(const ProblemConstants& c, const std::string& algo,
                                  const std::string& option);
 
+// The auto outer step on x: 1/L_phi when the problem knows L_phi, else the problem's
+// suggested x_step, else 1 / (L_f (1 + kappa)^2).
+double default_outer_step(const ProblemConstants& c, const std::string& algo,
+                          const std::string& option);
+
+// Nesterov's momentum (sqrt(L/mu) - 1) / (sqrt(L/mu) + 1) for a mu-strongly convex, L-smooth
+// function; L is usually 1/step, the smoothness the chosen step size implies.
+double nesterov_momentum(double L, double mu);
+
 }  // namespace bilevel

@@ -35,6 +35,7 @@
 #include "bilevel/options.hpp"
 #include "bilevel/problem.hpp"
 #include "bilevel/problems/data_split.hpp"
+#include "bilevel/problems/kernel_options.hpp"
 #include "bilevel/problems/sample_weights.hpp"
 #include "bilevel/problems/softmax_regression.hpp"
 
@@ -47,6 +48,7 @@ struct HypercleanOptions {
   std::string weight = "sigmoid";      // sigmoid | clip | softmax
   double c = 1e-3;                     // ridge coefficient of the lower level (> 0)
   std::uint64_t seed = 0;              // split and corruption
+  KernelOptions kernel;                // precision, fused
 
   void declare(OptionList& o);
   std::vector<std::string> validate() const;
@@ -97,6 +99,9 @@ class Hyperclean : public Problem {
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
   void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                Vec* gy) const override;
+  // Full batches: one pass over the data for every y (F2BA's y and z sequences).
+  void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                       std::span<const Batch> batches, std::span<Vec* const> outs) const override;
   void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
@@ -108,10 +113,11 @@ class Hyperclean : public Problem {
 
  private:
   void init();
-  // Runs the forward pass of f's or g's data at y; returns the number of rows m.
+  // Runs the reference forward pass of f's or g's data at y; returns the number of rows m.
   Index forward(Fn fn, const Vec& y, const Batch& b) const;
-  // After a forward pass of g: scale_[r] = w_i(x) / m for the rows of the batch.
-  void weights_over_m(const Vec& x, const Batch& b, Index m) const;
+  const SoftmaxRegression& model(Fn fn) const { return fn == Fn::kF ? *ce_val_ : *ce_train_; }
+  // scale_[r] = the weight of row r in fn's mean: w_i(x) / m for g, 1 / m for f.
+  void row_scales(Fn fn, const Vec& x, const Batch& b, Index m) const;
 
   HypercleanOptions o_;
   data::Dataset train_, val_, test_;

@@ -27,6 +27,7 @@
 #include "bilevel/options.hpp"
 #include "bilevel/problem.hpp"
 #include "bilevel/problems/data_split.hpp"
+#include "bilevel/problems/kernel_options.hpp"
 #include "bilevel/problems/softmax_regression.hpp"
 
 namespace bilevel {
@@ -38,6 +39,7 @@ struct LearnregOptions {
   double reg0 = 1e-3;                  // initial per-feature weight exp(x0) (> 0)
   double c_bias = 1e-3;                // fixed ridge on the bias (> 0)
   std::uint64_t seed = 0;              // split and label corruption
+  KernelOptions kernel;                // precision, fused
 
   void declare(OptionList& o);
   std::vector<std::string> validate() const;
@@ -78,6 +80,9 @@ class Learnreg : public Problem {
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
   void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                Vec* gy) const override;
+  // Full batches: one pass over the data for every y (F2BA's y and z sequences).
+  void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                       std::span<const Batch> batches, std::span<Vec* const> outs) const override;
   void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
@@ -90,8 +95,10 @@ class Learnreg : public Problem {
  private:
   void init();
   const SoftmaxRegression& model(Fn fn) const { return fn == Fn::kF ? *ce_val_ : *ce_train_; }
-  // Mean CE of f's or g's rows at y (forward pass included); leaves 1/m in scale_.
+  // Mean CE of f's or g's rows at y; leaves 1/m in scale_.
   double mean_loss(Fn fn, const Vec& y, const Batch& b) const;
+  // scale_[r] = 1/m for the m rows of the batch; returns m.
+  Index uniform_scales(Fn fn, const Batch& b) const;
   // out (+)= the regularizer's y-Hessian applied to v: 2 exp(x_j) V_j and 2 c_bias v_b.
   void add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const;
 
@@ -99,7 +106,7 @@ class Learnreg : public Problem {
   data::Dataset train_, val_, test_;
   std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
   ProblemConstants constants_;
-  mutable Vec scale_;
+  mutable Vec scale_, work_;
 };
 
 }  // namespace bilevel

@@ -18,12 +18,20 @@
 // CE_i is convex in y; lambda_max(P_i) <= 1/2 (Gershgorin: row k sums to 2 p_k (1 - p_k)), so
 // Hess CE_i <= (1/2) ||a~_i||^2 and (1/n) sum_i s_i Hess CE_i <= (max s / 2) lambda_max(A~'A~/n).
 //
-// Usage: `forward(y, rows)` computes logits, probabilities and losses of the selected rows into
-// workspaces; `backward`, `hvp`, `directional`, `hessian` and `per_sample_gradients` then reuse
-// those probabilities. Workspaces are allocated once for all rows (no allocation per call):
-// an instance is not thread-safe, use one per thread.
+// Two implementations of the oracles:
+//   - fused (the default): one pass over the data per call, in cache-sized row blocks, on all
+//     cores, with register-blocked kernels (src/problems/data_pass.hpp); the data in double or,
+//     with single precision, in a float copy (dense features only);
+//   - reference: Eigen products in double, two passes (logits, then A' R), kept to check the
+//     fused path against and for the small dense Hessians.
+// The `*_at` methods below run whichever the Kernel options select. The reference path is also
+// reachable directly: `forward(y, rows)` computes logits, probabilities and losses of the
+// selected rows into workspaces; `backward`, `hvp`, `directional`, `hessian` and
+// `per_sample_gradients` then reuse those probabilities. Workspaces are allocated once (no
+// allocation per call): an instance is not thread-safe, use one per thread.
 #pragma once
 
+#include <memory>
 #include <span>
 
 #include "bilevel/data/dataset.hpp"
@@ -31,14 +39,44 @@
 
 namespace bilevel {
 
+class SoftmaxFused;
+
+// Which implementation runs the oracles (see the file comment).
+struct SoftmaxKernel {
+  bool fused = true;              // false: the two-pass double reference
+  bool single_precision = false;  // fused kernels on a float copy of dense features
+};
+
 class SoftmaxRegression {
  public:
   // Selected rows of the dataset: indices into its rows; empty = every row, in order.
   using Rows = std::span<const Index>;
   using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-  // Keeps a pointer: `data` must outlive this object.
-  explicit SoftmaxRegression(const data::Dataset* data);
+  using Kernel = SoftmaxKernel;
+
+  // Keeps a pointer: `data` must outlive this object. Throws InvalidInput for single
+  // precision on sparse features, or single precision without the fused kernels.
+  explicit SoftmaxRegression(const data::Dataset* data, Kernel kernel = {});
+  ~SoftmaxRegression();
+
+  // --- oracles through the selected kernel (s: one weight per selected row) ---------------
+  // grads[k] = sum_r s_r grad CE_r(ys[k]); several ys share one pass over the data (fused).
+  // When loss is non-null, loss(r) = CE_r(ys[0]) for the m selected rows (resized to >= m).
+  void gradients_at(std::span<const Vec* const> ys, Rows rows, const Vec& s,
+                    std::span<Vec* const> grads, Vec* loss) const;
+  void gradient_at(const Vec& y, Rows rows, const Vec& s, Vec* grad, Vec* loss) const {
+    const Vec* ys[] = {&y};
+    Vec* gs[] = {grad};
+    gradients_at(ys, rows, s, gs, loss);
+  }
+  // out = sum_r s_r Hess CE_r(y) v.
+  void hvp_at(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const;
+  // d(r) = <grad CE_r(y), v> (resized to >= m).
+  void directional_at(const Vec& y, Rows rows, const Vec& v, Vec* d) const;
+  // loss(r) = CE_r(y) (resized to >= m); returns the fraction of rows classified correctly.
+  double losses_at(const Vec& y, Rows rows, Vec* loss) const;
+  const Kernel& kernel() const { return kernel_; }
 
   // W inside a parameter vector (or a direction) of this layout.
   static Eigen::Map<const RowMat> weights(const Vec& y, Index d, Index c) {
@@ -103,6 +141,8 @@ class SoftmaxRegression {
   Mat augmented_rows(Rows rows) const;
 
   const data::Dataset* data_;
+  Kernel kernel_;
+  std::unique_ptr<SoftmaxFused> fused_;  // null when kernel_.fused is false
   Index n_, d_, c_;
   // Workspaces sized for every row; calls use their first m rows.
   mutable RowMat logits_, prob_, coef_;

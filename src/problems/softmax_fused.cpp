@@ -1,0 +1,189 @@
+#include "softmax_fused.hpp"
+
+#include <cmath>
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include "bilevel/error.hpp"
+#include "data_pass.hpp"
+
+namespace bilevel {
+
+namespace {
+
+// Max-shifted softmax of the logits z + b (c classes): returns the shift and sum so that
+// p_k = exp(z_k + b_k - top) / sum.
+template <class T>
+std::pair<double, double> softmax_normalizer(const T* z, const double* b, Index c) {
+  double top = -std::numeric_limits<double>::infinity();
+  for (Index k = 0; k < c; ++k) top = std::max(top, double(z[k]) + b[k]);
+  double sum = 0;
+  for (Index k = 0; k < c; ++k) sum += std::exp(double(z[k]) + b[k] - top);
+  return {top, sum};
+}
+
+template <class T, class Pass>
+class FusedSoftmax final : public SoftmaxFused {
+ public:
+  // `owned` keeps a converted copy of the features alive for the pass (float precision).
+  template <class MakePass>
+  FusedSoftmax(const data::Dataset& data, std::vector<T> owned, MakePass make_pass)
+      : labels_(&data.labels),
+        n_(data.num_samples()),
+        d_(data.num_features()),
+        c_(data.num_classes),
+        owned_(std::move(owned)),
+        pass_(make_pass(owned_)) {}
+
+  void gradients(std::span<const Vec* const> ys, Rows rows, const Vec& s,
+                 std::span<Vec* const> grads, Vec* loss) const override {
+    const Index k_count = static_cast<Index>(ys.size());
+    const Index cin = k_count * c_, cp = kernels::padded_columns<T>(cin);
+    pack(ys, cp);
+    run(rows, cp, cp, [&](Index r, const T* z, T* coef) {
+      const int label = label_of(rows, r);
+      for (Index k = 0; k < k_count; ++k) {
+        const T* zk = z + k * c_;
+        const double* bk = bias_.data() + k * c_;
+        const auto [top, sum] = softmax_normalizer(zk, bk, c_);
+        const double scale = s(r) / sum;
+        for (Index q = 0; q < c_; ++q)
+          coef[k * c_ + q] = T(scale * std::exp(double(zk[q]) + bk[q] - top) - (q == label ? s(r) : 0.0));
+        if (k == 0 && loss) (*loss)(r) = top + std::log(sum) - (double(zk[label]) + bk[label]);
+      }
+      for (Index q = cin; q < cp; ++q) coef[q] = T(0);
+    });
+    for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
+  }
+
+  void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const override {
+    const Vec* ys[] = {&y, &v};
+    const Index cp_in = kernels::padded_columns<T>(2 * c_), cp = kernels::padded_columns<T>(c_);
+    pack(ys, cp_in);
+    // Hess CE_r v = a~_r (x) P_r dz_r with dz_r = V' a_r + v_b, P_r dz = p .* (dz - <p, dz>).
+    run(rows, cp_in, cp, [&](Index r, const T* z, T* coef) {
+      const double* b = bias_.data();
+      const auto [top, sum] = softmax_normalizer(z, b, c_);
+      double t = 0;
+      for (Index q = 0; q < c_; ++q)
+        t += std::exp(double(z[q]) + b[q] - top) / sum * (double(z[c_ + q]) + b[c_ + q]);
+      for (Index q = 0; q < c_; ++q) {
+        const double p = std::exp(double(z[q]) + b[q] - top) / sum;
+        coef[q] = T(s(r) * p * (double(z[c_ + q]) + b[c_ + q] - t));
+      }
+      for (Index q = c_; q < cp; ++q) coef[q] = T(0);
+    });
+    unpack(0, cp, out);
+  }
+
+  void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
+    const Vec* ys[] = {&y, &v};
+    const Index cp_in = kernels::padded_columns<T>(2 * c_);
+    pack(ys, cp_in);
+    // <grad CE_r, v> = <p_r - e_label, dz_r>.
+    run(rows, cp_in, 0, [&](Index r, const T* z, T*) {
+      const double* b = bias_.data();
+      const auto [top, sum] = softmax_normalizer(z, b, c_);
+      const int label = label_of(rows, r);
+      double t = 0;
+      for (Index q = 0; q < c_; ++q)
+        t += std::exp(double(z[q]) + b[q] - top) / sum * (double(z[c_ + q]) + b[c_ + q]);
+      (*d)(r) = t - (double(z[c_ + label]) + b[c_ + label]);
+    });
+  }
+
+  Index losses(const Vec& y, Rows rows, Vec* loss) const override {
+    const Vec* ys[] = {&y};
+    const Index cp_in = kernels::padded_columns<T>(c_);
+    pack(ys, cp_in);
+    const Index m = rows.empty() ? n_ : static_cast<Index>(rows.size());
+    correct_.assign(static_cast<std::size_t>(m), 0);
+    run(rows, cp_in, 0, [&](Index r, const T* z, T*) {
+      const double* b = bias_.data();
+      const auto [top, sum] = softmax_normalizer(z, b, c_);
+      const int label = label_of(rows, r);
+      const double zl = double(z[label]) + b[label];
+      (*loss)(r) = top + std::log(sum) - zl;
+      // Correct when the label's logit is strictly the largest (ties count wrong, as in
+      // SoftmaxRegression::accuracy, which takes the first maximum).
+      Index best = 0;
+      for (Index q = 1; q < c_; ++q)
+        if (double(z[q]) + b[q] > double(z[best]) + b[best]) best = q;
+      correct_[static_cast<std::size_t>(r)] = best == label;
+    });
+    Index total = 0;
+    for (char c : correct_) total += c;
+    return total;
+  }
+
+ private:
+  int label_of(Rows rows, Index r) const {
+    return (*labels_)[static_cast<std::size_t>(rows.empty() ? r : rows[static_cast<std::size_t>(r)])];
+  }
+
+  // w_ (d x cp) = [W_0 | W_1 | ...] in T, zero-padded; bias_ = [b_0 | b_1 | ...].
+  void pack(std::span<const Vec* const> ys, Index cp) const {
+    const Index k_count = static_cast<Index>(ys.size());
+    w_.assign(static_cast<std::size_t>(d_ * cp), T(0));
+    bias_.resize(static_cast<std::size_t>(k_count * c_));
+    for (Index k = 0; k < k_count; ++k) {
+      const double* y = ys[static_cast<std::size_t>(k)]->data();
+      for (Index j = 0; j < d_; ++j)
+        for (Index q = 0; q < c_; ++q) w_[static_cast<std::size_t>(j * cp + k * c_ + q)] = T(y[j * c_ + q]);
+      for (Index q = 0; q < c_; ++q) bias_[static_cast<std::size_t>(k * c_ + q)] = y[d_ * c_ + q];
+    }
+  }
+
+  template <class RowFn>
+  void run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn) const {
+    g_.resize(static_cast<std::size_t>(d_ * cp_out));
+    gb_.resize(static_cast<std::size_t>(cp_out));
+    pass_.run(rows, w_.data(), cp_in, cp_out, fn, g_.data(), gb_.data());
+  }
+
+  // out = block k of the last pass's G and gb, in y's layout.
+  void unpack(Index k, Index cp, Vec* out) const {
+    out->resize((d_ + 1) * c_);
+    for (Index j = 0; j < d_; ++j)
+      for (Index q = 0; q < c_; ++q) (*out)(j * c_ + q) = double(g_[static_cast<std::size_t>(j * cp + k * c_ + q)]);
+    for (Index q = 0; q < c_; ++q) (*out)(d_ * c_ + q) = double(gb_[static_cast<std::size_t>(k * c_ + q)]);
+  }
+
+  const std::vector<int>* labels_;
+  Index n_, d_, c_;
+  std::vector<T> owned_;
+  Pass pass_;
+  mutable std::vector<T> w_, g_, gb_;
+  mutable std::vector<double> bias_;
+  mutable std::vector<char> correct_;
+};
+
+}  // namespace
+
+std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data,
+                                                 bool single_precision) {
+  const Index n = data.num_samples(), d = data.num_features();
+  if (data.is_sparse()) {
+    if (single_precision)
+      throw InvalidInput("precision=float32 supports dense features only; " + data.name +
+                         " is sparse (use precision=float64)");
+    const data::SparseMatrix* a = &data.sparse();
+    return std::make_unique<FusedSoftmax<double, SparsePass>>(
+        data, std::vector<double>{}, [a](const std::vector<double>&) { return SparsePass(a); });
+  }
+  if (!single_precision) {
+    const double* a = data.dense().data();
+    return std::make_unique<FusedSoftmax<double, DensePass<double>>>(
+        data, std::vector<double>{},
+        [a, n, d](const std::vector<double>&) { return DensePass<double>(a, n, d); });
+  }
+  const auto& dense = data.dense();
+  std::vector<float> copy(static_cast<std::size_t>(n * d));
+  for (Index i = 0; i < n * d; ++i) copy[static_cast<std::size_t>(i)] = static_cast<float>(dense.data()[i]);
+  return std::make_unique<FusedSoftmax<float, DensePass<float>>>(
+      data, std::move(copy),
+      [n, d](const std::vector<float>& a) { return DensePass<float>(a.data(), n, d); });
+}
+
+}  // namespace bilevel
