@@ -46,10 +46,19 @@ class FusedSoftmax final : public SoftmaxFused {
       for (Index k = 0; k < k_count; ++k) {
         const T* zk = z + k * c_;
         const double* bk = bias_.data() + k * c_;
-        const auto [top, sum] = softmax_normalizer(zk, bk, c_);
+        T* ck = coef + k * c_;
+        // Max-shifted exponentials into the coefficients, then scaled: one exp per class.
+        double top = -std::numeric_limits<double>::infinity();
+        for (Index q = 0; q < c_; ++q) top = std::max(top, double(zk[q]) + bk[q]);
+        double sum = 0;
+        for (Index q = 0; q < c_; ++q) {
+          const double e = std::exp(double(zk[q]) + bk[q] - top);
+          ck[q] = T(e);
+          sum += e;
+        }
         const double scale = s(r) / sum;
-        for (Index q = 0; q < c_; ++q)
-          coef[k * c_ + q] = T(scale * std::exp(double(zk[q]) + bk[q] - top) - (q == label ? s(r) : 0.0));
+        for (Index q = 0; q < c_; ++q) ck[q] = T(scale * double(ck[q]));
+        ck[label] -= T(s(r));
         if (k == 0 && loss) (*loss)(r) = top + std::log(sum) - (double(zk[label]) + bk[label]);
       }
       for (Index q = cin; q < cp; ++q) coef[q] = T(0);
