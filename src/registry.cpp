@@ -1,6 +1,7 @@
 #include "bilevel/registry.hpp"
 
 #include "bilevel/algorithms/aid.hpp"
+#include "bilevel/algorithms/baseline.hpp"
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/algorithms/f2sa.hpp"
 #include "bilevel/algorithms/itd.hpp"
@@ -77,6 +78,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       algorithm_entry<AidCg>(),
       algorithm_entry<AidNs>(),
       algorithm_entry<Itd>(),
+      algorithm_entry<Baseline>(),
   };
   return entries;
 }

@@ -105,14 +105,8 @@ TEST(F2ba, AutoStepsComeFromTheProblemConstants) {
   EXPECT_DOUBLE_EQ(value("eta"), 1.0 / *c.L_phi);
 }
 
-class QuadraticWithoutConstants : public Quadratic {
- public:
-  using Quadratic::Quadratic;
-  ProblemConstants constants() const override { return {}; }
-};
-
 TEST(F2ba, AutoStepWithoutKnownConstantsIsAClearError) {
-  QuadraticWithoutConstants q(testing::small_quadratic());
+  testing::QuadraticWithoutConstants q(testing::small_quadratic());
   F2ba a;
   try {
     a.run(q, q.initial_x(), q.initial_y(), iterations(1));

@@ -14,6 +14,7 @@
 #include "bilevel/error.hpp"
 #include "bilevel/registry.hpp"
 #include "classification_fixtures.hpp"
+#include "cleaning_setting.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {
@@ -337,25 +338,17 @@ TEST(Hyperclean, NewtonCgSolvesTheLowerLevelOnRealDataQuickly) {
 // The acceptance test: with half the training labels of australian corrupted (for two
 // classes that makes them pure noise), training on the uniformly weighted set learns almost
 // nothing (phi(x0) ~ log 2), while f2ba's learned weights give a clearly lower validation loss
-// and put most corrupted samples among the lowest weights. Steps: alpha = 1/L_g and
-// tau = 1/(L_f + lam L_g) (the paper's defaults); eta = 100 by hand, since the auto value
-// 1/(L_f (1 + kappa)^2) with kappa = L_g / (2c) ~ 1300 is ~1e-7: the hypergradient entries are
-// O(1/n), so a useful outer step is O(n) (DESIGN.md section 8, "Scale"). About 0.5 s.
+// and put most corrupted samples among the lowest weights. Steps: see cleaning_setting.hpp.
+// About 0.5 s.
 TEST(Hyperclean, F2baCleansAustralianFarBelowTheNoCleaningBaseline) {
   HypercleanOptions o;  // australian, corrupt = 0.5, sigmoid weights, c = 1e-3
   Hyperclean p(o);
   Diagnostics d(p);
   const double baseline = d.phi(p.initial_x());
   EXPECT_GT(baseline, 0.5);  // about log 2 = 0.69: barely better than guessing
-  const ProblemConstants k = p.constants();
-  F2baOptions fo;
-  fo.lam = 100;
-  fo.K = 10;
-  fo.alpha = 1.0 / *k.L_g;
-  fo.tau = 1.0 / (*k.L_f + fo.lam * *k.L_g);
-  fo.eta = 100;
-  F2ba f2ba(fo);
-  const Result r = f2ba.run(p, p.initial_x(), p.initial_y(), testing::iterations(200));
+  F2ba f2ba(testing::f2ba_cleaning_options(p));
+  const Result r =
+      f2ba.run(p, p.initial_x(), p.initial_y(), testing::iterations(testing::kCleaningIterations));
   const double cleaned = d.phi(r.x);
   EXPECT_LT(cleaned, 0.6 * baseline);
   const std::vector<double> m = p.metrics(r.x, d.lower_solution(r.x));

@@ -97,15 +97,27 @@ inline double loglog_slope(const std::vector<double>& a, const std::vector<doubl
   return (n * sxy - sx * sy) / (n * sxx - sx * sx);
 }
 
-// The message of the InvalidOptions that one run on a small quadratic throws, or "".
-inline std::string run_error(Algorithm& a) {
-  Quadratic q(small_quadratic());
+// The quadratic problem with its constants hidden, so "auto" options cannot be resolved.
+class QuadraticWithoutConstants : public Quadratic {
+ public:
+  using Quadratic::Quadratic;
+  ProblemConstants constants() const override { return {}; }
+};
+
+// The message of the InvalidOptions that one run of `a` on `p` throws, or "".
+inline std::string run_error(Algorithm& a, Problem& p) {
   try {
-    a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+    a.run(p, p.initial_x(), p.initial_y(), iterations(1));
   } catch (const InvalidOptions& e) {
     return e.what();
   }
   return "";
+}
+
+// The same on a small quadratic.
+inline std::string run_error(Algorithm& a) {
+  Quadratic q(small_quadratic());
+  return run_error(a, q);
 }
 
 inline bool mentions(const std::vector<std::string>& messages, const std::string& text) {
