@@ -9,8 +9,8 @@ The x axis may be a column or a sum of columns joined by '+', so methods with di
 mixes can be compared under one cost, e.g. --x grad_calls+hvp_calls.
 
 Example:
-    /usr/bin/python3 tools/plot_traces.py --x grad_calls+hvp_calls --y hypergrad_norm --logy \
-        --out results/demo/hypergrad_vs_oracles.png results/demo/*.csv
+    /usr/bin/python3 tools/plot_traces.py --x time_s --y val_loss \
+        --out results/demo/val_loss_vs_time.png results/demo/*.csv
 
 Run it with Debian's /usr/bin/python3 (matplotlib and numpy come from Debian packages).
 Exits 2 with a one-line message for a missing file, an unknown column or a malformed CSV.
@@ -35,6 +35,11 @@ DESCRIPTIONS = {
     "samples": "samples touched",
     "phi": r"$\varphi(x)$",
     "hypergrad_norm": r"$\|\nabla\varphi(x)\|$",
+    # Metrics of the classification problems (hyperclean, learnreg).
+    "val_loss": "validation loss",
+    "val_acc": "validation accuracy",
+    "test_loss": "test loss",
+    "test_acc": "test accuracy",
 }
 
 
