@@ -28,13 +28,13 @@
 #   ALGO.csv   per-iteration trace       ALGO.json   run summary
 #   val_loss_vs_time.png                 the comparison plot
 #   table.md                             the summary table (also printed)
-# Environment: OUT_DIR, TIME_BUDGET (seconds per method, default 40), BUILD_DIR (default build).
+# Environment: OUT_DIR, TIME_BUDGET (seconds per method, default 30), BUILD_DIR (default build).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 OUT_DIR=${OUT_DIR:-results/demo}
-TIME_BUDGET=${TIME_BUDGET:-40}   # 4 methods x (40 s + ~5 s loading the data): about 3 minutes
+TIME_BUDGET=${TIME_BUDGET:-30}   # 4 methods x (30 s + ~4 s loading the data): about 2.5 minutes
 BUILD_DIR=${BUILD_DIR:-build}
 export BUILD_DIR
 ALGOS=(f2ba aid-cg itd baseline)

@@ -65,17 +65,7 @@ const std::vector<Index> kBatch = {0, 3, 4, 6};  // valid rows of both f (7) and
 TEST_P(HypercleanOracles, GradientsMatchFiniteDifferencesOfValues) {
   auto p = make();
   const auto [x, y] = random_point(*p, 5);
-  for (Fn fn : {Fn::kF, Fn::kG}) {
-    for (const Batch b : {Batch{}, Batch{std::span<const Index>(kBatch)}}) {
-      Vec gx, gy;
-      p->grad(fn, x, y, b, &gx, &gy);
-      const Vec fx = fd_gradient([&](const Vec& xx) { return p->value(fn, xx, y, b); }, x);
-      const Vec fy = fd_gradient([&](const Vec& yy) { return p->value(fn, x, yy, b); }, y);
-      EXPECT_LT(rel_err(gx, fx), 1e-8) << to_string(fn) << " full=" << b.full();
-      EXPECT_LT(rel_err(gy, fy), 1e-8) << to_string(fn) << " full=" << b.full();
-      if (fn == Fn::kG) EXPECT_GT(gx.norm(), 1e-3);  // x really matters for g
-    }
-  }
+  testing::expect_gradients_match_finite_differences(*p, x, y, kBatch);
 }
 
 TEST_P(HypercleanOracles, SecondOrderProductsAndDenseBlocksMatchFiniteDifferences) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -133,6 +134,23 @@ inline void expect_identical_traces(const Trace& a, const Trace& b) {
     EXPECT_EQ(a.records[i].phi, b.records[i].phi) << "record " << i;
     EXPECT_EQ(a.records[i].hypergrad_norm, b.records[i].hypergrad_norm) << "record " << i;
     EXPECT_EQ(a.records[i].counts, b.records[i].counts) << "record " << i;
+  }
+}
+
+// Both partial gradients of fn against central differences of its value, on the full data
+// and on `batch`; x must really matter for g (a zero grad_x would pass trivially).
+inline void expect_gradients_match_finite_differences(Problem& p, const Vec& x, const Vec& y,
+                                                      std::span<const Index> batch) {
+  for (Fn fn : {Fn::kF, Fn::kG}) {
+    for (const Batch b : {Batch{}, Batch{batch}}) {
+      Vec gx, gy;
+      p.grad(fn, x, y, b, &gx, &gy);
+      const Vec fx = fd_gradient([&](const Vec& xx) { return p.value(fn, xx, y, b); }, x);
+      const Vec fy = fd_gradient([&](const Vec& yy) { return p.value(fn, x, yy, b); }, y);
+      EXPECT_LT(rel_err(gx, fx), 1e-8) << (fn == Fn::kF ? "f" : "g") << " full=" << b.full();
+      EXPECT_LT(rel_err(gy, fy), 1e-8) << (fn == Fn::kF ? "f" : "g") << " full=" << b.full();
+      if (fn == Fn::kG) EXPECT_GT(gx.norm(), 1e-3);
+    }
   }
 }
 
