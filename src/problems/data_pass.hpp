@@ -116,44 +116,46 @@ class DensePass : ChunkedPass<T> {
   Index n_, d_, block_;
 };
 
-// Sparse CSR A (double), row by row: each non-zero gathers (logits) and scatters (G) one
-// contiguous cp-block of W. At most 2 chunks: each holds a full d x cp share of G, which is
-// large for text data (130k features).
-class SparsePass : ChunkedPass<double> {
-  using Base = ChunkedPass<double>;
+// Sparse CSR A with scalar T, row by row: each non-zero gathers (logits) and scatters (G)
+// one contiguous cp-block of W. At most 2 chunks: each holds a full d x cp share of G, which
+// is large for text data (130k features).
+template <class T>
+class SparsePass : ChunkedPass<T> {
+  using Base = ChunkedPass<T>;
 
  public:
-  explicit SparsePass(const data::SparseMatrix* a) : a_(a) {}
+  using Matrix = Eigen::SparseMatrix<T, Eigen::RowMajor, std::int64_t>;
+  explicit SparsePass(const Matrix* a) : a_(a) {}
 
   template <class RowFn>
-  void run(std::span<const Index> rows, const double* w, Index cp_in, Index cp_out, RowFn&& fn,
-           double* g, double* gb) const {
+  void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, RowFn&& fn,
+           T* g, T* gb) const {
     const Index n = a_->rows(), d = a_->cols();
     const Index m = rows.empty() ? n : static_cast<Index>(rows.size());
     const Index chunks = Base::chunk_count(m, 2048, 2);
     Base::prepare(chunks, 1, d, cp_in, cp_out);
     const auto* outer = a_->outerIndexPtr();
     const auto* inner = a_->innerIndexPtr();
-    const double* val = a_->valuePtr();
+    const T* val = a_->valuePtr();
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (Index c = 0; c < chunks; ++c) {
       auto& ws = Base::ws_[static_cast<std::size_t>(c)];
-      double* z = ws.z.data();
-      double* coef = ws.coef.data();
+      T* z = ws.z.data();
+      T* coef = ws.coef.data();
       const Index lo = m * c / chunks, hi = m * (c + 1) / chunks;
       for (Index r = lo; r < hi; ++r) {
         const Index row = rows.empty() ? r : rows[static_cast<std::size_t>(r)];
-        std::fill_n(z, cp_in, 0.0);
+        std::fill_n(z, cp_in, T(0));
         for (auto p = outer[row]; p < outer[row + 1]; ++p) {
-          const double a = val[p];
-          const double* wj = w + inner[p] * cp_in;
+          const T a = val[p];
+          const T* wj = w + inner[p] * cp_in;
           for (Index k = 0; k < cp_in; ++k) z[k] += a * wj[k];
         }
         fn(r, z, coef);
         if (cp_out == 0) continue;
         for (auto p = outer[row]; p < outer[row + 1]; ++p) {
-          const double a = val[p];
-          double* gj = ws.g.data() + inner[p] * cp_out;
+          const T a = val[p];
+          T* gj = ws.g.data() + inner[p] * cp_out;
           for (Index k = 0; k < cp_out; ++k) gj[k] += a * coef[k];
         }
         Base::add_rows(coef, 1, cp_out, ws.gb.data());
@@ -163,7 +165,7 @@ class SparsePass : ChunkedPass<double> {
   }
 
  private:
-  const data::SparseMatrix* a_;
+  const Matrix* a_;
 };
 
 }  // namespace bilevel

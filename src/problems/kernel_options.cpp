@@ -4,8 +4,8 @@ namespace bilevel {
 
 void KernelOptions::declare(OptionList& o) {
   o.add("precision", precision,
-        "scalar type of the data products: float64, or float32 (dense data; half the bytes, "
-        "results differ from float64 by about 1e-7 relative)",
+        "scalar type of the data products: float64, or float32 (a float copy of the features: "
+        "half the bytes; results differ from float64 by about 1e-7 relative)",
         {"float64", "float32"})
       .add("fused", fused,
            "one blocked, multi-threaded pass over the data per oracle call; false selects the "

@@ -5,7 +5,6 @@
 #include <utility>
 #include <vector>
 
-#include "bilevel/error.hpp"
 #include "data_pass.hpp"
 
 namespace bilevel {
@@ -23,12 +22,12 @@ std::pair<double, double> softmax_normalizer(const T* z, const double* b, Index 
   return {top, sum};
 }
 
-template <class T, class Pass>
+// Storage: a converted copy of the features the pass reads (float precision), else empty.
+template <class T, class Pass, class Storage>
 class FusedSoftmax final : public SoftmaxFused {
  public:
-  // `owned` keeps a converted copy of the features alive for the pass (float precision).
   template <class MakePass>
-  FusedSoftmax(const data::Dataset& data, std::vector<T> owned, MakePass make_pass)
+  FusedSoftmax(const data::Dataset& data, Storage owned, MakePass make_pass)
       : labels_(&data.labels),
         n_(data.num_samples()),
         d_(data.num_features()),
@@ -161,7 +160,7 @@ class FusedSoftmax final : public SoftmaxFused {
 
   const std::vector<int>* labels_;
   Index n_, d_, c_;
-  std::vector<T> owned_;
+  Storage owned_;
   Pass pass_;
   mutable std::vector<T> w_, g_, gb_;
   mutable std::vector<double> bias_;
@@ -174,25 +173,28 @@ std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data,
                                                  bool single_precision) {
   const Index n = data.num_samples(), d = data.num_features();
   if (data.is_sparse()) {
-    if (single_precision)
-      throw InvalidInput("precision=float32 supports dense features only; " + data.name +
-                         " is sparse (use precision=float64)");
-    const data::SparseMatrix* a = &data.sparse();
-    return std::make_unique<FusedSoftmax<double, SparsePass>>(
-        data, std::vector<double>{}, [a](const std::vector<double>&) { return SparsePass(a); });
+    if (!single_precision) {
+      const data::SparseMatrix* a = &data.sparse();
+      return std::make_unique<FusedSoftmax<double, SparsePass<double>, data::SparseMatrix>>(
+          data, data::SparseMatrix{}, [a](const data::SparseMatrix&) { return SparsePass<double>(a); });
+    }
+    using FloatCsr = SparsePass<float>::Matrix;
+    return std::make_unique<FusedSoftmax<float, SparsePass<float>, FloatCsr>>(
+        data, FloatCsr(data.sparse().cast<float>()),
+        [](const FloatCsr& a) { return SparsePass<float>(&a); });
   }
+  using DenseD = std::vector<double>;
+  using DenseF = std::vector<float>;
   if (!single_precision) {
     const double* a = data.dense().data();
-    return std::make_unique<FusedSoftmax<double, DensePass<double>>>(
-        data, std::vector<double>{},
-        [a, n, d](const std::vector<double>&) { return DensePass<double>(a, n, d); });
+    return std::make_unique<FusedSoftmax<double, DensePass<double>, DenseD>>(
+        data, DenseD{}, [a, n, d](const DenseD&) { return DensePass<double>(a, n, d); });
   }
   const auto& dense = data.dense();
-  std::vector<float> copy(static_cast<std::size_t>(n * d));
+  DenseF copy(static_cast<std::size_t>(n * d));
   for (Index i = 0; i < n * d; ++i) copy[static_cast<std::size_t>(i)] = static_cast<float>(dense.data()[i]);
-  return std::make_unique<FusedSoftmax<float, DensePass<float>>>(
-      data, std::move(copy),
-      [n, d](const std::vector<float>& a) { return DensePass<float>(a.data(), n, d); });
+  return std::make_unique<FusedSoftmax<float, DensePass<float>, DenseF>>(
+      data, std::move(copy), [n, d](const DenseF& a) { return DensePass<float>(a.data(), n, d); });
 }
 
 }  // namespace bilevel

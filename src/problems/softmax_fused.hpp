@@ -31,9 +31,8 @@ class SoftmaxFused {
   virtual Index losses(const Vec& y, Rows rows, Vec* loss) const = 0;
 };
 
-// Kernels for `data` (which must outlive them): dense data in double or, with
-// single_precision, in a float copy of the features; sparse data in double (single_precision
-// is rejected with InvalidInput for sparse features).
+// Kernels for `data` (which must outlive them): in double on the dataset's own features or,
+// with single_precision, on a float copy of them (dense or CSR).
 std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data,
                                                  bool single_precision);
 

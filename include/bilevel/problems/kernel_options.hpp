@@ -10,7 +10,7 @@
 namespace bilevel {
 
 struct KernelOptions {
-  std::string precision = "float64";  // float64 | float32 (dense features only)
+  std::string precision = "float64";  // float64 | float32 (a float copy of the features)
   bool fused = true;                  // false: the two-pass float64 reference
 
   void declare(OptionList& o);

@@ -21,7 +21,7 @@
 // Two implementations of the oracles:
 //   - fused (the default): one pass over the data per call, in cache-sized row blocks, on all
 //     cores, with register-blocked kernels (src/problems/data_pass.hpp); the data in double or,
-//     with single precision, in a float copy (dense features only);
+//     with single precision, in a float copy of the features (dense or CSR);
 //   - reference: Eigen products in double, two passes (logits, then A' R), kept to check the
 //     fused path against and for the small dense Hessians.
 // The `*_at` methods below run whichever the Kernel options select. The reference path is also
@@ -56,7 +56,7 @@ class SoftmaxRegression {
   using Kernel = SoftmaxKernel;
 
   // Keeps a pointer: `data` must outlive this object. Throws InvalidInput for single
-  // precision on sparse features, or single precision without the fused kernels.
+  // precision without the fused kernels.
   explicit SoftmaxRegression(const data::Dataset* data, Kernel kernel = {});
   ~SoftmaxRegression();
 
