@@ -52,7 +52,9 @@ struct Simd<float> {
   static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
 };
 #else
-// Portable fallback: GCC/Clang vector extensions (two SSE registers per vector).
+// Portable fallback: GCC/Clang vector extensions (two SSE registers per vector). The vectors
+// never cross a non-inlined call boundary, so GCC's note about their ABI does not apply.
+#pragma GCC diagnostic ignored "-Wpsabi"
 template <class T>
 struct Simd {
   static constexpr Index kWidth = 32 / static_cast<Index>(sizeof(T));
