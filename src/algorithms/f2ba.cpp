@@ -1,5 +1,7 @@
 #include "bilevel/algorithms/f2ba.hpp"
 
+#include "bilevel/algorithms/penalty_gradients.hpp"
+
 #include "bilevel/algorithms/step_defaults.hpp"
 #include "bilevel/error.hpp"
 
@@ -68,34 +70,13 @@ void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   z_ = y0;  // Alg. 1, line 1: z_0 = y_0
 }
 
-void F2ba::inner_gradients(Problem& p, Rng& rng, const Vec& z, const Vec& y) {
-  // Batches drawn in the order z (g), y (f), y (g) in both branches, so a seed gives the same
-  // run whether or not the two g gradients share a pass over the data.
-  if (sg_.batch_size() == 0) {
-    const Batch bz = sg_.draw(rng);
-    const Batch bf = sf_.draw(rng);
-    const Batch by = sg_.draw(rng);
-    p.grad(Fn::kF, x_, y, bf, nullptr, &gfy_);
-    // Full batches: g's gradients at z and y in one call (one pass over the training data
-    // for problems that fuse them), counted as two gradient calls.
-    const Vec* points[] = {&z, &y};
-    const Batch batches[] = {bz, by};
-    Vec* outs[] = {&ggz_, &ggy_};
-    p.grad_y_multi(Fn::kG, x_, points, batches, outs);
-    return;
-  }
-  p.grad(Fn::kG, x_, z, sg_.draw(rng), nullptr, &ggz_);  // minibatches: views, used at once
-  p.grad(Fn::kF, x_, y, sf_.draw(rng), nullptr, &gfy_);
-  p.grad(Fn::kG, x_, y, sg_.draw(rng), nullptr, &ggy_);
-}
-
 void F2ba::step(Problem& p, Rng& rng, Index) {
   const double lam = o_.lam;
   if (o_.inner == "gd") {
     for (Index k = 0; k < o_.K; ++k) {
-      inner_gradients(p, rng, z_, y_);
-      z_ -= alpha_ * ggz_;
-      y_ -= tau_ * (gfy_ + lam * ggy_);
+      penalty_inner_gradients(p, rng, sf_, sg_, x_, z_, y_, &inner_);
+      z_ -= alpha_ * inner_.ggz;
+      y_ -= tau_ * (inner_.gfy + lam * inner_.ggy);
     }
   } else {
     // Accelerated: gradients at the extrapolated points w, momentum restarted per outer step.
@@ -104,10 +85,10 @@ void F2ba::step(Problem& p, Rng& rng, Index) {
     for (Index k = 0; k < o_.K; ++k) {
       z_prev_ = z_;
       y_prev_ = y_;
-      inner_gradients(p, rng, wz_, wy_);
-      z_ = wz_ - alpha_ * ggz_;
+      penalty_inner_gradients(p, rng, sf_, sg_, x_, wz_, wy_, &inner_);
+      z_ = wz_ - alpha_ * inner_.ggz;
       wz_ = z_ + beta_z_ * (z_ - z_prev_);
-      y_ = wy_ - tau_ * (gfy_ + lam * ggy_);
+      y_ = wy_ - tau_ * (inner_.gfy + lam * inner_.ggy);
       wy_ = y_ + beta_y_ * (y_ - y_prev_);
     }
   }

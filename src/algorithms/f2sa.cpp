@@ -1,5 +1,7 @@
 #include "bilevel/algorithms/f2sa.hpp"
 
+#include "bilevel/algorithms/penalty_gradients.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -104,11 +106,9 @@ void F2sa::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
 void F2sa::step(Problem& p, Rng& rng, Index k) {
   const double lam = lam_at(k), alpha = alpha_at(k), gamma = gamma_at(k);
   for (Index t = 0; t < T_; ++t) {
-    p.grad(Fn::kG, x_, z_, sg_.draw(rng), nullptr, &ggy_);
-    z_ -= gamma * ggy_;
-    p.grad(Fn::kF, x_, y_, sf_.draw(rng), nullptr, &gfy_);
-    p.grad(Fn::kG, x_, y_, sg_.draw(rng), nullptr, &ggy_);
-    y_ -= alpha * (gfy_ + lam * ggy_);
+    penalty_inner_gradients(p, rng, sf_, sg_, x_, z_, y_, &inner_);
+    z_ -= gamma * inner_.ggz;
+    y_ -= alpha * (inner_.gfy + lam * inner_.ggy);
   }
   p.grad(Fn::kF, x_, y_, sf_.draw(rng), &gfx_, nullptr);
   if (o_.common_batch) {

@@ -12,6 +12,7 @@
 // Oracle calls per outer iteration: K + 1 gradients of f and 2K + 2 gradients of g.
 #pragma once
 
+#include "bilevel/algorithms/penalty_gradients.hpp"
 #include "bilevel/batch.hpp"
 #include "bilevel/method.hpp"
 
@@ -46,14 +47,12 @@ class F2ba : public Method<F2baOptions> {
   KeyValues resolved_options() override;
 
  private:
-  // gfy_ = grad_y f(x, y), ggz_ = grad_y g(x, z), ggy_ = grad_y g(x, y): the inner step's
-  // three gradients, the two of g in one call when batches are full.
-  void inner_gradients(Problem& p, Rng& rng, const Vec& z, const Vec& y);
   double alpha_ = 0, tau_ = 0, eta_ = 0;
   double beta_z_ = 0, beta_y_ = 0;  // AGD momentum (0 for gd)
   Sampler sf_, sg_;
   Vec x_, y_, z_;
-  Vec y_prev_, z_prev_, wy_, wz_, gfx_, gfy_, ggx_, ggy_, ggz_, ggxz_, d_;
+  Vec y_prev_, z_prev_, wy_, wz_, gfx_, ggx_, ggxz_, d_;
+  PenaltyGradients inner_;  // the inner step's gradients
 };
 
 }  // namespace bilevel

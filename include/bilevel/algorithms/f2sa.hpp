@@ -19,6 +19,7 @@
 // T + 1 batches of f and 2T + 2 batches of g.
 #pragma once
 
+#include "bilevel/algorithms/penalty_gradients.hpp"
 #include "bilevel/batch.hpp"
 #include "bilevel/method.hpp"
 
@@ -68,7 +69,8 @@ class F2sa : public Method<F2saOptions> {
   double a_ = 0, c_ = 0, lam0_ = 0, alpha0_ = 0, gamma0_ = 0;
   Index T_ = 0;
   Sampler sf_, sg_;
-  Vec x_, y_, z_, gfx_, gfy_, ggx_, ggy_, ggxz_;
+  Vec x_, y_, z_, gfx_, ggx_, ggxz_;
+  PenaltyGradients inner_;  // the inner step's gradients
 };
 
 }  // namespace bilevel
