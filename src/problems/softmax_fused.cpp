@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -40,7 +41,7 @@ class FusedSoftmax final : public SoftmaxFused {
     const Index k_count = static_cast<Index>(ys.size());
     const Index cin = k_count * c_, cp = kernels::padded_columns<T>(cin);
     pack(ys, cp);
-    run(rows, cp, cp, [&](Index r, const T* z, T* coef) {
+    const bool direct = run(rows, cp, cp, [&](Index r, const T* z, T* coef) {
       const int label = label_of(rows, r);
       for (Index k = 0; k < k_count; ++k) {
         const T* zk = z + k * c_;
@@ -61,7 +62,8 @@ class FusedSoftmax final : public SoftmaxFused {
         if (k == 0 && loss) (*loss)(r) = top + std::log(sum) - (double(zk[label]) + bk[label]);
       }
       for (Index q = cin; q < cp; ++q) coef[q] = T(0);
-    });
+    }, k_count == 1 ? grads[0] : nullptr);
+    if (direct) return;
     for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
   }
 
@@ -70,7 +72,7 @@ class FusedSoftmax final : public SoftmaxFused {
     const Index cp_in = kernels::padded_columns<T>(2 * c_), cp = kernels::padded_columns<T>(c_);
     pack(ys, cp_in);
     // Hess CE_r v = a~_r (x) P_r dz_r with dz_r = V' a_r + v_b, P_r dz = p .* (dz - <p, dz>).
-    run(rows, cp_in, cp, [&](Index r, const T* z, T* coef) {
+    const bool direct = run(rows, cp_in, cp, [&](Index r, const T* z, T* coef) {
       const double* b = bias_.data();
       const auto [top, sum] = softmax_normalizer(z, b, c_);
       double t = 0;
@@ -81,8 +83,8 @@ class FusedSoftmax final : public SoftmaxFused {
         coef[q] = T(s(r) * p * (double(z[c_ + q]) + b[c_ + q] - t));
       }
       for (Index q = c_; q < cp; ++q) coef[q] = T(0);
-    });
-    unpack(0, cp, out);
+    }, out);
+    if (!direct) unpack(0, cp, out);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
@@ -130,24 +132,50 @@ class FusedSoftmax final : public SoftmaxFused {
     return (*labels_)[static_cast<std::size_t>(rows.empty() ? r : rows[static_cast<std::size_t>(r)])];
   }
 
-  // w_ (d x cp) = [W_0 | W_1 | ...] in T, zero-padded; bias_ = [b_0 | b_1 | ...].
+  // y's own layout ([W row-major; b], see softmax_regression.hpp) is the pass's layout when the
+  // scalar is double and cp equals the class count (e.g. 20 classes): the pass then reads W
+  // from y and writes G and gb into the output, with no copies of the d x C blocks (which
+  // matter for sparse text data, 130k features).
+  static constexpr bool kDouble = std::is_same_v<T, double>;
+  bool same_layout(Index cp, Index k_count) const { return kDouble && k_count == 1 && cp == c_; }
+
+  // w_ptr_ = [W_0 | W_1 | ...] (d x cp) in T, zero-padded; bias_ = [b_0 | b_1 | ...].
   void pack(std::span<const Vec* const> ys, Index cp) const {
     const Index k_count = static_cast<Index>(ys.size());
-    w_.assign(static_cast<std::size_t>(d_ * cp), T(0));
     bias_.resize(static_cast<std::size_t>(k_count * c_));
+    for (Index k = 0; k < k_count; ++k)
+      for (Index q = 0; q < c_; ++q)
+        bias_[static_cast<std::size_t>(k * c_ + q)] = (*ys[static_cast<std::size_t>(k)])(d_ * c_ + q);
+    if constexpr (kDouble) {
+      if (same_layout(cp, k_count)) {
+        w_ptr_ = ys[0]->data();
+        return;
+      }
+    }
+    w_.assign(static_cast<std::size_t>(d_ * cp), T(0));
     for (Index k = 0; k < k_count; ++k) {
       const double* y = ys[static_cast<std::size_t>(k)]->data();
       for (Index j = 0; j < d_; ++j)
         for (Index q = 0; q < c_; ++q) w_[static_cast<std::size_t>(j * cp + k * c_ + q)] = T(y[j * c_ + q]);
-      for (Index q = 0; q < c_; ++q) bias_[static_cast<std::size_t>(k * c_ + q)] = y[d_ * c_ + q];
     }
+    w_ptr_ = w_.data();
   }
 
+  // One pass; G and gb go to `direct` (resized to y's dimension) when it is non-null and the
+  // layouts agree, else to g_ and gb_ for unpack(). Returns whether `direct` was filled.
   template <class RowFn>
-  void run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn) const {
+  bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn, Vec* direct = nullptr) const {
+    if constexpr (kDouble) {
+      if (direct && same_layout(cp_out, 1)) {
+        direct->resize((d_ + 1) * c_);
+        pass_.run(rows, w_ptr_, cp_in, cp_out, fn, direct->data(), direct->data() + d_ * c_);
+        return true;
+      }
+    }
     g_.resize(static_cast<std::size_t>(d_ * cp_out));
     gb_.resize(static_cast<std::size_t>(cp_out));
-    pass_.run(rows, w_.data(), cp_in, cp_out, fn, g_.data(), gb_.data());
+    pass_.run(rows, w_ptr_, cp_in, cp_out, fn, g_.data(), gb_.data());
+    return false;
   }
 
   // out = block k of the last pass's G and gb, in y's layout.
@@ -163,6 +191,7 @@ class FusedSoftmax final : public SoftmaxFused {
   Storage owned_;
   Pass pass_;
   mutable std::vector<T> w_, g_, gb_;
+  mutable const T* w_ptr_ = nullptr;
   mutable std::vector<double> bias_;
   mutable std::vector<char> correct_;
 };
