@@ -89,29 +89,8 @@ TEST_P(HypercleanOracles, SingletonMinibatchesAverageToTheFullOracle) {
   auto p = make();
   const auto [x, y] = random_point(*p, 8);
   Rng rng(9);
-  const Vec v = gaussian_vector(p->dim_y(), rng);
-  for (Fn fn : {Fn::kF, Fn::kG}) {
-    const Index n = p->num_samples(fn);
-    double value = 0;
-    Vec gx, gy, hv, ax = Vec::Zero(p->dim_x()), ay = Vec::Zero(p->dim_y()),
-                    ah = Vec::Zero(p->dim_y());
-    for (Index i = 0; i < n; ++i) {
-      const std::vector<Index> one = {i};
-      const Batch b{std::span<const Index>(one)};
-      value += p->value(fn, x, y, b) / static_cast<double>(n);
-      p->grad(fn, x, y, b, &gx, &gy);
-      p->hyy(fn, x, y, v, b, &hv);
-      ax += gx / static_cast<double>(n);
-      ay += gy / static_cast<double>(n);
-      ah += hv / static_cast<double>(n);
-    }
-    p->grad(fn, x, y, Batch{}, &gx, &gy);
-    p->hyy(fn, x, y, v, Batch{}, &hv);
-    EXPECT_NEAR(value, p->value(fn, x, y, Batch{}), 1e-12);
-    EXPECT_LT(rel_err(ax, gx), 1e-12);
-    EXPECT_LT(rel_err(ay, gy), 1e-12);
-    EXPECT_LT(rel_err(ah, hv), 1e-12);
-  }
+  testing::expect_singleton_minibatches_average_to_full(*p, x, y,
+                                                        gaussian_vector(p->dim_y(), rng));
 }
 
 INSTANTIATE_TEST_SUITE_P(

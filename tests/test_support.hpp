@@ -137,6 +137,34 @@ inline void expect_identical_traces(const Trace& a, const Trace& b) {
   }
 }
 
+// For a finite-sum problem: the mean over singleton minibatches of value, gradient and Hyy v
+// equals the full-batch oracle, for f and for g.
+inline void expect_singleton_minibatches_average_to_full(Problem& p, const Vec& x, const Vec& y,
+                                                         const Vec& v) {
+  for (Fn fn : {Fn::kF, Fn::kG}) {
+    const Index n = p.num_samples(fn);
+    double value = 0;
+    Vec gx, gy, hv, ax = Vec::Zero(p.dim_x()), ay = Vec::Zero(p.dim_y()),
+                    ah = Vec::Zero(p.dim_y());
+    for (Index i = 0; i < n; ++i) {
+      const std::vector<Index> one = {i};
+      const Batch b{std::span<const Index>(one)};
+      value += p.value(fn, x, y, b) / static_cast<double>(n);
+      p.grad(fn, x, y, b, &gx, &gy);
+      p.hyy(fn, x, y, v, b, &hv);
+      ax += gx / static_cast<double>(n);
+      ay += gy / static_cast<double>(n);
+      ah += hv / static_cast<double>(n);
+    }
+    p.grad(fn, x, y, Batch{}, &gx, &gy);
+    p.hyy(fn, x, y, v, Batch{}, &hv);
+    EXPECT_NEAR(value, p.value(fn, x, y, Batch{}), 1e-12);
+    EXPECT_LT(rel_err(ax, gx), 1e-12);
+    EXPECT_LT(rel_err(ay, gy), 1e-12);
+    EXPECT_LT(rel_err(ah, hv), 1e-12);
+  }
+}
+
 // Both partial gradients of fn against central differences of its value, on the full data
 // and on `batch`; x must really matter for g (a zero grad_x would pass trivially).
 inline void expect_gradients_match_finite_differences(Problem& p, const Vec& x, const Vec& y,
