@@ -23,6 +23,13 @@ struct Batch {
   Index size(Index n) const { return full() ? n : static_cast<Index>(indices.size()); }
 };
 
+// Whether every batch is a full one (no index selection).
+inline bool all_full(std::span<const Batch> batches) {
+  for (const Batch& b : batches)
+    if (!b.full()) return false;
+  return true;
+}
+
 // Draws batches for one function (f or g) of a problem with n components. batch_size = 0
 // means full batches. Minibatches are drawn uniformly without replacement within a batch
 // (a partial Fisher-Yates shuffle of a persistent permutation: O(batch) per draw, no

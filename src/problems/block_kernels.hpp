@@ -184,22 +184,33 @@ void transpose_generic(const T* const* rows, Index m, Index d, const T* c, Index
   }
 }
 
+// The register tile for NV vectors per row: R rows (logits) or R features (transpose) with
+// R * NV <= 12 accumulators plus NV + 1 operand registers. Calls f(NV, R) with both as
+// integral constants; returns false for widths without a tile.
+template <class F>
+bool with_tile(Index nv, F&& f) {
+  using std::integral_constant;
+  switch (nv) {
+    case 1: f(integral_constant<int, 1>{}, integral_constant<int, 8>{}); return true;
+    case 2: f(integral_constant<int, 2>{}, integral_constant<int, 6>{}); return true;
+    case 3: f(integral_constant<int, 3>{}, integral_constant<int, 4>{}); return true;
+    case 4: f(integral_constant<int, 4>{}, integral_constant<int, 3>{}); return true;
+    case 5: f(integral_constant<int, 5>{}, integral_constant<int, 2>{}); return true;
+    case 6: f(integral_constant<int, 6>{}, integral_constant<int, 2>{}); return true;
+    default: return false;
+  }
+}
+
 }  // namespace detail
 
 // z (m x cp, leading dimension ldz) = A_rows W, for W (d x cp) row-major, cp padded.
 template <class T>
 void logits(const T* const* rows, Index m, Index d, const T* w, Index cp, T* z, Index ldz) {
   using namespace detail;
-  // Tiles of R rows x NV vectors: R * NV <= 12 accumulators, plus NV + 1 operand registers.
-  switch (cp / Simd<T>::kWidth) {
-    case 1: return logits_fixed<T, 1, 8>(rows, m, d, w, z, ldz);
-    case 2: return logits_fixed<T, 2, 6>(rows, m, d, w, z, ldz);
-    case 3: return logits_fixed<T, 3, 4>(rows, m, d, w, z, ldz);
-    case 4: return logits_fixed<T, 4, 3>(rows, m, d, w, z, ldz);
-    case 5: return logits_fixed<T, 5, 2>(rows, m, d, w, z, ldz);
-    case 6: return logits_fixed<T, 6, 2>(rows, m, d, w, z, ldz);
-    default: return logits_generic<T>(rows, m, d, w, cp, z, ldz);
-  }
+  const bool tiled = with_tile(cp / Simd<T>::kWidth, [&](auto nv, auto r) {
+    logits_fixed<T, decltype(nv)::value, decltype(r)::value>(rows, m, d, w, z, ldz);
+  });
+  if (!tiled) logits_generic<T>(rows, m, d, w, cp, z, ldz);
 }
 
 // g (d x cp, row-major, cp padded) += A_rows' C for C (m x cp, leading dimension ldc).
@@ -207,15 +218,10 @@ template <class T>
 void transpose_accumulate(const T* const* rows, Index m, Index d, const T* c, Index cp,
                           Index ldc, T* g) {
   using namespace detail;
-  switch (cp / Simd<T>::kWidth) {
-    case 1: return transpose_fixed<T, 1, 8>(rows, m, d, c, ldc, g);
-    case 2: return transpose_fixed<T, 2, 6>(rows, m, d, c, ldc, g);
-    case 3: return transpose_fixed<T, 3, 4>(rows, m, d, c, ldc, g);
-    case 4: return transpose_fixed<T, 4, 3>(rows, m, d, c, ldc, g);
-    case 5: return transpose_fixed<T, 5, 2>(rows, m, d, c, ldc, g);
-    case 6: return transpose_fixed<T, 6, 2>(rows, m, d, c, ldc, g);
-    default: return transpose_generic<T>(rows, m, d, c, cp, ldc, g);
-  }
+  const bool tiled = with_tile(cp / Simd<T>::kWidth, [&](auto nv, auto tj) {
+    transpose_fixed<T, decltype(nv)::value, decltype(tj)::value>(rows, m, d, c, ldc, g);
+  });
+  if (!tiled) transpose_generic<T>(rows, m, d, c, cp, ldc, g);
 }
 
 }  // namespace bilevel::kernels

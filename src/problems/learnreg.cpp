@@ -144,9 +144,7 @@ void Learnreg::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Bat
 void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                                std::span<const Batch> batches,
                                std::span<Vec* const> outs) const {
-  const bool all_full =
-      std::all_of(batches.begin(), batches.end(), [](const Batch& b) { return b.full(); });
-  if (!all_full) return Problem::do_grad_y_multi(fn, x, ys, batches, outs);
+  if (!all_full(batches)) return Problem::do_grad_y_multi(fn, x, ys, batches, outs);
   uniform_scales(fn, Batch{});
   model(fn).gradients_at(ys, {}, scale_, outs, nullptr);
   if (fn == Fn::kG)
