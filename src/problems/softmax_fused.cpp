@@ -24,6 +24,23 @@ std::pair<double, double> softmax_normalizer(const T* z, const double* b, Index 
 }
 
 // Storage: a converted copy of the features the pass reads (float precision), else empty.
+// p = softmax(z + b) into out (c entries, one exp per class); returns {top, sum} as
+// softmax_normalizer does.
+template <class T>
+std::pair<double, double> softmax_into(const T* z, const double* b, Index c, T* out) {
+  double top = -std::numeric_limits<double>::infinity();
+  for (Index k = 0; k < c; ++k) top = std::max(top, double(z[k]) + b[k]);
+  double sum = 0;
+  for (Index k = 0; k < c; ++k) {
+    const double e = std::exp(double(z[k]) + b[k] - top);
+    out[k] = T(e);
+    sum += e;
+  }
+  const double inv = 1.0 / sum;
+  for (Index k = 0; k < c; ++k) out[k] = T(double(out[k]) * inv);
+  return {top, sum};
+}
+
 template <class T, class Pass, class Storage>
 class FusedSoftmax final : public SoftmaxFused {
  public:
@@ -47,17 +64,8 @@ class FusedSoftmax final : public SoftmaxFused {
         const T* zk = z + k * c_;
         const double* bk = bias_.data() + k * c_;
         T* ck = coef + k * c_;
-        // Max-shifted exponentials into the coefficients, then scaled: one exp per class.
-        double top = -std::numeric_limits<double>::infinity();
-        for (Index q = 0; q < c_; ++q) top = std::max(top, double(zk[q]) + bk[q]);
-        double sum = 0;
-        for (Index q = 0; q < c_; ++q) {
-          const double e = std::exp(double(zk[q]) + bk[q] - top);
-          ck[q] = T(e);
-          sum += e;
-        }
-        const double scale = s(r) / sum;
-        for (Index q = 0; q < c_; ++q) ck[q] = T(scale * double(ck[q]));
+        const auto [top, sum] = softmax_into(zk, bk, c_, ck);  // p, then s_r (p - e_label)
+        for (Index q = 0; q < c_; ++q) ck[q] = T(s(r) * double(ck[q]));
         ck[label] -= T(s(r));
         if (k == 0 && loss) (*loss)(r) = top + std::log(sum) - (double(zk[label]) + bk[label]);
       }
@@ -74,14 +82,11 @@ class FusedSoftmax final : public SoftmaxFused {
     // Hess CE_r v = a~_r (x) P_r dz_r with dz_r = V' a_r + v_b, P_r dz = p .* (dz - <p, dz>).
     const bool direct = run(rows, cp_in, cp, [&](Index r, const T* z, T* coef) {
       const double* b = bias_.data();
-      const auto [top, sum] = softmax_normalizer(z, b, c_);
+      softmax_into(z, b, c_, coef);  // p, then s_r p .* (dz - <p, dz>)
       double t = 0;
+      for (Index q = 0; q < c_; ++q) t += double(coef[q]) * (double(z[c_ + q]) + b[c_ + q]);
       for (Index q = 0; q < c_; ++q)
-        t += std::exp(double(z[q]) + b[q] - top) / sum * (double(z[c_ + q]) + b[c_ + q]);
-      for (Index q = 0; q < c_; ++q) {
-        const double p = std::exp(double(z[q]) + b[q] - top) / sum;
-        coef[q] = T(s(r) * p * (double(z[c_ + q]) + b[c_ + q] - t));
-      }
+        coef[q] = T(s(r) * double(coef[q]) * (double(z[c_ + q]) + b[c_ + q] - t));
       for (Index q = c_; q < cp; ++q) coef[q] = T(0);
     }, out);
     if (!direct) unpack(0, cp, out);
