@@ -24,6 +24,10 @@ struct ProblemConstants {
   std::optional<double> L_g;    // Lipschitz constant of grad_y g(x, .) in y (inner step 1/L_g)
   std::optional<double> L_f;    // Lipschitz constant of grad f (jointly in x, y)
   std::optional<double> L_phi;  // Lipschitz constant of grad phi, when known exactly
+  // Lipschitz constant of Hess phi (the rho of second-order stationarity: a point with
+  // ||grad phi|| <= eps and lambda_min(Hess phi) >= -sqrt(rho eps)); cubic-regularized
+  // methods take their default M from it. 0 for a quadratic phi.
+  std::optional<double> rho_phi;
   // A suggested outer step on x derived from the problem's scale, not a bound: what the auto
   // outer steps use when L_phi is unknown (hyperclean: its hypergradient entries are O(1/n),
   // so the step is O(n); DESIGN.md section 8, "Scale").

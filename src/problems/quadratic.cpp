@@ -152,6 +152,7 @@ Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
   Mat hphi;
   closed_form_hessian_phi(Vec::Zero(dx), &hphi);
   constants_.L_phi = spectral_norm_sym(hphi);
+  constants_.rho_phi = 0.0;  // phi is quadratic: its Hessian is constant
 }
 
 KeyValues Quadratic::option_values() const {

@@ -54,6 +54,7 @@ Saddle::Saddle(const SaddleOptions& o) : o_(o) {
   constants_.L_f = d == 1 ? w * kPi * kPi : std::max(w * kPi * kPi, 2 * e);
   const double saddle_curv = w * kPi * kPi * c * c;
   constants_.L_phi = d == 1 ? saddle_curv : std::max(saddle_curv, e * (1 + c) * (1 + c));
+  constants_.rho_phi = hessian_lipschitz();
 }
 
 KeyValues Saddle::option_values() const {

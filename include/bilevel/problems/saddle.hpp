@@ -28,7 +28,8 @@
 //
 // Constants (global bounds): mu_g = mu, L_g = L (mu when d = 1), L_f = max(w pi^2, 2e)
 // (w pi^2 when d = 1), L_phi = max(w pi^2 c^2, e (1 + c)^2) (w pi^2 c^2 when d = 1); the
-// Hessian of phi is rho-Lipschitz with rho = w pi^3 c^3 (hessian_lipschitz()).
+// Hessian of phi is rho-Lipschitz with rho = w pi^3 c^3 (hessian_lipschitz(), reported as
+// rho_phi).
 // Not a finite sum (one component each); deterministic.
 #pragma once
 
