@@ -53,6 +53,11 @@ void Problem::hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& 
   do_hyx(fn, x, y, u, b, out);
 }
 
+void Problem::hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out) {
+  count(fn, &FunctionCounts::hvp, b);
+  do_hxx(fn, x, y, u, b, out);
+}
+
 void Problem::hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
                       Mat* hyy) {
   if (!has_dense_hessian())
@@ -108,6 +113,19 @@ void Problem::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batc
   Vec gp, gm;
   do_grad(fn, x + h * u, y, b, nullptr, &gp);
   do_grad(fn, x - h * u, y, b, nullptr, &gm);
+  *out = (gp - gm) / (2 * h);
+}
+
+void Problem::do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+                     Vec* out) const {
+  const double h = fd_step(x, u);
+  if (h == 0.0) {
+    *out = Vec::Zero(dim_x());
+    return;
+  }
+  Vec gp, gm;
+  do_grad(fn, x + h * u, y, b, &gp, nullptr);
+  do_grad(fn, x - h * u, y, b, &gm, nullptr);
   *out = (gp - gm) / (2 * h);
 }
 

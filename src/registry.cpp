@@ -7,6 +7,8 @@
 #include "bilevel/algorithms/f2sa.hpp"
 #include "bilevel/algorithms/f2sa_p.hpp"
 #include "bilevel/algorithms/f3sa.hpp"
+#include "bilevel/algorithms/fsba.hpp"
+#include "bilevel/algorithms/ifsba.hpp"
 #include "bilevel/algorithms/itd.hpp"
 #include "bilevel/algorithms/mrbo.hpp"
 #include "bilevel/algorithms/pf2ba.hpp"
@@ -98,6 +100,9 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       algorithm_entry<F3sa>(),
       algorithm_entry<F2saP>(),
       algorithm_entry<ProxF2sa>(),
+      algorithm_entry<Fsba>(),
+      algorithm_entry<Lfsba>(),
+      algorithm_entry<Ifsba>(),
       algorithm_entry<AidCg>(),
       algorithm_entry<AidNs>(),
       algorithm_entry<Itd>(),

@@ -121,7 +121,9 @@ TEST(F2ba, AutoStepWithoutKnownConstantsIsAClearError) {
 }
 
 TEST(F2ba, WarnsWhenLambdaIsBelowThePapersBound) {
-  Quadratic q(QuadraticOptions{});  // L_f = 1, mu_g = 0.1: the paper asks lam >= 20
+  QuadraticOptions qo;
+  qo.mu_f = -0.5;  // f nonconvex in y: L_f = 1, mu_g = 0.1, and the paper asks lam >= 20
+  Quadratic q(qo);
   F2baOptions o;
   o.lam = 15;
   const Result low = run_f2ba(q, o, iterations(1));
@@ -129,6 +131,10 @@ TEST(F2ba, WarnsWhenLambdaIsBelowThePapersBound) {
   EXPECT_NE(low.warnings[0].find("2 L_f/mu_g = 20"), std::string::npos) << low.warnings[0];
   o.lam = 21;
   EXPECT_TRUE(run_f2ba(q, o, iterations(1)).warnings.empty());
+  // With f convex in y (mu_fy = 0.1 >= 0) f + lam g is strongly convex for any lam: no warning.
+  Quadratic convex(QuadraticOptions{});
+  o.lam = 15;
+  EXPECT_TRUE(run_f2ba(convex, o, iterations(1)).warnings.empty());
 }
 
 TEST(F2baOptions, DefaultsAreValid) { EXPECT_TRUE(F2baOptions{}.validate().empty()); }

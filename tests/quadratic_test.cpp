@@ -79,6 +79,9 @@ TEST_P(QuadraticOracles, SecondOrderProductsMatchFiniteDifferencesOfGradient) {
     EXPECT_LT((bxy.transpose() * u - hyx).norm(), 1e-10);
     const Mat jxx = fd_jacobian([&](const Vec& xx) { return grad_x_at(xx, y); }, x);
     EXPECT_LT((bxx - jxx).norm() / std::max(1.0, bxx.norm()), 1e-8);
+    Vec hxx;
+    q.hxx(fn, x, y, u, b, &hxx);
+    EXPECT_LT((bxx * u - hxx).norm(), 1e-10);
   }
 }
 
@@ -226,6 +229,7 @@ TEST(Quadratic, CountsEveryOracleCallByKindAndSamples) {
   q.grad(Fn::kG, x, y, mb, &a, nullptr);
   q.hyy(Fn::kG, x, y, y, mb, &a);
   q.hxy(Fn::kG, x, y, y, Batch{}, &a);
+  q.hxx(Fn::kG, x, y, x, mb, &a);
   q.value(Fn::kF, x, y, mb);
   Mat h;
   q.hessian(Fn::kG, x, y, Batch{}, nullptr, nullptr, &h);
@@ -233,11 +237,11 @@ TEST(Quadratic, CountsEveryOracleCallByKindAndSamples) {
   EXPECT_EQ(c.f.grad, 1);
   EXPECT_EQ(c.f.value, 1);
   EXPECT_EQ(c.g.grad, 1);
-  EXPECT_EQ(c.g.hvp, 2);
+  EXPECT_EQ(c.g.hvp, 3);
   EXPECT_EQ(c.g.hess, 1);
   EXPECT_EQ(c.f.samples, o.n_f + 3);
-  EXPECT_EQ(c.g.samples, 3 + 3 + o.n_g + o.n_g);
-  EXPECT_EQ(c.total_calls(), 6);
+  EXPECT_EQ(c.g.samples, 3 + 3 + o.n_g + 3 + o.n_g);
+  EXPECT_EQ(c.total_calls(), 7);
 }
 
 TEST(Quadratic, SameSeedSameInstanceDifferentSeedDifferentInstance) {

@@ -601,7 +601,9 @@ TEST(RunLoop, WarningsAreClearedBetweenRunsOfOneAlgorithm) {
 }
 
 TEST(RunLoop, F2baWarningsAreClearedBetweenRuns) {
-  Quadratic q(QuadraticOptions{});  // the paper asks lam >= 20 here
+  QuadraticOptions qo;
+  qo.mu_f = -0.5;  // f nonconvex in y: the paper asks lam >= 20 here
+  Quadratic q(qo);
   F2ba a;
   a.settings().lam = 15;
   EXPECT_EQ(run(a, q, settings(1, 1, false)).warnings.size(), 1u);

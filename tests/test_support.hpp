@@ -183,7 +183,7 @@ inline void expect_gradients_match_finite_differences(Problem& p, const Vec& x, 
   }
 }
 
-// Hyy/Hxy/Hyx products and dense Hessian blocks of `fn` at (x, y) on batch `b` agree with
+// Hyy/Hxy/Hyx/Hxx products and dense Hessian blocks of `fn` at (x, y) on batch `b` agree with
 // central differences of the problem's gradients to relative `tol`.
 inline void expect_second_order_matches_finite_differences(Problem& p, Fn fn, const Vec& x,
                                                            const Vec& y, const Vec& v,
@@ -207,6 +207,10 @@ inline void expect_second_order_matches_finite_differences(Problem& p, Fn fn, co
   p.hyy(fn, x, y, v, b, &hyy);
   p.hxy(fn, x, y, v, b, &hxy);
   p.hyx(fn, x, y, u, b, &hyx);
+  Vec hxx;
+  p.hxx(fn, x, y, u, b, &hxx);
+  EXPECT_LT((hxx - jxx * u).norm() / std::max(1.0, (jxx * u).norm()), tol)
+      << to_string(fn) << " full=" << b.full();
   EXPECT_LT(rel_err(hyy, jyy * v), tol) << to_string(fn) << " full=" << b.full();
   EXPECT_LT(rel_err(hxy, jxy * v), tol) << to_string(fn) << " full=" << b.full();
   EXPECT_LT(rel_err(hyx, jyx * u), tol) << to_string(fn) << " full=" << b.full();

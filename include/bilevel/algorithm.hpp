@@ -56,6 +56,11 @@ class Algorithm {
   // or limits: those are reported in Result::status.
   Result run(Problem& problem, const Vec& x0, const Vec& y0, const RunSettings& settings);
 
+  // The current iterate x and the method's estimate of y*(x), for callbacks that inspect the
+  // run between iterations (valid during and after run()).
+  const Vec& iterate_x() const { return current_x(); }
+  const Vec& iterate_y() const { return current_y(); }
+
  protected:
   // Resolves "auto" options from the problem and prepares state. May throw InvalidOptions
   // (e.g. an "auto" default needs a constant the problem does not know).

@@ -23,6 +23,9 @@ struct ProblemConstants {
   std::optional<double> mu_g;   // strong convexity of g(x, .) in y
   std::optional<double> L_g;    // Lipschitz constant of grad_y g(x, .) in y (inner step 1/L_g)
   std::optional<double> L_f;    // Lipschitz constant of grad f (jointly in x, y)
+  // A lower bound on the eigenvalues of Hyy f: 0 when f is convex in y, negative when it is
+  // not. f + lam g is then (lam mu_g + mu_fy)-strongly convex in y; unknown means -L_f.
+  std::optional<double> mu_fy;
   std::optional<double> L_phi;  // Lipschitz constant of grad phi, when known exactly
   // Lipschitz constant of Hess phi (the rho of second-order stationarity: a point with
   // ||grad phi|| <= eps and lambda_min(Hess phi) >= -sqrt(rho eps)); cubic-regularized
@@ -88,6 +91,9 @@ class Problem {
   void hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
   // out = Hyx(fn) u = d/dy <grad_x fn(x, y), u>, with u in R^dx and out in R^dy.
   void hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
+  // out = Hxx(fn) u = d/dx <grad_x fn(x, y), u>, with u and out in R^dx (the Hessian-vector
+  // products of the second-order methods that never form Hessians, such as ifsba).
+  void hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
   // Dense Hessian blocks (any pointer may be null). Throws InvalidInput if the problem has
   // no dense Hessians (see has_dense_hessian()).
   void hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy, Mat* hyy);
@@ -122,6 +128,8 @@ class Problem {
   virtual void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
                       Vec* out) const;
   virtual void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+                      Vec* out) const;
+  virtual void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
                       Vec* out) const;
   virtual bool do_hessian(Fn /*fn*/, const Vec& /*x*/, const Vec& /*y*/, const Batch& /*b*/,
                           Mat* /*hxx*/, Mat* /*hxy*/, Mat* /*hyy*/) const {

@@ -16,7 +16,10 @@ void F2baOptions::declare(OptionList& o) {
            "outer step on x; auto = 1/L_phi, else the problem's suggested step "
            "(hyperclean: n), else 1/(L_f (1+kappa)^2)")
       .add("inner", inner, "inner solver: gd (Alg. 1) or agd (Nesterov, restarted)",
-           {"gd", "agd"});
+           {"gd", "agd"})
+      .add("inner_tol", inner_tol,
+           "end the inner loop before K steps once ||grad_y g(x,z)|| and ||grad_y (f/lam + g)"
+           "(x,y)|| are both <= inner_tol (>= 0; 0 = always K steps)");
 }
 
 std::vector<std::string> F2baOptions::validate() const {
@@ -27,6 +30,7 @@ std::vector<std::string> F2baOptions::validate() const {
   v.positive_or_auto("tau", tau);
   v.positive_or_auto("eta", eta);
   v.check(inner == "gd" || inner == "agd", "inner must be gd or agd (got " + inner + ")");
+  v.non_negative("inner_tol", inner_tol);
   return v.list();
 }
 
@@ -48,7 +52,9 @@ void F2baIteration::init(Problem& p, const F2baOptions& o, const std::string& al
   // The analysis needs f + lam g strongly convex in y (f2ba paper: lam >= 2 L_f / mu_g). L_f is
   // a worst-case bound (a convex f is fine with less), so a smaller lam is allowed, with a
   // warning: when f really is that curved, the y sequence runs away.
-  if (c.L_f && c.mu_g && o_.lam < 2 * *c.L_f / *c.mu_g)
+  // A problem whose f is known to be convex in y (mu_fy >= 0) needs no such lam.
+  const bool f_convex_in_y = c.mu_fy && *c.mu_fy >= 0;
+  if (c.L_f && c.mu_g && !f_convex_in_y && o_.lam < 2 * *c.L_f / *c.mu_g)
     warnings->push_back(
         "lam=" + format_double(o_.lam) + " is below the f2ba paper's 2 L_f/mu_g = " +
         format_short(2 * *c.L_f / *c.mu_g) +
@@ -56,13 +62,16 @@ void F2baIteration::init(Problem& p, const F2baOptions& o, const std::string& al
   beta_z_ = beta_y_ = 0;
   if (o_.inner == "agd") {
     const double mu = require_constant(c.mu_g, "mu_g", algo, "inner=agd");
-    const double lf = require_constant(c.L_f, "L_f", algo, "inner=agd");
-    if (o_.lam * mu <= lf)
-      throw InvalidOptions(algo + ": inner=agd needs lam > L_f/mu_g = " +
-                           format_short(lf / mu) + " so that f + lam g is strongly convex");
+    // f's curvature floor in y: the problem's mu_fy, else the worst case -L_f.
+    const double floor_f =
+        c.mu_fy ? *c.mu_fy : -require_constant(c.L_f, "L_f", algo, "inner=agd");
+    if (o_.lam * mu + floor_f <= 0)
+      throw InvalidOptions(algo + ": inner=agd needs lam > " + format_short(-floor_f / mu) +
+                           " (-mu_fy/mu_g, or L_f/mu_g when mu_fy is unknown) so that f + "
+                           "lam g is strongly convex in y");
     // Momentum from the condition numbers the chosen steps imply: 1/step is the smoothness.
     beta_z_ = nesterov_momentum(1.0 / alpha_, mu);
-    beta_y_ = nesterov_momentum(1.0 / tau_, o_.lam * mu - lf);
+    beta_y_ = nesterov_momentum(1.0 / tau_, o_.lam * mu + floor_f);
   }
   sf_ = Sampler(p.num_samples(Fn::kF), 0);
   sg_ = Sampler(p.num_samples(Fn::kG), 0);
@@ -71,13 +80,22 @@ void F2baIteration::init(Problem& p, const F2baOptions& o, const std::string& al
   z_ = y0;  // Alg. 1, line 1: z_0 = y_0
 }
 
+bool F2baIteration::inner_converged(const Vec& grad_h_y) const {
+  return o_.inner_tol > 0 && inner_.ggz.norm() <= o_.inner_tol &&
+         grad_h_y.norm() <= o_.inner_tol * o_.lam;
+}
+
 const Vec& F2baIteration::direction(Problem& p, Rng& rng) {
   const double lam = o_.lam;
+  inner_steps_ = 0;
   if (o_.inner == "gd") {
     for (Index k = 0; k < o_.K; ++k) {
       penalty_inner_gradients(p, rng, sf_, sg_, x_, z_, y_, &inner_);
+      ghy_ = inner_.gfy + lam * inner_.ggy;
+      if (inner_converged(ghy_)) break;
       z_ -= alpha_ * inner_.ggz;
-      y_ -= tau_ * (inner_.gfy + lam * inner_.ggy);
+      y_ -= tau_ * ghy_;
+      ++inner_steps_;
     }
   } else {
     // Accelerated: gradients at the extrapolated points w, momentum restarted per outer step.
@@ -87,9 +105,17 @@ const Vec& F2baIteration::direction(Problem& p, Rng& rng) {
       z_prev_ = z_;
       y_prev_ = y_;
       penalty_inner_gradients(p, rng, sf_, sg_, x_, wz_, wy_, &inner_);
+      ghy_ = inner_.gfy + lam * inner_.ggy;
+      if (inner_converged(ghy_)) {
+        // The extrapolated points already meet the tolerance: keep them.
+        z_ = wz_;
+        y_ = wy_;
+        break;
+      }
+      ++inner_steps_;
       z_ = wz_ - alpha_ * inner_.ggz;
       wz_ = z_ + beta_z_ * (z_ - z_prev_);
-      y_ = wy_ - tau_ * (inner_.gfy + lam * inner_.ggy);
+      y_ = wy_ - tau_ * ghy_;
       wy_ = y_ + beta_y_ * (y_ - y_prev_);
     }
   }

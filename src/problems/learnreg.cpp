@@ -65,6 +65,7 @@ void Learnreg::init() {
   if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_, kernel);
   scale_.resize(std::max(train_.num_samples(), val_.num_samples()));
   constants_.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+  constants_.mu_fy = 0.0;  // the validation cross-entropy is convex in y
 }
 
 KeyValues Learnreg::option_values() const {

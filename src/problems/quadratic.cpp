@@ -149,6 +149,7 @@ Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
   constants_.mu_g = es_gyy.eigenvalues().minCoeff();
   constants_.L_g = es_gyy.eigenvalues().maxCoeff();
   constants_.L_f = spectral_norm_sym(F_);
+  constants_.mu_fy = o_.mu_f;  // a principal block's eigenvalues lie in the joint spectrum
   Mat hphi;
   closed_form_hessian_phi(Vec::Zero(dx), &hphi);
   constants_.L_phi = spectral_norm_sym(hphi);
@@ -272,6 +273,17 @@ void Quadratic::do_hyx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch&
   const double w = 1.0 / static_cast<double>(b.indices.size());
   for (Index j : b.indices)
     out->noalias() += w * (dh[static_cast<std::size_t>(j)].bottomLeftCorner(dy, dx) * u);
+}
+
+void Quadratic::do_hxx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch& b,
+                       Vec* out) const {
+  const Index dx = o_.dx;
+  out->noalias() = hessian_matrix(fn).topLeftCorner(dx, dx) * u;
+  if (b.full()) return;
+  const auto& dh = fn == Fn::kF ? dF_ : dG_;
+  const double w = 1.0 / static_cast<double>(b.indices.size());
+  for (Index j : b.indices)
+    out->noalias() += w * (dh[static_cast<std::size_t>(j)].topLeftCorner(dx, dx) * u);
 }
 
 bool Quadratic::do_hessian(Fn fn, const Vec&, const Vec&, const Batch& b, Mat* hxx, Mat* hxy,

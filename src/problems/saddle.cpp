@@ -52,6 +52,7 @@ Saddle::Saddle(const SaddleOptions& o) : o_(o) {
   constants_.L_g = a_.maxCoeff();
   // f's joint Hessian: -w pi^2 cos(pi y_1) in y_1, e [1 1; 1 1] (eigenvalues 0, 2e) per (x_i, y_i).
   constants_.L_f = d == 1 ? w * kPi * kPi : std::max(w * kPi * kPi, 2 * e);
+  constants_.mu_fy = -w * kPi * kPi;  // -w pi^2 cos(pi y_1) in y_1, e >= 0 elsewhere
   const double saddle_curv = w * kPi * kPi * c * c;
   constants_.L_phi = d == 1 ? saddle_curv : std::max(saddle_curv, e * (1 + c) * (1 + c));
   constants_.rho_phi = hessian_lipschitz();
@@ -140,6 +141,12 @@ void Saddle::do_hyx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
   // The xy block is diagonal, hence equal to its transpose, the yx block.
   out->resize(o_.dx);
   for (Index i = 0; i < o_.dx; ++i) (*out)(i) = curvatures(fn, i, y).xy * u(i);
+}
+
+void Saddle::do_hxx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
+                    Vec* out) const {
+  out->resize(o_.dx);
+  for (Index i = 0; i < o_.dx; ++i) (*out)(i) = curvatures(fn, i, y).xx * u(i);
 }
 
 bool Saddle::do_hessian(Fn fn, const Vec&, const Vec& y, const Batch&, Mat* hxx, Mat* hxy,

@@ -140,4 +140,28 @@ void SampleWeights::weighted_hessian(const Vec& x, Rows rows, const Vec& c, Mat*
   h->noalias() += 2.0 * total * s * s.transpose();
 }
 
+void SampleWeights::weighted_hessian_product(const Vec& x, Rows rows, const Vec& c,
+                                             const Vec& u, Vec* out) const {
+  const Index m = count(rows);
+  out->setZero(n_);
+  if (mode_ != WeightMode::kSoftmax) {
+    for (Index r = 0; r < m; ++r) {
+      const Index i = at(rows, r);
+      (*out)(i) += c(r) * second_derivative(x(i)) * u(i);
+    }
+    return;
+  }
+  // The matrix of weighted_hessian applied to u term by term:
+  //   (q - Q s) o u - q (s'u) - s (q'u) + 2 Q s (s'u).
+  Vec q = Vec::Zero(n_);
+  for (Index r = 0; r < m; ++r) {
+    const Index i = at(rows, r);
+    q(i) += c(r) * weight(x, i);
+  }
+  const double total = q.sum();
+  const Vec s = (x.array() - log_norm_).exp();
+  const double su = s.dot(u), qu = q.dot(u);
+  *out = (q - total * s).cwiseProduct(u) - su * q + (2.0 * total * su - qu) * s;
+}
+
 }  // namespace bilevel

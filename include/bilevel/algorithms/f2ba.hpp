@@ -25,6 +25,7 @@ struct F2baOptions {
   Auto tau;                 // y step; auto = 1/(L_f + lam L_g)
   Auto eta;                 // x step; auto = 1/L_phi (or 1/(L_f (1 + kappa)^2))
   std::string inner = "gd";  // gd | agd
+  double inner_tol = 0;      // stop the inner loop early once both inner gradients are small
 
   void declare(OptionList& o);
   std::vector<std::string> validate() const;
@@ -44,19 +45,27 @@ class F2baIteration {
   const Vec& direction(Problem& p, Rng& rng);
   // Copies the resolved steps (alpha, tau, eta) into `o`.
   void resolve(F2baOptions* o) const;
+  // Inner steps taken by the last direction() (K unless inner_tol stopped the loop early).
+  Index inner_steps() const { return inner_steps_; }
 
   double eta() const { return eta_; }
   Vec& x() { return x_; }
   const Vec& x() const { return x_; }
+  const Vec& y() const { return y_; }
   const Vec& z() const { return z_; }
 
  private:
+  // True when the gradients just computed are within inner_tol (in g's units: the y
+  // sequence's gradient of f + lam g is divided by lam).
+  bool inner_converged(const Vec& grad_h_y) const;
+
   F2baOptions o_;
   double alpha_ = 0, tau_ = 0, eta_ = 0;
   double beta_z_ = 0, beta_y_ = 0;  // AGD momentum (0 for gd)
+  Index inner_steps_ = 0;
   Sampler sf_, sg_;
   Vec x_, y_, z_;
-  Vec y_prev_, z_prev_, wy_, wz_, gfx_, ggx_, ggxz_, d_;
+  Vec y_prev_, z_prev_, wy_, wz_, gfx_, ggx_, ggxz_, d_, ghy_;
   PenaltyGradients inner_;  // the inner step's gradients
 };
 

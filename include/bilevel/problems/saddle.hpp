@@ -86,6 +86,8 @@ class Saddle : public Problem {
               Vec* out) const override;
   void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
               Vec* out) const override;
+  void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+              Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
                   Mat* hyy) const override;
 

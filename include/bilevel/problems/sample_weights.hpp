@@ -53,6 +53,9 @@ class SampleWeights {
   // Dense J (|rows| x n) and sum_r c_r Hess_x w_{i_r} (n x n): small problems only.
   void jacobian_matrix(const Vec& x, Rows rows, Mat* j) const;
   void weighted_hessian(const Vec& x, Rows rows, const Vec& c, Mat* h) const;
+  // out = (sum_r c_r Hess_x w_{i_r}) u without forming the n x n matrix: O(n).
+  void weighted_hessian_product(const Vec& x, Rows rows, const Vec& c, const Vec& u,
+                                Vec* out) const;
 
  private:
   Index count(Rows rows) const { return rows.empty() ? n_ : static_cast<Index>(rows.size()); }

@@ -1,0 +1,60 @@
+// IFSBA: inexact FSBA without Hessians (fsba paper, Algorithm 3 / Appendix E).
+//
+// The same cubic-regularized Newton iteration on the penalty proxy L*_lam as FSBA (fsba.hpp),
+// but the Hessian is never formed: the cubic subproblem
+//     min_s <d_t, s> + 1/2 s' Hess L*_lam(x_t) s + M/6 ||s||^3
+// is solved by gradient descent on the model (Carmon-Duchi, linalg/cubic.hpp), and each
+// product Hess L*_lam u is assembled from Hessian-vector products of f and g, the two y-block
+// solves (Hyy of f + lam g at y, Hyy g at z) done by conjugate gradients
+// (PenaltyHessianProduct). Its dense-Hessian count is zero by construction: memory and
+// time per product are those of a few gradients, for any dimension.
+//
+// Per outer iteration: F2BA's gradient calls (K + 1 of f, 2K + 2 of g, fewer with inner_tol)
+// and, for each of the cubic solver's products (its power iteration for ||H||, Cauchy point
+// and descent steps), hxx/hyx/hxy products of f and g at y and of g at z plus 2 (at y) and 1
+// (at z) products per CG iteration. M is resolved as FSBA's (m = 1).
+#pragma once
+
+#include "bilevel/algorithms/fsba.hpp"
+
+namespace bilevel {
+
+struct IfsbaOptions : FsbaOptions {
+  Index cg_iters = 100;      // CG iterations per y-block solve (>= 1)
+  double cg_tol = 1e-10;     // relative residual of the y-block solves (> 0)
+  Index cubic_iters = 200;   // gradient steps on the cubic model per outer iteration (>= 1)
+  double cubic_tol = 1e-6;   // stop them when ||grad model|| <= cubic_tol ||d_t|| (> 0)
+  Auto cubic_L;              // bound on ||Hess L*_lam||; auto = power iteration each step
+
+  void declare(OptionList& o);
+  std::vector<std::string> validate() const;
+};
+
+class Ifsba : public Method<IfsbaOptions> {
+ public:
+  using Method::Method;
+
+  std::string name() const override { return "ifsba"; }
+  std::string description() const override {
+    return "inexact FSBA: cubic Newton on the penalty proxy from Hessian-vector products and "
+           "CG only, no dense Hessians (fsba paper, Alg. 3)";
+  }
+  const CubicPenaltyIteration& state() const { return it_; }
+  // The cubic solver's report and the CG iterations of the last outer iteration.
+  const CubicGdResult& last_cubic() const { return last_cubic_; }
+  Index last_cg_iterations() const { return last_cg_; }
+
+ protected:
+  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& current_x() const override { return it_.x(); }
+  const Vec& current_y() const override { return it_.z(); }
+  KeyValues resolved_options() override;
+
+ private:
+  CubicPenaltyIteration it_;
+  CubicGdResult last_cubic_;
+  Index last_cg_ = 0;
+};
+
+}  // namespace bilevel
