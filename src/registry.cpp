@@ -17,6 +17,7 @@
 #include "bilevel/error.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
+#include "bilevel/problems/minimax_synthetic.hpp"
 #include "bilevel/problems/nasty.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/problems/saddle.hpp"
@@ -86,6 +87,10 @@ const std::vector<ProblemEntry>& problem_registry() {
           "nasty",
           "the slides' nasty example: min x^2 + y^2 over [-1,1] s.t. y in argmin_[-1,1] x y "
           "(linear, constrained lower level; phi discontinuous at its minimizer (0, 0))"),
+      problem_entry<MinimaxSynthetic, MinimaxSyntheticOptions>(
+          "minimax-synthetic",
+          "minimax min_x max_y F (f = F, g = -F), F strongly concave in y; P = max_y F has a "
+          "strict saddle at 0 and minimizers +-r e_1; closed-form y*, grad P, Hess P"),
   };
   return entries;
 }
