@@ -27,13 +27,7 @@ MinimaxSyntheticOptions four_by_six() {
   return o;
 }
 
-class MinimaxSyntheticWithoutClosedForms : public MinimaxSynthetic {
- public:
-  using MinimaxSynthetic::MinimaxSynthetic;
-  bool closed_form_solution(const Vec&, double, Vec*) const override { return false; }
-  bool closed_form_hypergradient(const Vec&, Vec*) const override { return false; }
-  bool closed_form_hessian_phi(const Vec&, Mat*) const override { return false; }
-};
+using MinimaxSyntheticWithoutClosedForms = testing::WithoutClosedForms<MinimaxSynthetic>;
 
 Vec random_x(const Problem& p, std::uint64_t seed) {
   return testing::random_vector(p.dim_x(), seed);
