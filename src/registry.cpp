@@ -15,6 +15,7 @@
 #include "bilevel/algorithms/stocbio.hpp"
 #include "bilevel/algorithms/vrbo.hpp"
 #include "bilevel/error.hpp"
+#include "bilevel/problems/dro_logistic.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
 #include "bilevel/problems/minimax_synthetic.hpp"
@@ -91,6 +92,11 @@ const std::vector<ProblemEntry>& problem_registry() {
           "minimax-synthetic",
           "minimax min_x max_y F (f = F, g = -F), F strongly concave in y; P = max_y F has a "
           "strict saddle at 0 and minimizers +-r e_1; closed-form y*, grad P, Hess P"),
+      problem_entry<DroLogistic, DroLogisticOptions>(
+          "dro-logistic",
+          "minimax distributionally robust logistic regression (f = F, g = -F) with a "
+          "nonconvex regularizer and unconstrained chi-square-penalized sample weights y; "
+          "closed-form y*, grad P, Hess P"),
   };
   return entries;
 }
