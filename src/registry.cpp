@@ -10,6 +10,7 @@
 #include "bilevel/algorithms/fsba.hpp"
 #include "bilevel/algorithms/ifsba.hpp"
 #include "bilevel/algorithms/itd.hpp"
+#include "bilevel/algorithms/lmcn.hpp"
 #include "bilevel/algorithms/mrbo.hpp"
 #include "bilevel/algorithms/pf2ba.hpp"
 #include "bilevel/algorithms/prox_f2sa.hpp"
@@ -17,8 +18,10 @@
 #include "bilevel/algorithms/stocbio.hpp"
 #include "bilevel/algorithms/vrbo.hpp"
 #include "bilevel/error.hpp"
+#include "bilevel/problems/dro_logistic.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
+#include "bilevel/problems/minimax_synthetic.hpp"
 #include "bilevel/problems/nasty.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/problems/saddle.hpp"
@@ -88,6 +91,15 @@ const std::vector<ProblemEntry>& problem_registry() {
           "nasty",
           "the slides' nasty example: min x^2 + y^2 over [-1,1] s.t. y in argmin_[-1,1] x y "
           "(linear, constrained lower level; phi discontinuous at its minimizer (0, 0))"),
+      problem_entry<MinimaxSynthetic, MinimaxSyntheticOptions>(
+          "minimax-synthetic",
+          "minimax min_x max_y F (f = F, g = -F), F strongly concave in y; P = max_y F has a "
+          "strict saddle at 0 and minimizers +-r e_1; closed-form y*, grad P, Hess P"),
+      problem_entry<DroLogistic, DroLogisticOptions>(
+          "dro-logistic",
+          "minimax distributionally robust logistic regression (f = F, g = -F) with a "
+          "nonconvex regularizer and unconstrained chi-square-penalized sample weights y; "
+          "closed-form y*, grad P, Hess P"),
   };
   return entries;
 }
@@ -103,6 +115,7 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       algorithm_entry<Fsba>(),
       algorithm_entry<Lfsba>(),
       algorithm_entry<Ifsba>(),
+      algorithm_entry<Lmcn>(),
       algorithm_entry<AidCg>(),
       algorithm_entry<AidNs>(),
       algorithm_entry<Itd>(),

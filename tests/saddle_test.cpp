@@ -36,13 +36,7 @@ SaddleOptions three_dims() {
 }
 
 // The saddle with its closed forms hidden: Diagnostics must use Newton-CG and CG.
-class SaddleWithoutClosedForms : public Saddle {
- public:
-  using Saddle::Saddle;
-  bool closed_form_solution(const Vec&, double, Vec*) const override { return false; }
-  bool closed_form_hypergradient(const Vec&, Vec*) const override { return false; }
-  bool closed_form_hessian_phi(const Vec&, Mat*) const override { return false; }
-};
+using SaddleWithoutClosedForms = testing::WithoutClosedForms<Saddle>;
 
 double min_eigenvalue(const Mat& h) {
   Eigen::SelfAdjointEigenSolver<Mat> es(h, Eigen::EigenvaluesOnly);

@@ -51,15 +51,17 @@ inline double rel_err(const Vec& a, const Vec& b) {
   return (a - b).norm() / std::max(1.0, b.norm());
 }
 
-// The quadratic problem with its closed forms hidden, so Diagnostics must use its generic
-// Newton-CG / CG path.
-class QuadraticWithoutClosedForms : public Quadratic {
+// Problem P with its closed forms hidden, so Diagnostics must use its generic solvers.
+template <class P>
+class WithoutClosedForms : public P {
  public:
-  using Quadratic::Quadratic;
+  using P::P;
   bool closed_form_solution(const Vec&, double, Vec*) const override { return false; }
   bool closed_form_hypergradient(const Vec&, Vec*) const override { return false; }
   bool closed_form_hessian_phi(const Vec&, Mat*) const override { return false; }
 };
+
+using QuadraticWithoutClosedForms = WithoutClosedForms<Quadratic>;
 
 inline QuadraticOptions small_quadratic(std::uint64_t seed = 1) {
   QuadraticOptions o;
