@@ -13,13 +13,14 @@
 // differences, 2 dim_x hypergradients) or else from Lanczos on Hessian-vector products (2
 // hypergradients per product, typically tens of products).
 //
-// Accuracy of the differences: a product Hess phi(x) v is (grad phi(x + h v) - grad phi(x - h
-// v)) / 2h with h ||v|| = fd_step max(1, ||x||), so its error is about
+// Accuracy of the differences: with h ||v|| = fd_step max(1, ||x||), a product is
+//     Hess phi(x) v ~ (grad phi(x + h v) - grad phi(x - h v)) / 2h,
+// whose error is about
 //     (h ||v||)^2 / 6 * ||third derivative of phi|| * ||v||  +  e_g ||v|| / (h ||v||),
 // truncation plus the hypergradient's own error e_g (solves to 1e-12 relative) amplified by
 // 1/h: with the default fd_step = 1e-5, about 1e-7 times the scale of grad phi (measured on
-// quadratic without its closed forms: see docs). The dense path differences each coordinate
-// with h = fd_step max(1, |x_i|) and symmetrizes.
+// quadratic without its closed forms: docs/linalg.md). The dense path differences each
+// coordinate with h = fd_step max(1, |x_i|) and symmetrizes.
 #pragma once
 
 #include <limits>
@@ -42,8 +43,9 @@ struct DiagnosticsOptions {
   Index max_cg = 10000;      // CG iterations per linear solve
   double fd_step = 1e-5;     // central-difference step for Hess phi without closed form
   MinEigMethod min_eig_method = MinEigMethod::kAuto;
-  // Largest dim_x that kAuto solves densely without a closed form: 2 * 200 hypergradients
-  // and a 200 x 200 eigensolve (about 5 ms) stay cheap next to an outer iteration.
+  // Largest dim_x that kAuto solves densely without a closed form. The dense path needs no
+  // convergence test and no random start; its 2 dim_x hypergradients grow past Lanczos's
+  // (2 per product, tens of products) with dim_x: docs/linalg.md has both measured.
   Index dense_min_eig_limit = 200;
   // Lanczos residual tolerance relative to ||Hess phi|| (an eigenvalue error of at most that
   // much, far below what second-order stationarity asks, and near the accuracy of the
