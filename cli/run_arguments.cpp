@@ -101,6 +101,9 @@ void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
         ->option_text("N");
   cmd.add_flag("--no-diagnostics", args.no_diagnostics,
                "Skip the exact phi and ||grad phi|| (left empty in the trace)");
+  cmd.add_flag("--min-eig", args.min_eig,
+               "Also record the smallest eigenvalue of the Hessian of phi (column min_eig; "
+               "needs the diagnostics)");
   if (!for_tune)
     cmd.add_option("--trace", args.trace_path, "Write the per-iteration trace as CSV")
         ->option_text("FILE.csv");
@@ -135,6 +138,10 @@ RunSettings run_settings(const RunArguments& args) {
                     ? s.stopping.max_iters
                     : parse_integer("--log-every", args.log_every, 1, "an integer >= 1");
   s.diagnostics = !args.no_diagnostics;
+  if (args.min_eig && args.no_diagnostics)
+    throw InvalidInput("--min-eig needs the diagnostics (the Hessian of phi is one of them); "
+                       "drop --no-diagnostics or --min-eig");
+  s.min_eig = args.min_eig;
   return s;
 }
 

@@ -27,6 +27,7 @@ struct RunArguments {
   std::string tol = "0";
   std::string log_every = "1";
   bool no_diagnostics = false;
+  bool min_eig = false;
   std::string trace_path;
   std::string summary_path;
   bool quiet = false;

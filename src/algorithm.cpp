@@ -27,6 +27,8 @@ void check_settings(const RunSettings& s, const std::string& owner) {
   v.check(s.stopping.time_limit_s >= 0, "time_limit must be >= 0 (0 = no limit)");
   v.check(s.stopping.tol >= 0, "tol must be >= 0 (0 = off)");
   v.check(s.log_every >= 1, "log_every must be >= 1");
+  v.check(!s.min_eig || s.diagnostics,
+          "min_eig needs the diagnostics (the Hessian of phi is one of them); turn them on");
   v.throw_if_any(owner);
 }
 
@@ -47,9 +49,13 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   Rng rng(s.seed);
   const OracleCounts start_counts = problem.counts();
   Diagnostics diag(problem);
+  // A second instance for the Hessian: its solves at x +- h v would otherwise move the warm
+  // starts of the first, and the phi column would change in its last digits with min_eig.
+  Diagnostics curvature(problem);
 
   Result res;
   res.trace.metric_names = problem.metric_names();
+  res.trace.has_min_eig = s.min_eig;
   double elapsed = 0;  // algorithm time only; diagnostics are excluded
 
   auto timed = [&](auto&& fn) {
@@ -69,6 +75,7 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
     if (s.diagnostics && finite) {
       r.phi = diag.phi(x);
       r.hypergrad_norm = diag.hypergradient(x).norm();
+      if (s.min_eig) r.min_eig = curvature.min_eig_phi(x).value;
     } else {
       r.phi = r.hypergrad_norm = kNaN;
     }
@@ -161,6 +168,7 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   const IterRecord& last = res.trace.records.back();
   res.phi = last.phi;
   res.hypergrad_norm = last.hypergrad_norm;
+  res.min_eig = last.min_eig;
   return res;
 }
 

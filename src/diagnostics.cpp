@@ -120,20 +120,4 @@ Vec Diagnostics::penalty_gradient(const Vec& x, double lam) {
   return fx + lam * (gxl - gxs);
 }
 
-Mat Diagnostics::hessian_phi(const Vec& x) {
-  Mat h;
-  if (p_.closed_form_hessian_phi(x, &h)) return h;
-  const Index n = x.size();
-  h.resize(n, n);
-  Vec xp = x, xm = x;
-  for (Index i = 0; i < n; ++i) {
-    const double step = o_.fd_step * std::max(1.0, std::abs(x(i)));
-    xp(i) = x(i) + step;
-    xm(i) = x(i) - step;
-    h.col(i) = (hypergradient(xp) - hypergradient(xm)) / (2 * step);
-    xp(i) = xm(i) = x(i);
-  }
-  return 0.5 * (h + h.transpose());
-}
-
 }  // namespace bilevel

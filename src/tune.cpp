@@ -63,6 +63,7 @@ double score_of(const IterRecord& r, const std::vector<std::string>& metric_name
                 const std::string& metric) {
   if (metric == "phi") return r.phi;
   if (metric == "hypergrad_norm") return r.hypergrad_norm;
+  if (metric == "min_eig") return r.min_eig;
   const auto it = std::find(metric_names.begin(), metric_names.end(), metric);
   return r.metrics[static_cast<std::size_t>(it - metric_names.begin())];
 }
@@ -107,6 +108,7 @@ std::vector<std::string> score_columns(const Problem& problem) {
   std::vector<std::string> names = problem.metric_names();
   names.push_back("phi");
   names.push_back("hypergrad_norm");
+  names.push_back("min_eig");
   return names;
 }
 
@@ -126,6 +128,9 @@ TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Alg
       !settings.run.diagnostics)
     throw InvalidInput("metric '" + settings.metric +
                        "' comes from the exact diagnostics, which are off");
+  // Without the setting every trial's min_eig would be NaN and none could win.
+  if (settings.metric == "min_eig" && !settings.run.min_eig)
+    throw InvalidInput("metric 'min_eig' is recorded only when min_eig is on (--min-eig)");
   if (grid.empty()) throw InvalidInput("the grid is empty; give at least one axis");
   for (const auto& axis : grid)
     if (axis.values.empty()) throw InvalidInput("grid axis '" + axis.key + "' has no values");

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <numbers>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -171,6 +172,60 @@ TEST_F(CliTest, RunWritesTraceWithContractHeaderAndSummaryWithRequiredKeys) {
   auto left = files_left();
   std::sort(left.begin(), left.end());
   EXPECT_EQ(left, (std::vector<std::string>{"s.json", "t.csv"}));
+}
+
+// Field `index` of CSV line `line` (numeric rows: no quoting).
+std::string csv_field(const std::string& line, std::size_t index) {
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < index; ++i) start = line.find(',', start) + 1;
+  return line.substr(start, line.find(',', start) - start);
+}
+
+TEST_F(CliTest, MinEigAddsItsColumnAndSummaryFieldOnlyWhenAsked) {
+  // saddle starts at its strict saddle x = 0, where lambda_min(Hess phi) = -w pi^2 c^2 = -pi^2
+  // with the defaults.
+  const std::string trace = path("t.csv"), summary = path("s.json");
+  const std::string base = "run --problem saddle --algo f2ba --max-iters 2 --trace '" + trace +
+                           "' --summary '" + summary + "'";
+  const CliResult r = run(base + " --min-eig");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "lambda_min(Hess phi) = -9.870e+00")) << r.out;
+  const std::string csv = read_file(trace);
+  EXPECT_EQ(first_line(csv), std::string(kTraceHeader) + ",min_eig");
+  const std::string row0 = first_line(csv.substr(csv.find('\n') + 1));
+  const double pi2 = std::numbers::pi * std::numbers::pi;
+  EXPECT_NEAR(std::stod(csv_field(row0, 8)), -pi2, 1e-12) << row0;
+  const nlohmann::json s = nlohmann::json::parse(read_file(summary));
+  ASSERT_TRUE(s.contains("min_eig"));
+  EXPECT_TRUE(s["min_eig"].is_number()) << s["min_eig"];
+
+  const CliResult plain = run(base);
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_EQ(first_line(read_file(trace)), kTraceHeader);
+  EXPECT_FALSE(nlohmann::json::parse(read_file(summary)).contains("min_eig"));
+  EXPECT_FALSE(contains(plain.out, "lambda_min")) << plain.out;
+}
+
+TEST_F(CliTest, MinEigComesBeforeTheProblemMetricsAndIsEmptyWhenUnknown) {
+  // nasty reports its hypergradient as unknown, so its Hessian is unknown too.
+  const std::string trace = path("t.csv"), summary = path("s.json");
+  const CliResult r = run(
+      "run --problem nasty --algo prox-f2sa -A lam0=1 -A lam_max=2 -A regime=none "
+      "--max-iters 2 --min-eig --trace '" + trace + "' --summary '" + summary + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string csv = read_file(trace);
+  EXPECT_EQ(first_line(csv),
+            std::string(kTraceHeader) + ",min_eig,dist_solution,ll_gap,box_violation");
+  const std::string row0 = first_line(csv.substr(csv.find('\n') + 1));
+  EXPECT_EQ(csv_field(row0, 8), "") << row0;
+  EXPECT_NE(csv_field(row0, 9), "") << row0;
+  EXPECT_TRUE(nlohmann::json::parse(read_file(summary))["min_eig"].is_null());
+}
+
+TEST_F(CliTest, MinEigWithoutDiagnosticsIsBadInput) {
+  const CliResult r = run(kQuickRun + " --min-eig --no-diagnostics");
+  expect_bad_input(r);
+  EXPECT_TRUE(contains(r.err, "--min-eig needs the diagnostics")) << r.err;
 }
 
 TEST_F(CliTest, QuietPrintsNothing) {
@@ -367,6 +422,18 @@ TEST_F(CliTest, TuneRejectsBadGridsAndMetricsAsBadInput) {
   expect_bad_input(run(base + "-G etaa=1,2"));                  // unknown option
   expect_bad_input(run(base + "-G eta=1,2 --metric val_loss"));  // not a quadratic column
   expect_bad_input(run(base + "-G eta=1,2 --no-diagnostics"));   // phi needs diagnostics
+}
+
+TEST_F(CliTest, TuneScoresMinEigOnlyWithMinEig) {
+  const std::string base =
+      "tune --problem quadratic -P mu_f=-1 --algo f2ba -G eta=1e-3,1e-2 --max-iters 2 "
+      "--metric min_eig";
+  const CliResult refused = run(base);
+  expect_bad_input(refused);
+  EXPECT_TRUE(contains(refused.err, "--min-eig")) << refused.err;
+  const CliResult r = run(base + " --min-eig");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "best: min_eig -")) << r.out;
 }
 
 TEST_F(CliTest, TuneWhereEveryTrialDivergesExitsWithThree) {

@@ -17,29 +17,15 @@
 
 #include "bilevel/error.hpp"
 #include "bilevel/random.hpp"
+#include "symmetric_fixtures.hpp"
 
 namespace bilevel {
 namespace {
 
+using testing::uniform_eigs;
+using testing::with_eigenvalues;
+
 Vec v3(double a, double b, double c) { return Vec(Eigen::Vector3d(a, b, c)); }
-
-Mat random_orthogonal(Index n, Rng& rng) {
-  return Eigen::HouseholderQR<Mat>(gaussian_matrix(n, n, rng)).householderQ();
-}
-
-// Q diag(eigs) Q' with a random orthogonal Q (returned in *q if asked).
-Mat with_eigenvalues(const Vec& eigs, Rng& rng, Mat* q = nullptr) {
-  const Mat qq = random_orthogonal(eigs.size(), rng);
-  if (q) *q = qq;
-  const Mat h = qq * eigs.asDiagonal() * qq.transpose();
-  return 0.5 * (h + h.transpose());
-}
-
-Vec uniform_eigs(Index n, double lo, double hi, Rng& rng) {
-  Vec e(n);
-  for (Index i = 0; i < n; ++i) e(i) = lo + (hi - lo) * uniform01(rng);
-  return e;
-}
 
 // min over r >= 0 of m(r u) for a unit u: r a + r^2 b / 2 + M r^3 / 6 with a = <g, u>,
 // b = u'Hu; the positive critical point of the cubic, or r = 0.

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "bilevel/algorithms/f2ba.hpp"
+#include "bilevel/diagnostics.hpp"
 #include "bilevel/error.hpp"
+#include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {
@@ -248,7 +250,8 @@ TEST(RunLoop, RecordTimesAreNondecreasingAndEndAtTheResultTime) {
   EXPECT_EQ(r.time_s, r.trace.records.back().time_s);
 }
 
-// The quadratic problem whose exact hypergradient (used only by Diagnostics here) is slow.
+// The quadratic problem whose exact hypergradient and Hess phi (used only by Diagnostics
+// here) are slow.
 class QuadraticWithSlowDiagnostics : public Quadratic {
  public:
   using Quadratic::Quadratic;
@@ -257,7 +260,12 @@ class QuadraticWithSlowDiagnostics : public Quadratic {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     return Quadratic::closed_form_hypergradient(x, g);
   }
-  mutable std::atomic<int> calls{0};
+  bool closed_form_hessian_phi(const Vec& x, Mat* h) const override {
+    ++hessian_calls;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return Quadratic::closed_form_hessian_phi(x, h);
+  }
+  mutable std::atomic<int> calls{0}, hessian_calls{0};
 };
 
 TEST(RunLoop, TimeExcludesDiagnostics) {
@@ -510,6 +518,79 @@ TEST(RunLoop, WithoutDiagnosticsTolCannotStopTheRun) {
   const Result r = run(a, q, s);
   EXPECT_EQ(r.status, Status::kMaxIterations);
   EXPECT_EQ(r.iters, 6);
+}
+
+// ---------------------------------------------------------------------------------------
+// Second-order diagnostics: lambda_min(Hess phi)
+
+TEST(RunLoop, MinEigIsRecordedAtEveryRecordOnlyWhenAsked) {
+  // The saddle's Hess phi changes with x_1, so every record has its own value.
+  SaddleOptions so;
+  so.dx = 3;
+  Saddle p(so);
+  ProbeOptions o;
+  o.eta = 0.05;
+  Probe a(o);
+  const Vec x0 = Vec::Constant(so.dx, 0.2), y0 = so.coupling * x0;
+  RunSettings s = settings(4);
+  s.min_eig = true;
+  const Result r = a.run(p, x0, y0, s);
+  ASSERT_EQ(r.trace.records.size(), 5u);
+  EXPECT_TRUE(r.trace.has_min_eig);
+  for (Index k = 0; k <= 4; ++k) {
+    // The iterate of record k is the final x of a k-step run (k = 0: the start).
+    Probe replay(o);
+    RunSettings upto = settings(std::max<Index>(k, 1));
+    const Vec xk = k == 0 ? x0 : replay.run(p, x0, y0, upto).x;
+    const double expected = Diagnostics(p).min_eig_phi(xk).value;
+    EXPECT_EQ(r.trace.records[static_cast<std::size_t>(k)].min_eig, expected) << "record " << k;
+  }
+  EXPECT_NE(r.trace.records.front().min_eig, r.trace.records.back().min_eig);
+  EXPECT_EQ(r.min_eig, r.trace.records.back().min_eig);
+
+  const Result off = a.run(p, x0, y0, settings(4));
+  EXPECT_FALSE(off.trace.has_min_eig);
+  for (const auto& rec : off.trace.records) EXPECT_TRUE(std::isnan(rec.min_eig));
+  EXPECT_TRUE(std::isnan(off.min_eig));
+}
+
+TEST(RunLoop, MinEigChangesNeitherCountsNorIteratesNorTheOtherColumns) {
+  // Without closed forms the Hessian is differenced from Newton-CG solves: never counted, and
+  // its solves do not disturb the warm starts behind the phi column (bit-identical).
+  testing::QuadraticWithoutClosedForms q_on(testing::small_quadratic()),
+      q_off(testing::small_quadratic());
+  F2baOptions o;
+  o.K = 4;
+  RunSettings on = settings(6, 2), off = settings(6, 2);
+  on.min_eig = true;
+  on.seed = off.seed = 3;
+  F2ba a_on(o), a_off(o);
+  const Result r_on = run(a_on, q_on, on);
+  const Result r_off = run(a_off, q_off, off);
+  testing::expect_identical_traces(r_on.trace, r_off.trace);
+  EXPECT_EQ(q_on.counts(), q_off.counts());
+  EXPECT_EQ(r_on.x, r_off.x);
+  for (const auto& rec : r_on.trace.records) EXPECT_TRUE(std::isfinite(rec.min_eig));
+}
+
+TEST(RunLoop, TimeExcludesMinEig) {
+  QuadraticWithSlowDiagnostics q(testing::small_quadratic());
+  Probe a;
+  RunSettings s = settings(5);
+  s.min_eig = true;
+  const Result r = run(a, q, s);
+  ASSERT_GE(q.hessian_calls.load(), 6);  // min_eig took >= 60 ms in total
+  EXPECT_LT(r.time_s, 0.03);
+}
+
+TEST(RunLoop, MinEigWithoutDiagnosticsIsInvalid) {
+  Quadratic q(testing::small_quadratic());
+  Probe a;
+  RunSettings s = settings(5, 1, /*diagnostics=*/false);
+  s.min_eig = true;
+  const std::string m = invalid_options_message(a, q, s);
+  EXPECT_NE(m.find("min_eig needs the diagnostics"), std::string::npos) << m;
+  EXPECT_EQ(a.inits(), 0);
 }
 
 // ---------------------------------------------------------------------------------------

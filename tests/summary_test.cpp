@@ -82,6 +82,19 @@ TEST(SummaryTest, OptionValuesAreTyped) {
   EXPECT_EQ(j["problem_options"]["mu"], 0.1);
 }
 
+TEST(SummaryTest, MinEigOnlyWhenAskedFor) {
+  EXPECT_FALSE(sample_summary().contains("min_eig"));
+  RunSettings s;
+  s.min_eig = true;
+  Result r = sample_result();
+  r.min_eig = -0.5;
+  EXPECT_EQ(run_summary({"f2ba", "saddle", {}}, s, r, 1.0)["min_eig"], -0.5);
+  r.min_eig = std::nan("");
+  const nlohmann::json unknown = run_summary({"f2ba", "saddle", {}}, s, r, 1.0);
+  ASSERT_TRUE(unknown.contains("min_eig"));
+  EXPECT_TRUE(unknown["min_eig"].is_null());
+}
+
 TEST(SummaryTest, PeakRssIsPositive) { EXPECT_GT(peak_rss_mb(), 0.0); }
 
 }  // namespace

@@ -105,6 +105,35 @@ TEST_F(TraceWriterTest, HeaderAppendsMetricNamesInOrder) {
   EXPECT_EQ(trace_csv_header(t), std::string(kHeader) + ",val_loss,val_acc,test_acc");
 }
 
+TEST_F(TraceWriterTest, NoMinEigColumnUnlessTheTraceHasIt) {
+  Trace t = small_trace();
+  t.metric_names = {"val_loss"};
+  t.records[0].min_eig = -1.0;  // a value alone does not make the column
+  EXPECT_EQ(trace_csv_header(t), std::string(kHeader) + ",val_loss");
+  EXPECT_EQ(fields(lines(trace_csv(t))[1]).size(), 9u);
+}
+
+TEST_F(TraceWriterTest, MinEigColumnSitsBetweenHypergradNormAndTheMetrics) {
+  Trace t = small_trace();
+  t.has_min_eig = true;
+  t.metric_names = {"val_loss", "val_acc"};
+  t.records[0].min_eig = -2.0 / 3.0;
+  t.records[0].metrics = {0.25, 0.75};
+  t.records[1].metrics = {0.125, 0.5};  // min_eig unknown (NaN) here
+  const auto rows = lines(trace_csv(t));
+  EXPECT_EQ(rows[0], std::string(kHeader) + ",min_eig,val_loss,val_acc");
+  const auto first = fields(rows[1]), second = fields(rows[2]);
+  ASSERT_EQ(first.size(), 11u);
+  EXPECT_EQ(first[6], "2");  // phi and hypergrad_norm stay in place
+  EXPECT_EQ(first[7], "1");
+  EXPECT_EQ(std::strtod(first[8].c_str(), nullptr), -2.0 / 3.0) << first[8];
+  EXPECT_EQ(first[9], "0.25");
+  EXPECT_EQ(first[10], "0.75");
+  ASSERT_EQ(second.size(), 11u);
+  EXPECT_EQ(second[8], "");
+  EXPECT_EQ(second[9], "0.125");
+}
+
 TEST_F(TraceWriterTest, OneRowPerRecord) {
   const auto rows = lines(trace_csv(small_trace()));
   ASSERT_EQ(rows.size(), 3u);

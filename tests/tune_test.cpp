@@ -134,5 +134,30 @@ TEST(Tune, UserErrorsAbortTheSearchBeforeAnyTrial) {
   EXPECT_THROW(grid_search(q, f2ba_factory(), {}, grid, s), InvalidInput);
 }
 
+TEST(Tune, MinEigScoresWhenRecordedAndIsRefusedOtherwise) {
+  // quadratic's Hess phi is constant: every trial must score its closed-form lambda_min.
+  QuadraticOptions o = testing::small_quadratic();
+  o.mu_f = -1.0;
+  Quadratic q(o);
+  Mat h;
+  q.closed_form_hessian_phi(q.initial_x(), &h);
+  const double expected =
+      Eigen::SelfAdjointEigenSolver<Mat>(h, Eigen::EigenvaluesOnly).eigenvalues()(0);
+  const std::vector<GridAxis> grid = {parse_grid_axis("eta=1e-3,1e-2")};
+  TuneSettings s = by_hypergradient(5);
+  s.metric = "min_eig";
+  try {
+    grid_search(q, f2ba_factory(), {}, grid, s);
+    ADD_FAILURE() << "min_eig without run.min_eig was accepted";
+  } catch (const InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("--min-eig"), std::string::npos) << e.what();
+  }
+  s.run.min_eig = true;
+  const TuneResult r = grid_search(q, f2ba_factory(), {}, grid, s);
+  ASSERT_EQ(r.trials.size(), 2u);
+  for (const auto& t : r.trials) EXPECT_NEAR(t.score, expected, 1e-12 * h.norm());
+  EXPECT_TRUE(r.best.has_value());
+}
+
 }  // namespace
 }  // namespace bilevel

@@ -35,6 +35,7 @@ DESCRIPTIONS = {
     "samples": "samples touched",
     "phi": r"$\varphi(x)$",
     "hypergrad_norm": r"$\|\nabla\varphi(x)\|$",
+    "min_eig": r"$\lambda_{\min}(\nabla^2\varphi(x))$",  # with bilevel run --min-eig
     # Metrics of the classification problems (hyperclean, learnreg).
     "val_loss": "validation loss",
     "val_acc": "validation accuracy",

@@ -35,6 +35,10 @@ struct RunSettings {
   std::uint64_t seed = 0;
   Index log_every = 1;      // record (and evaluate diagnostics) every this many iterations
   bool diagnostics = true;  // false: phi / hypergrad_norm are NaN (saves time on big problems)
+  // Also record lambda_min(Hess phi) (second-order stationarity; needs diagnostics). Costly
+  // without a closed-form Hess phi: 2 dim_x hypergradients per record up to dim_x = 200,
+  // else 2 per Lanczos product (see diagnostics.hpp).
+  bool min_eig = false;
   std::vector<Callback> callbacks;
 };
 

@@ -1,6 +1,7 @@
 // What a run returns: final iterate, why it stopped, exact cost, and the per-iteration trace.
 #pragma once
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,15 @@ struct IterRecord {
   OracleCounts counts;
   double phi = 0;             // exact phi(x) = f(x, y*(x))  (Diagnostics, uncounted)
   double hypergrad_norm = 0;  // exact ||grad phi(x)||        (Diagnostics, uncounted)
+  // lambda_min(Hess phi(x)) (Diagnostics::min_eig_phi, uncounted); NaN unless
+  // RunSettings::min_eig asked for it.
+  double min_eig = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> metrics;  // problem metrics, in Trace::metric_names order
 };
 
 struct Trace {
   std::vector<std::string> metric_names;
+  bool has_min_eig = false;  // the run computed IterRecord::min_eig (a trace column)
   std::vector<IterRecord> records;
 };
 
@@ -47,6 +52,7 @@ struct Result {
   OracleCounts counts;  // oracle calls made by this run
   double phi = 0;       // exact phi at x (NaN if unknown)
   double hypergrad_norm = 0;
+  double min_eig = std::numeric_limits<double>::quiet_NaN();  // at x, when asked for
   KeyValues options;  // the algorithm's resolved options ("auto" replaced by values)
   std::vector<std::string> warnings;  // settings outside the method's theory, one line each
   Trace trace;

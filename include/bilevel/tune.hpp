@@ -5,7 +5,8 @@
 // Every grid point runs the same algorithm on the same problem object (its data is loaded
 // once), from the problem's initial point, with the same run settings and seed, so trials
 // differ only in their options. A trial is scored by one column of its last trace record (a
-// problem metric such as val_loss, or phi / hypergrad_norm from the exact diagnostics).
+// problem metric such as val_loss, or phi / hypergrad_norm / min_eig from the exact
+// diagnostics).
 // Diverged runs, non-finite scores and options an algorithm refuses (InvalidOptions from
 // validation or init, e.g. a spacing too large for strong convexity) are recorded with
 // their reason and never win.
@@ -35,7 +36,8 @@ GridAxis parse_grid_axis(std::string_view spec);
 
 struct TuneSettings {
   RunSettings run;      // the budget and seed of every trial
-  std::string metric;   // trace column to score: a problem metric, "phi" or "hypergrad_norm"
+  std::string metric;   // trace column to score: a problem metric, "phi", "hypergrad_norm"
+                        // or "min_eig" (needs run.min_eig)
   bool maximize = false;  // true for accuracies
 };
 
@@ -56,13 +58,15 @@ struct TuneResult {
   std::optional<std::size_t> best;  // index of the winning trial; none if nothing scored
 };
 
-// The score column names available for `problem`: its metrics, then phi and hypergrad_norm.
+// The score column names available for `problem`: its metrics, then phi, hypergrad_norm and
+// min_eig.
 std::vector<std::string> score_columns(const Problem& problem);
 
 // Runs every point of the grid (cartesian product of the axes) with `fixed` options plus the
 // point's values (a grid key overrides the same fixed key). `on_trial` is called after each
 // trial (progress reports). Throws InvalidInput for an unknown metric, a metric that needs
-// diagnostics when they are off, an empty grid or a key given twice in the grid.
+// diagnostics when they are off, min_eig without run.min_eig, an empty grid or a key given
+// twice in the grid.
 TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Algorithm>()>& make,
                        const KeyValues& fixed, const std::vector<GridAxis>& grid,
                        const TuneSettings& settings,

@@ -70,7 +70,7 @@ nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
                            const Result& result, double peak_rss_mb) {
   const OracleCounts& c = result.counts;
   const Stopping& stop = settings.stopping;
-  return {
+  json out = {
       {"algo", run.algo},
       {"problem", run.problem},
       {"status", to_string(result.status)},
@@ -99,6 +99,9 @@ nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
       {"diagnostics", settings.diagnostics},
       {"peak_rss_mb", number(peak_rss_mb)},
   };
+  // Only when asked for, like the trace column: a summary without it reads as before.
+  if (settings.min_eig) out["min_eig"] = number(result.min_eig);
+  return out;
 }
 
 void write_summary_json(const nlohmann::json& summary, const std::string& path) {

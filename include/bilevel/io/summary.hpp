@@ -7,7 +7,8 @@
 //   counts {f, g: {value, grad, hvp, hess, samples}}, metrics {name: final value},
 //   options {key: value} (the algorithm's resolved options), problem_options {key: value},
 //   seed, stopping {max_iters, max_oracle_calls, time_limit_s, tol}, log_every,
-//   diagnostics (bool), peak_rss_mb.
+//   diagnostics (bool), peak_rss_mb; and min_eig (lambda_min(Hess phi) at the final x) only
+//   when RunSettings::min_eig asked for it.
 // Option values are typed: a value that reads as an integer or a number becomes one,
 // "true"/"false" become booleans, anything else stays a string.
 #pragma once
