@@ -14,6 +14,7 @@
 #include "bilevel/algorithms/pf2ba.hpp"
 #include "bilevel/diagnostics.hpp"
 #include "bilevel/error.hpp"
+#include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"
@@ -198,15 +199,28 @@ TEST(Ifsba, EscapesTheSaddle) {
   EXPECT_LE(t, 15);
 }
 
-TEST(Fsba, AutoMIsRhoPhiTimesMOrMWhenRhoIsUnknownOrZero) {
-  Quadratic q(testing::small_quadratic());  // rho_phi = 0: phi is quadratic
+TEST(Fsba, AutoMFallsBackFromRhoPhiToOneOverXStepToLPhiToOne) {
+  Quadratic q(testing::small_quadratic());  // rho_phi = 0 (phi is quadratic), L_phi known
+  const double L_phi = *q.constants().L_phi;
   Fsba f;
   f.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  EXPECT_EQ(f.state().M(), L_phi);
+  testing::QuadraticWithoutConstants bare(testing::small_quadratic());
+  f.settings().alpha = 0.1;
+  f.settings().tau = 0.001;
+  f.settings().inner = "gd";
+  f.run(bare, bare.initial_x(), bare.initial_y(), iterations(1));
   EXPECT_EQ(f.state().M(), 1.0);
+  HypercleanOptions ho;
+  ho.dataset = "breast-cancer";
+  Hyperclean h(ho);  // no rho_phi, no L_phi: 1/x_step = 1/n_train
+  f.settings() = FsbaOptions{};
+  f.run(h, h.initial_x(), h.initial_y(), iterations(1));
+  EXPECT_DOUBLE_EQ(f.state().M(), 1.0 / static_cast<double>(h.dim_x()));
   Lfsba l;
   l.settings().m = 4;
   l.run(q, q.initial_x(), q.initial_y(), iterations(1));
-  EXPECT_EQ(l.state().M(), 4.0);
+  EXPECT_EQ(l.state().M(), 4 * L_phi);
   l.settings().M = 0.25;
   const Result r = l.run(q, q.initial_x(), q.initial_y(), iterations(1));
   EXPECT_EQ(l.state().M(), 0.25);

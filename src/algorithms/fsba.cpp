@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "bilevel/algorithms/penalty_hessian.hpp"
+#include "bilevel/algorithms/step_defaults.hpp"
 #include "bilevel/error.hpp"
 
 namespace bilevel {
@@ -19,8 +20,8 @@ void FsbaOptions::declare(OptionList& o) {
            "end the inner loop before K steps once ||grad_y g(x,z)|| and ||grad_y (f/lam + g)"
            "(x,y)|| are both <= inner_tol (>= 0; 0 = always K steps)")
       .add("M", M,
-           "cubic regularization (> 0); auto = rho_phi of the problem (1 if unknown), times m "
-           "for the lazy variant");
+           "cubic regularization (> 0); auto = the problem's rho_phi, else 1/x_step, else L_phi, "
+           "else 1; times m for the lazy variant");
 }
 
 std::vector<std::string> FsbaOptions::validate() const {
@@ -62,8 +63,7 @@ void CubicPenaltyIteration::init(Problem& p, const FsbaOptions& o, Index m,
   if (o.M) {
     M_ = *o.M;
   } else {
-    const auto rho = p.constants().rho_phi;
-    M_ = static_cast<double>(m) * (rho && *rho > 0 ? *rho : 1.0);
+    M_ = static_cast<double>(m) * default_cubic_regularization(p.constants());
   }
   solver_.reset();
   refreshes_ = 0;

@@ -15,7 +15,9 @@ void LmcnOptions::declare(OptionList& o) {
       .add("alpha", alpha, "inner step; auto = 1/L_g (L_g: smoothness of -F in y)")
       .add("inner_tol", inner_tol,
            "end the inner loop before K steps once ||grad_y F|| <= inner_tol (>= 0; 0 = K steps)")
-      .add("M", M, "cubic regularization (> 0); auto = m rho_phi (m when rho_phi is unknown or 0)");
+      .add("M", M,
+           "cubic regularization (> 0); auto = m times the problem's rho_phi, else 1/x_step, "
+           "else L_phi, else 1");
 }
 
 std::vector<std::string> LmcnOptions::validate() const {
@@ -41,7 +43,7 @@ void Lmcn::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   if (o_.M) {
     M_ = *o_.M;
   } else {
-    M_ = static_cast<double>(o_.m) * (c.rho_phi && *c.rho_phi > 0 ? *c.rho_phi : 1.0);
+    M_ = static_cast<double>(o_.m) * default_cubic_regularization(c);
   }
   x_ = x0;
   y_ = y0;

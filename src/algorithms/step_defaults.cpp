@@ -30,6 +30,13 @@ double nesterov_momentum(double L, double mu) {
   return (sk - 1) / (sk + 1);
 }
 
+double default_cubic_regularization(const ProblemConstants& c) {
+  if (c.rho_phi && *c.rho_phi > 0) return *c.rho_phi;
+  if (c.x_step && *c.x_step > 0) return 1.0 / *c.x_step;
+  if (c.L_phi && *c.L_phi > 0) return *c.L_phi;
+  return 1.0;
+}
+
 double default_outer_step(const ProblemConstants& c, const std::string& algo,
                           const std::string& option) {
   if (!c.L_phi && c.x_step) return *c.x_step;

@@ -13,8 +13,9 @@
 // gradients plus an O(d^2) solve instead of three dense Hessians and an O(d^3)
 // factorization. FSBA is m = 1.
 //
-// Default M: the Hessian-Lipschitz constant rho of phi when the problem reports a positive one,
-// else 1, times m. For m > 1 the factor m is the lazy-Hessian scaling (Doikov et al.: M ~ m L2
+// Default M: m times default_cubic_regularization (step_defaults.hpp): the Hessian-Lipschitz
+// constant rho of phi when the problem reports a positive one, else a curvature scale from
+// 1/x_step or L_phi, else 1. For m > 1 the factor m is the lazy-Hessian scaling (Doikov et al.: M ~ m L2
 // compensates the staleness of H; the fsba paper's LFSBA bound O~(kappa^2 sqrt(m rho) eps^-1.5)
 // carries the same sqrt(m)).
 //
@@ -38,7 +39,7 @@ struct FsbaOptions {
   Auto tau;                   // y step; auto = 1/(L_f + lam L_g)
   std::string inner = "agd";  // gd | agd
   double inner_tol = 0;       // end the inner loop early (see F2baOptions); 0 = K steps
-  Auto M;                     // cubic regularization; auto = m (rho_phi, or 1)
+  Auto M;                     // cubic regularization; auto = m default_cubic_regularization
 
   void declare(OptionList& o);
   std::vector<std::string> validate() const;

@@ -11,7 +11,7 @@
 //     H = -S(g; x, y)  recomputed only when t is a multiple of m (lazy Hessian),
 //     x <- x + argmin_s <d, s> + 1/2 s'Hs + M/6 ||s||^3   (DenseCubicSolver, factorized once
 //                                                         per refresh).
-// Default M as lfsba's: m rho_phi, or m when the problem does not report a positive rho_phi.
+// Default M as lfsba's: m times default_cubic_regularization (step_defaults.hpp).
 //
 // Oracle calls per iteration, all of g: K + 1 gradients (fewer with inner_tol) and, on
 // refresh iterations, one dense Hessian. Deterministic (full batches).
@@ -29,7 +29,7 @@ struct LmcnOptions {
   Index K = 20;          // inner AGD steps per iteration (>= 1)
   Auto alpha;            // inner step; auto = 1/L_g
   double inner_tol = 0;  // end the inner loop once ||grad_y g|| <= inner_tol (>= 0; 0 = K steps)
-  Auto M;                // cubic regularization; auto = m rho_phi (m if rho_phi unknown or 0)
+  Auto M;                // cubic regularization; auto = m default_cubic_regularization
 
   void declare(OptionList& o);
   std::vector<std::string> validate() const;
