@@ -116,23 +116,24 @@ void SampleWeights::jacobian_matrix(const Vec& x, Rows rows, Mat* j) const {
   }
 }
 
+Vec SampleWeights::hessian_coefficients(const Vec& x, Rows rows, const Vec& c) const {
+  Vec q = Vec::Zero(n_);
+  const bool softmax = mode_ == WeightMode::kSoftmax;
+  for (Index r = 0; r < count(rows); ++r) {
+    const Index i = at(rows, r);
+    q(i) += c(r) * (softmax ? weight(x, i) : second_derivative(x(i)));
+  }
+  return q;
+}
+
 void SampleWeights::weighted_hessian(const Vec& x, Rows rows, const Vec& c, Mat* h) const {
-  const Index m = count(rows);
+  const Vec q = hessian_coefficients(x, rows, c);
   h->setZero(n_, n_);
   if (mode_ != WeightMode::kSoftmax) {
-    for (Index r = 0; r < m; ++r) {
-      const Index i = at(rows, r);
-      (*h)(i, i) += c(r) * second_derivative(x(i));
-    }
+    h->diagonal() = q;
     return;
   }
-  // With q_i = sum of c_r w_i over rows r at sample i and Q = sum q:
-  //   sum_i q_i Hess s_i / s_i = diag(q) - q s' - s q' + 2 Q s s' - Q diag(s).
-  Vec q = Vec::Zero(n_);
-  for (Index r = 0; r < m; ++r) {
-    const Index i = at(rows, r);
-    q(i) += c(r) * weight(x, i);
-  }
+  // With Q = sum q:  sum_i q_i Hess s_i / s_i = diag(q) - q s' - s q' + 2 Q s s' - Q diag(s).
   const double total = q.sum();
   const Vec s = (x.array() - log_norm_).exp();
   h->diagonal() = q - total * s;
@@ -142,22 +143,13 @@ void SampleWeights::weighted_hessian(const Vec& x, Rows rows, const Vec& c, Mat*
 
 void SampleWeights::weighted_hessian_product(const Vec& x, Rows rows, const Vec& c,
                                              const Vec& u, Vec* out) const {
-  const Index m = count(rows);
-  out->setZero(n_);
+  const Vec q = hessian_coefficients(x, rows, c);
   if (mode_ != WeightMode::kSoftmax) {
-    for (Index r = 0; r < m; ++r) {
-      const Index i = at(rows, r);
-      (*out)(i) += c(r) * second_derivative(x(i)) * u(i);
-    }
+    *out = q.cwiseProduct(u);
     return;
   }
   // The matrix of weighted_hessian applied to u term by term:
   //   (q - Q s) o u - q (s'u) - s (q'u) + 2 Q s (s'u).
-  Vec q = Vec::Zero(n_);
-  for (Index r = 0; r < m; ++r) {
-    const Index i = at(rows, r);
-    q(i) += c(r) * weight(x, i);
-  }
   const double total = q.sum();
   const Vec s = (x.array() - log_norm_).exp();
   const double su = s.dot(u), qu = q.dot(u);

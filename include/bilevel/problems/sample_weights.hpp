@@ -60,6 +60,9 @@ class SampleWeights {
  private:
   Index count(Rows rows) const { return rows.empty() ? n_ : static_cast<Index>(rows.size()); }
   Index at(Rows rows, Index r) const { return rows.empty() ? r : rows[r]; }
+  // The per-sample coefficients of sum_r c_r Hess_x w_{i_r}: its diagonal
+  // sum_{r at i} c_r w_i'' for the elementwise modes; q_i = sum_{r at i} c_r w_i for softmax.
+  Vec hessian_coefficients(const Vec& x, Rows rows, const Vec& c) const;
   // dw_i/dx_i and d^2w_i/dx_i^2 for the elementwise modes.
   double derivative(double xi) const;
   double second_derivative(double xi) const;
