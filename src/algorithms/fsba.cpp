@@ -95,60 +95,36 @@ double CubicPenaltyIteration::hessian_min_eig() const {
   return solver_ ? solver_->eigenvalues()(0) : std::numeric_limits<double>::quiet_NaN();
 }
 
-namespace {
-
-void require_dense_hessians(const Problem& p, const std::string& algo) {
+template <class Options>
+void DenseCubicPenalty<Options>::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   if (!p.has_dense_hessian())
-    throw InvalidOptions(algo + ": problem '" + p.name() +
+    throw InvalidOptions(this->name() + ": problem '" + p.name() +
                          "' has no dense Hessians at this size; use ifsba (Hessian-vector "
                          "products only)");
+  std::vector<std::string> warnings;
+  it_.init(p, this->o_, refresh_period(), this->name(), x0, y0, &warnings);
+  for (auto& w : warnings) this->warn(std::move(w));
 }
 
-// One dense cubic step; a Hessian that cannot be assembled ends the run as diverged.
-void take_dense_step(CubicPenaltyIteration& it, Problem& p, Rng& rng, bool refresh,
-                     const std::function<void(std::string)>& warn) {
-  const Vec& d = it.gradient(p, rng);
-  if (!it.dense_step(p, d, refresh)) {
-    warn("the y-block Hessian of f + lam g (or of g) was not positive definite at the inner "
-         "point: raise lam or K");
-    it.x().setConstant(std::numeric_limits<double>::quiet_NaN());
+template <class Options>
+void DenseCubicPenalty<Options>::step(Problem& p, Rng& rng, Index k) {
+  const Vec& d = it_.gradient(p, rng);
+  if (!it_.dense_step(p, d, k % refresh_period() == 0)) {
+    // A Hessian that cannot be assembled ends the run as diverged.
+    this->warn("the y-block Hessian of f + lam g (or of g) was not positive definite at the "
+               "inner point: raise lam or K");
+    it_.x().setConstant(std::numeric_limits<double>::quiet_NaN());
   }
 }
 
-}  // namespace
-
-void Fsba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  require_dense_hessians(p, name());
-  std::vector<std::string> warnings;
-  it_.init(p, o_, 1, name(), x0, y0, &warnings);
-  for (auto& w : warnings) warn(std::move(w));
-}
-
-void Fsba::step(Problem& p, Rng& rng, Index) {
-  take_dense_step(it_, p, rng, true, [this](std::string w) { warn(std::move(w)); });
-}
-
-KeyValues Fsba::resolved_options() {
-  FsbaOptions r = o_;
+template <class Options>
+KeyValues DenseCubicPenalty<Options>::resolved_options() {
+  Options r = this->o_;
   it_.resolve(&r);
-  return echo(r);
+  return this->echo(r);
 }
 
-void Lfsba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  require_dense_hessians(p, name());
-  std::vector<std::string> warnings;
-  it_.init(p, o_, o_.m, name(), x0, y0, &warnings);
-  for (auto& w : warnings) warn(std::move(w));
-}
-
-void Lfsba::step(Problem& p, Rng& rng, Index k) {
-  take_dense_step(it_, p, rng, k % o_.m == 0, [this](std::string w) { warn(std::move(w)); });
-}
-
-KeyValues Lfsba::resolved_options() {
-  LfsbaOptions r = o_;
-  it_.resolve(&r);
-  return echo(r);
-}
+template class DenseCubicPenalty<FsbaOptions>;
+template class DenseCubicPenalty<LfsbaOptions>;
 
 }  // namespace bilevel

@@ -88,18 +88,16 @@ class CubicPenaltyIteration {
   double last_step_norm_ = 0;
 };
 
-class Fsba : public Method<FsbaOptions> {
+// fsba and lfsba: the same dense cubic iteration, the Hessian refreshed every refresh_period()
+// iterations. Defined in fsba.cpp for the two option types.
+template <class Options>
+class DenseCubicPenalty : public Method<Options> {
  public:
-  using Method::Method;
-
-  std::string name() const override { return "fsba"; }
-  std::string description() const override {
-    return "fully second-order bilevel approximation: cubic Newton on the penalty proxy with "
-           "exact dense Hessians (fsba paper, Alg. 1)";
-  }
+  using Method<Options>::Method;
   const CubicPenaltyIteration& state() const { return it_; }
 
  protected:
+  virtual Index refresh_period() const = 0;
   void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
   void step(Problem& p, Rng& rng, Index k) override;
   const Vec& current_x() const override { return it_.x(); }
@@ -110,26 +108,32 @@ class Fsba : public Method<FsbaOptions> {
   CubicPenaltyIteration it_;
 };
 
-class Lfsba : public Method<LfsbaOptions> {
+class Fsba : public DenseCubicPenalty<FsbaOptions> {
  public:
-  using Method::Method;
+  using DenseCubicPenalty::DenseCubicPenalty;
+
+  std::string name() const override { return "fsba"; }
+  std::string description() const override {
+    return "fully second-order bilevel approximation: cubic Newton on the penalty proxy with "
+           "exact dense Hessians (fsba paper, Alg. 1)";
+  }
+
+ protected:
+  Index refresh_period() const override { return 1; }
+};
+
+class Lfsba : public DenseCubicPenalty<LfsbaOptions> {
+ public:
+  using DenseCubicPenalty::DenseCubicPenalty;
 
   std::string name() const override { return "lfsba"; }
   std::string description() const override {
     return "lazy FSBA: the Hessian of the penalty proxy and its factorization refreshed every "
            "m iterations (fsba paper, Alg. 2)";
   }
-  const CubicPenaltyIteration& state() const { return it_; }
 
  protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return it_.x(); }
-  const Vec& current_y() const override { return it_.z(); }
-  KeyValues resolved_options() override;
-
- private:
-  CubicPenaltyIteration it_;
+  Index refresh_period() const override { return o_.m; }
 };
 
 }  // namespace bilevel

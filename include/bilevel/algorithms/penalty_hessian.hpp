@@ -34,10 +34,11 @@ struct SchurCgOptions {
   double tol = 1e-10;     // relative residual of each y-block solve
 };
 
-// u -> Hess L*_lam u at fixed (x, y, z), from Hessian-vector products (full batches). One
-// product costs 6 + 2 (CG iterations) products on f and g at y, and 3 + (CG iterations) on g
-// at z: hxx, hyx and hxy of h (each two oracle calls: f and g) and of g, plus Hyy products
-// inside CG. The CG solves are warm-started from the previous product's solutions.
+// u -> Hess L*_lam u at fixed (x, y, z) (held by reference: they must outlive the object),
+// from Hessian-vector products (full batches). One product costs 6 + 2 (CG iterations)
+// products on f and g at y, and 3 + (CG iterations) on g at z: hxx, hyx and hxy of h (each two
+// oracle calls: f and g) and of g, plus Hyy products inside CG. The CG solves are warm-started
+// from the previous product's solutions.
 class PenaltyHessianProduct {
  public:
   PenaltyHessianProduct(Problem& p, const Vec& x, const Vec& y, const Vec& z, double lam,
