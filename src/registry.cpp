@@ -19,6 +19,7 @@
 #include "bilevel/algorithms/vrbo.hpp"
 #include "bilevel/error.hpp"
 #include "bilevel/problems/dro_logistic.hpp"
+#include "bilevel/problems/hard_ji.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
 #include "bilevel/problems/minimax_synthetic.hpp"
@@ -100,6 +101,14 @@ const std::vector<ProblemEntry>& problem_registry() {
           "minimax distributionally robust logistic regression (f = F, g = -F) with a "
           "nonconvex regularizer and unconstrained chi-square-penalized sample weights y; "
           "closed-form y*, grad P, Hess P"),
+      problem_entry<HardJi, HardJiOptions>(
+          "hard-ji",
+          "Ji's deterministic lower-bound chain: phi = rescaled Carmon zero-chain over x in R^T, "
+          "g a path Laplacian per block y^(i) in R^n (n ~ sqrt(kappa)/2); Omega(kappa^1.5/eps^2)"),
+      problem_entry<HardJiStoch, HardJiStochOptions>(
+          "hard-ji-stoch",
+          "hard-ji on boxes X, Y with Theorem 2's probability-p oracle on g (variance <= "
+          "sigma^2); metric grad_mapping; Omega(kappa^2.5 sigma^2/eps^4)"),
   };
   return entries;
 }
