@@ -139,7 +139,7 @@ TEST(HardJiConstants, LowerHessianSpectrumAndStatedBoundsHold) {
       worst = std::max(worst, ef.eigenvalues().cwiseAbs().maxCoeff());
     }
     EXPECT_LE(worst, o.L_f);
-    EXPECT_GT(worst, 0.05 * o.L_f);  // the points did reach the curved region
+    EXPECT_GT(worst, 0.3 * o.L_f);  // not loose: measured 0.44 (n = 3), 0.85 (n = 1)
     EXPECT_EQ(*c.mu_fy, -o.L_f);
 
     // H's gradient is L_phi-Lipschitz: difference quotients and the closed-form Hessian.
@@ -159,7 +159,21 @@ TEST(HardJiConstants, LowerHessianSpectrumAndStatedBoundsHold) {
     }
     EXPECT_LE(quotient, *c.L_phi);
     EXPECT_LE(hess_norm, *c.L_phi);
-    EXPECT_GT(hess_norm, 0.05 * *c.L_phi);
+    EXPECT_GT(hess_norm, 0.3 * *c.L_phi);  // measured 0.59, 0.61
+
+    // Hess H is rho_phi-Lipschitz: difference quotients of the closed-form Hessian over short
+    // steps (where they approach the third derivative).
+    double hess_quotient = 0;
+    for (std::uint64_t seed = 80; seed < 200; ++seed) {
+      const Vec a = curved_x(p, seed), b = a + 0.01 * curved_x(p, seed + 100);
+      Mat ha, hb;
+      p.closed_form_hessian_phi(a, &ha);
+      p.closed_form_hessian_phi(b, &hb);
+      const double d = Eigen::SelfAdjointEigenSolver<Mat>(ha - hb).eigenvalues().cwiseAbs().maxCoeff();
+      hess_quotient = std::max(hess_quotient, d / (a - b).norm());
+    }
+    EXPECT_LE(hess_quotient, *c.rho_phi);
+    EXPECT_GT(hess_quotient, 0.15 * *c.rho_phi);  // measured 0.37 (n = 3), 0.26 (n = 1)
   }
 }
 

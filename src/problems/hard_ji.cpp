@@ -55,6 +55,8 @@ HardJi::HardJi(const HardJiOptions& o) : o_(o) {
   constants_.mu_fy = -o_.L_f;
   // Hess H = (L_f n^2 / L) Hess f_T(n x / lam), and ||Hess f_T|| <= 152.
   constants_.L_phi = hard::kZeroChainHessianBound * o_.L_f * n * n / s_.L;
+  // Hess H(x) = (L_f n^2 / L) Hess f_T(n x / lam): its Lipschitz constant gains n / lam.
+  constants_.rho_phi = hard::kZeroChainHessianLipschitz * o_.L_f * n * n * n / (s_.L * s_.lam);
 }
 
 KeyValues HardJi::derived_values() const {

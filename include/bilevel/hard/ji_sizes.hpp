@@ -18,6 +18,11 @@ namespace bilevel::hard {
 
 // Carmon et al.'s bound on the Hessian of the zero-chain f_T (and of one pair term).
 inline constexpr double kZeroChainHessianBound = 152.0;
+// A Lipschitz constant of Hess f_T (our bound, docs/problems.md): D^3 f_T[u] is tridiagonal,
+// and with |u_i| <= ||u|| = 1 its row sums are at most sup|t_aaa| + sup|t_bbb| +
+// 3 sup|t_aab| + 3 sup|t_abb| for t(a, b) = Psi(-a)Phi(-b) - Psi(a)Phi(b):
+// 457.72 * 4.1327 + e^1.5 + 3 * 32.387 * 1.6487 + 3 * 4.4571 = 2069.7 <= 2100.
+inline constexpr double kZeroChainHessianLipschitz = 2100.0;
 
 struct JiSizes {
   Index n = 0;        // block length of y^(i)
