@@ -252,13 +252,7 @@ TEST(HardJiClosedForms, SolutionHyperObjectiveAndHypergradient) {
       // The closed-form Hessian of H against differences of grad H.
       Mat h;
       ASSERT_TRUE(p.closed_form_hessian_phi(x, &h));
-      const Mat fdh = fd_jacobian(
-          [&](const Vec& xx) {
-            Vec gg;
-            p.closed_form_hypergradient(xx, &gg);
-            return gg;
-          },
-          x, 1e-4 * s.lam / static_cast<double>(s.n));
+      const Mat fdh = testing::fd_hessian_phi(p, x, 1e-4 * s.lam / static_cast<double>(s.n));
       EXPECT_LT((h - fdh).norm(), 1e-5 * std::max(1.0, h.norm()));
     }
     EXPECT_FALSE(p.closed_form_solution(Vec::Zero(p.dim_x()), 0.1, nullptr));

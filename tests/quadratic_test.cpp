@@ -174,13 +174,7 @@ TEST(Quadratic, ClosedFormHessianOfPhiMatchesFiniteDifferencesOfHypergradient) {
   const Vec x = gaussian_vector(q.dim_x(), rng);
   Mat h;
   ASSERT_TRUE(q.closed_form_hessian_phi(x, &h));
-  const Mat fd = fd_jacobian(
-      [&](const Vec& xx) {
-        Vec g;
-        q.closed_form_hypergradient(xx, &g);
-        return g;
-      },
-      x, 1e-4);
+  const Mat fd = testing::fd_hessian_phi(q, x, 1e-4);
   EXPECT_LT((h - fd).norm() / h.norm(), 1e-8);
   EXPECT_NEAR(*q.constants().L_phi, h.cwiseAbs().maxCoeff() > 0 ? *q.constants().L_phi : 0, 0);
   Eigen::SelfAdjointEigenSolver<Mat> es(h);

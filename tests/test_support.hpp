@@ -47,6 +47,18 @@ inline Mat fd_jacobian(const std::function<Vec(const Vec&)>& fn, const Vec& x,
   return j;
 }
 
+// Central differences of a problem's closed-form hypergradient: the check of its
+// closed-form Hessian of phi.
+inline Mat fd_hessian_phi(const Problem& p, const Vec& x, double h = 1e-5) {
+  return fd_jacobian(
+      [&](const Vec& xx) {
+        Vec g;
+        p.closed_form_hypergradient(xx, &g);
+        return g;
+      },
+      x, h);
+}
+
 inline double rel_err(const Vec& a, const Vec& b) {
   return (a - b).norm() / std::max(1.0, b.norm());
 }
