@@ -246,6 +246,9 @@ bool HardJi::closed_form_hypergradient(const Vec& x, Vec* g) const {
 }
 
 bool HardJi::closed_form_hessian_phi(const Vec& x, Mat* h) const {
+  // Dense T x T: beyond the limit Diagnostics' Lanczos on differences of the exact
+  // hypergradient is the better path (T can be tens of thousands).
+  if (s_.T > kDenseHessianLimit) return false;
   const auto n = static_cast<double>(s_.n);
   *h = hard::ZeroChain(s_.T).hessian(n / s_.lam * x) * (o_.L_f * n * n / s_.L);
   return true;

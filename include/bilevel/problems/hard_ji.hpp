@@ -60,6 +60,9 @@ class HardJi : public Problem {
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;
 
+  // The largest T for which closed_form_hessian_phi returns the dense T x T Hessian.
+  static constexpr Index kDenseHessianLimit = 2000;
+
   // sigma = 0 only: y*^(i) = m x_i. (sigma f + g is not quadratic; Diagnostics solves it.)
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;
   bool closed_form_hypergradient(const Vec& x, Vec* g) const override;
