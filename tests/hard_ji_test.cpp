@@ -501,5 +501,36 @@ TEST(HardJiStoch, GradientMappingAtLeastEpsBeforeTheEndOfTheChain) {
   }
 }
 
+// Definition 6 on a run: gradient steps on g from a point whose next chain coordinate is
+// y_2^(1) reveal it only on calls whose draw keeps it, so the calls until it is non-zero are
+// geometric with mean 1/p.
+TEST(HardJiStoch, GradientStepsRevealTheNextCoordinateWithProbabilityP) {
+  HardJiStoch p(small_stoch());
+  const Index n = p.sizes().n;
+  const double P = p.keep_probability();
+  const Vec x = Vec::Zero(p.dim_x());
+  Vec start = Vec::Zero(p.dim_y());
+  start(n - 1) = start(n) = 0.5 * p.sizes().lam;  // y_n^(0) and y_1^(1)
+  const double alpha = 1 / *p.constants().L_g;
+  double total = 0;
+  const int trials = 400;
+  std::uint64_t seed = 1;
+  for (int trial = 0; trial < trials; ++trial) {
+    Vec y = start, gy;
+    int calls = 0;
+    while (y(n + 1) == 0.0 && calls < 1000) {
+      Batch b;
+      b.noise_seed = seed++;
+      p.grad(Fn::kG, x, y, b, nullptr, &gy);
+      y -= alpha * gy;
+      ++calls;
+    }
+    total += calls;
+  }
+  // Geometric: mean 1/p, standard deviation sqrt(1 - p)/p.
+  EXPECT_NEAR(total / trials, 1 / P, 5 * std::sqrt(1 - P) / P / std::sqrt(trials));
+  EXPECT_GT(1 / P, 1.3);  // far enough from 1 for the test to see the oracle
+}
+
 }  // namespace
 }  // namespace bilevel
