@@ -152,10 +152,8 @@ TEST(HardJiConstants, LowerHessianSpectrumAndStatedBoundsHold) {
       quotient = std::max(quotient, (ga - gb).norm() / (a - b).norm());
       Mat h;
       p.closed_form_hessian_phi(a, &h);
-      hess_norm = std::max(hess_norm, Eigen::SelfAdjointEigenSolver<Mat>(h)
-                                          .eigenvalues()
-                                          .cwiseAbs()
-                                          .maxCoeff());
+      hess_norm = std::max(
+          hess_norm, Eigen::SelfAdjointEigenSolver<Mat>(h).eigenvalues().cwiseAbs().maxCoeff());
     }
     EXPECT_LE(quotient, *c.L_phi);
     EXPECT_LE(hess_norm, *c.L_phi);
@@ -169,7 +167,8 @@ TEST(HardJiConstants, LowerHessianSpectrumAndStatedBoundsHold) {
       Mat ha, hb;
       p.closed_form_hessian_phi(a, &ha);
       p.closed_form_hessian_phi(b, &hb);
-      const double d = Eigen::SelfAdjointEigenSolver<Mat>(ha - hb).eigenvalues().cwiseAbs().maxCoeff();
+      const double d =
+          Eigen::SelfAdjointEigenSolver<Mat>(ha - hb).eigenvalues().cwiseAbs().maxCoeff();
       hess_quotient = std::max(hess_quotient, d / (a - b).norm());
     }
     EXPECT_LE(hess_quotient, *c.rho_phi);
@@ -314,7 +313,8 @@ TEST(HardJiLemmaFour, InitialGapAtMostDelta) {
     for (double z : {0.5, 1.0, 1.5, 2.0, 3.0, 10.0, 100.0})
       lowest = std::min(lowest, p.hyper_objective(Vec::Constant(p.dim_x(), z * unit)));
     for (std::uint64_t seed = 0; seed < 20; ++seed)
-      lowest = std::min(lowest, p.hyper_objective(3 * unit * testing::random_vector(p.dim_x(), seed)));
+      lowest =
+          std::min(lowest, p.hyper_objective(3 * unit * testing::random_vector(p.dim_x(), seed)));
     // Gradient descent on H with step 1/L_phi from 0 (it walks down the whole chain).
     Vec x = Vec::Zero(p.dim_x()), g;
     for (int it = 0; it < 20000; ++it) {
@@ -385,7 +385,8 @@ TEST(HardJiMetrics, NamesValuesAndOptionEcho) {
   const auto m = p.metrics(x, y);
   EXPECT_EQ(m, (std::vector<double>{1, 4, static_cast<double>(n + 2)}));
   const KeyValues kv = p.option_values();
-  for (const char* key : {"eps", "kappa", "L_g", "L_f", "delta", "n", "T", "lam", "C_l", "C_r", "L", "mu"}) {
+  for (const char* key :
+       {"eps", "kappa", "L_g", "L_f", "delta", "n", "T", "lam", "C_l", "C_r", "L", "mu"}) {
     bool found = false;
     for (auto& [k, v] : kv) found = found || k == key;
     EXPECT_TRUE(found) << key;
@@ -410,7 +411,8 @@ TEST(HardJiStoch, LowerSolutionStaysInTheBoxLemmaSix) {
     const Box bx = *p.box_x(), by = *p.box_y();
     for (std::uint64_t seed = 0; seed < 10; ++seed) {
       Vec x = bx.upper.cwiseProduct(testing::random_vector(p.dim_x(), seed).cwiseSign());
-      if (seed % 2) x = x.cwiseProduct(testing::random_vector(p.dim_x(), seed + 50).array().tanh().matrix());
+      if (seed % 2)
+        x = x.cwiseProduct(testing::random_vector(p.dim_x(), seed + 50).array().tanh().matrix());
       Vec ys;
       ASSERT_TRUE(p.closed_form_solution(x, 0.0, &ys));
       EXPECT_TRUE(by.contains(ys)) << "kappa " << kappa;
@@ -432,9 +434,11 @@ TEST(HardJiStoch, ProbabilityPOracleIsUnbiasedWithVarianceAtMostSigmaSquared) {
   // block, k = n + 1, or starts a block, k = 2n), inside X x Y.
   for (Index k : {n + 1, 2 * n}) {
     SCOPED_TRACE(k);
-    Vec x = 0.5 * bx.upper.cwiseProduct(testing::random_vector(p.dim_x(), 3).array().tanh().matrix());
+    Vec x =
+        0.5 * bx.upper.cwiseProduct(testing::random_vector(p.dim_x(), 3).array().tanh().matrix());
     Vec y = Vec::Zero(p.dim_y());
-    y.head(k) = 0.9 * by.upper.head(k).cwiseProduct(testing::random_vector(k, 4).array().tanh().matrix());
+    y.head(k) =
+        0.9 * by.upper.head(k).cwiseProduct(testing::random_vector(k, 4).array().tanh().matrix());
     // When i* = y_1^(j) starts block j, the perturbed entry d g / d x_j = -L_g y_n^(j) is 0 on
     // the chain itself; an off-chain y_n^(j) makes it non-zero, so that its draw is visible.
     if (k % n == 0) y(k + n - 1) = 0.5 * by.upper(0);
@@ -458,8 +462,8 @@ TEST(HardJiStoch, ProbabilityPOracleIsUnbiasedWithVarianceAtMostSigmaSquared) {
       sy += gy;
       sq += (gx - ex).squaredNorm() + (gy - ey).squaredNorm();
       // Only the next coordinate differs: y_{k+1}, or x_j when it starts block j.
-      const Index changed_y = (gy - ey).cwiseAbs().cast<bool>().count() +
-                              ((gx - ex).array() != 0).count();
+      const Index changed_y =
+          (gy - ey).cwiseAbs().cast<bool>().count() + ((gx - ex).array() != 0).count();
       EXPECT_LE(changed_y, 1);
       hidden += k % n == 0 ? gx(k / n - 1) == 0.0 : gy(k) == 0.0;
     }

@@ -31,13 +31,15 @@ Vec laplacian_inverse_last_column(Index n) {
   return v;
 }
 
-JiSizes JiSizes::derive(double eps, double kappa, double L_g, double L_f, double delta) {
+JiSizes JiSizes::derive(double eps, double kappa, double L_g, double L_f, double delta,
+                        const std::string& owner) {
   JiSizes z;
   z.mu = L_g / kappa;
   // floor(sqrt((kappa - 1)/4)); the tiny slack keeps exact squares (kappa = 4k^2 + 1) exact.
   z.n = static_cast<Index>(std::floor(std::sqrt((kappa - 1) / 4) * (1 + 1e-14)));
   if (z.n < 1)
-    throw InvalidOptions("hard-ji: kappa must be >= 5 so that n = floor(sqrt((kappa-1)/4)) >= 1 (got kappa=" +
+    throw InvalidOptions(owner +
+                         ": kappa must be >= 5 so that n = floor(sqrt((kappa-1)/4)) >= 1 (got " +
                          format_short(kappa) + ")");
   const auto n = static_cast<double>(z.n);
   const double scale = (4 * n * n + 1) / (n * n);
@@ -49,10 +51,11 @@ JiSizes JiSizes::derive(double eps, double kappa, double L_g, double L_f, double
   z.lam = eps * z.L / (L_f * n);
   const double T = std::floor(delta * z.L / (12 * z.lam * z.lam * L_f));
   if (!(T >= 1))
-    throw InvalidOptions("hard-ji: the chain would be empty: T = floor(delta L / (12 lam^2 L_f)) = " +
+    throw InvalidOptions(owner +
+                         ": the chain would be empty: T = floor(delta L / (12 lam^2 L_f)) = " +
                          format_short(T) + " < 1; lower eps or raise delta");
   if (T > 1e8)
-    throw InvalidOptions("hard-ji: the chain is too long (T = " + format_short(T) +
+    throw InvalidOptions(owner + ": the chain is too long (T = " + format_short(T) +
                          " > 1e8); raise eps or lower delta");
   z.T = static_cast<Index>(T);
   z.a = L_g * n * n / (4 * n * n + 1);

@@ -42,11 +42,13 @@ std::vector<std::string> HardJiStochOptions::validate() const {
   return list;
 }
 
-HardJi::HardJi(const HardJiOptions& o) : o_(o) {
+HardJi::HardJi(const HardJiOptions& o) : HardJi(o, "hard-ji") {}
+
+HardJi::HardJi(const HardJiOptions& o, const std::string& owner) : o_(o) {
   Violations v;
   for (auto& m : o_.validate()) v.check(false, m);
-  v.throw_if_any("hard-ji");
-  s_ = hard::JiSizes::derive(o_.eps, o_.kappa, o_.L_g, o_.L_f, o_.delta);
+  v.throw_if_any(owner);
+  s_ = hard::JiSizes::derive(o_.eps, o_.kappa, o_.L_g, o_.L_f, o_.delta, owner);
 
   const auto n = static_cast<double>(s_.n);
   constants_.mu_g = s_.eig_min;  // = L_g / (4n^2 + 1) >= mu
@@ -60,10 +62,10 @@ HardJi::HardJi(const HardJiOptions& o) : o_(o) {
 }
 
 KeyValues HardJi::derived_values() const {
-  return {{"n", std::to_string(s_.n)},       {"T", std::to_string(s_.T)},
-          {"lam", format_double(s_.lam)},    {"C_l", format_double(s_.C_l)},
-          {"C_r", format_double(s_.C_r)},    {"L", format_double(s_.L)},
-          {"mu", format_double(s_.mu)},      {"dim_y", std::to_string(dim_y())}};
+  return {{"n", std::to_string(s_.n)},    {"T", std::to_string(s_.T)},
+          {"lam", format_double(s_.lam)}, {"C_l", format_double(s_.C_l)},
+          {"C_r", format_double(s_.C_r)}, {"L", format_double(s_.L)},
+          {"mu", format_double(s_.mu)},   {"dim_y", std::to_string(dim_y())}};
 }
 
 KeyValues HardJi::option_values() const {
@@ -175,8 +177,7 @@ void HardJi::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Vec* gx, V
   }
 }
 
-void HardJi::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
-                    Vec* out) const {
+void HardJi::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&, Vec* out) const {
   const Index n = s_.n;
   if (fn == Fn::kG) {
     const double inv_n2 = 1.0 / static_cast<double>(n * n);

@@ -7,7 +7,9 @@
 namespace bilevel {
 
 HardJiStoch::HardJiStoch(const HardJiStochOptions& o)
-    : HardJi(o), sigma_(o.sigma), p_(hard::keep_probability(gradient_bound(), o.sigma)) {}
+    : HardJi(o, "hard-ji-stoch"),
+      sigma_(o.sigma),
+      p_(hard::keep_probability(gradient_bound(), o.sigma)) {}
 
 KeyValues HardJiStoch::option_values() const {
   HardJiStochOptions copy;

@@ -12,6 +12,8 @@
 // so that H(x) = (lam^2 L_f / L) f_T(n x / lam) exactly (f_T = hard::ZeroChain(T)).
 #pragma once
 
+#include <string>
+
 #include "bilevel/types.hpp"
 
 namespace bilevel::hard {
@@ -25,20 +27,21 @@ inline constexpr double kZeroChainHessianBound = 152.0;
 inline constexpr double kZeroChainHessianLipschitz = 2100.0;
 
 struct JiSizes {
-  Index n = 0;        // block length of y^(i)
-  Index T = 0;        // chain length: dim x = T, dim y = n (T + 1)
-  double mu = 0;      // L_g / kappa, the strong convexity the class asks for
-  double lam = 0;     // the scale lambda
+  Index n = 0;     // block length of y^(i)
+  Index T = 0;     // chain length: dim x = T, dim y = n (T + 1)
+  double mu = 0;   // L_g / kappa, the strong convexity the class asks for
+  double lam = 0;  // the scale lambda
   double C_l = 0, C_r = 0;
-  double L = 0;       // f's normalizing constant
-  Vec m;              // M e_n: the last column of M (y*^(i) = m x_i)
-  double a = 0;       // L_g n^2 / (4n^2 + 1): g's y-Hessian is a (I/n^2 + A) per block
-  double eig_min = 0; // exact extreme eigenvalues of g's y-Hessian
+  double L = 0;        // f's normalizing constant
+  Vec m;               // M e_n: the last column of M (y*^(i) = m x_i)
+  double a = 0;        // L_g n^2 / (4n^2 + 1): g's y-Hessian is a (I/n^2 + A) per block
+  double eig_min = 0;  // exact extreme eigenvalues of g's y-Hessian
   double eig_max = 0;
-  double x0 = 0;      // the constant x_0 = lam / n feeding the chain
+  double x0 = 0;  // the constant x_0 = lam / n feeding the chain
 
-  // Throws InvalidOptions naming the options when n < 1 or T < 1.
-  static JiSizes derive(double eps, double kappa, double L_g, double L_f, double delta);
+  // Throws InvalidOptions ("<owner>: ...", naming the options) when n < 1, T < 1 or T > 1e8.
+  static JiSizes derive(double eps, double kappa, double L_g, double L_f, double delta,
+                        const std::string& owner);
 };
 
 // The last column of (I/n^2 + A)^{-1} (A the n x n path Laplacian, A = 0 for n = 1), by the

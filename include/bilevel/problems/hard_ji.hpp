@@ -30,11 +30,11 @@
 namespace bilevel {
 
 struct HardJiOptions {
-  double eps = 0.02;    // target accuracy: ||grad H|| >= eps until x_T moves
-  double kappa = 100;   // L_g / mu (>= 5, so that n >= 1)
+  double eps = 0.02;   // target accuracy: ||grad H|| >= eps until x_T moves
+  double kappa = 100;  // L_g / mu (>= 5, so that n >= 1)
   double L_g = 1;
   double L_f = 1;
-  double delta = 1;     // Delta: H(0) - inf H <= Delta
+  double delta = 1;  // Delta: H(0) - inf H <= Delta
 
   void declare(OptionList& o);
   std::vector<std::string> validate() const;
@@ -76,9 +76,11 @@ class HardJi : public Problem {
   Index chain_progress(const Vec& x, const Vec& y) const;
 
  protected:
+  // For hard-ji-stoch: errors name `owner`.
+  HardJi(const HardJiOptions& o, const std::string& owner);
+
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
@@ -120,8 +122,7 @@ class HardJiStoch : public HardJi {
   double gradient_mapping(const Vec& x) const;
 
  protected:
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
 
  private:
   double sigma_;
