@@ -35,7 +35,8 @@ JiSizes JiSizes::derive(double eps, double kappa, double L_g, double L_f, double
                         const std::string& owner) {
   JiSizes z;
   z.mu = L_g / kappa;
-  // floor(sqrt((kappa - 1)/4)); the tiny slack keeps exact squares (kappa = 4k^2 + 1) exact.
+  // floor(sqrt((kappa - 1)/4)); the tiny slack keeps a perfect square that rounding left one
+  // ulp short (kappa = 4k^2 + 1 computed from L_g / mu) from losing a whole block length.
   z.n = static_cast<Index>(std::floor(std::sqrt((kappa - 1) / 4) * (1 + 1e-14)));
   if (z.n < 1)
     throw InvalidOptions(owner +

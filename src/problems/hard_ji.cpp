@@ -89,8 +89,11 @@ std::vector<double> HardJi::metrics(const Vec& x, const Vec& y) const {
 Index HardJi::chain_progress(const Vec& x, const Vec& y) const {
   const Index n = s_.n;
   Index best = 0;
-  for (Index i = 1; i <= s_.T; ++i)
-    if (x(i - 1) != 0.0) best = i * n + 2;  // x_i: one call after y_n^(i)
+  for (Index i = s_.T; i >= 1; --i) {
+    if (x(i - 1) == 0.0) continue;
+    best = i * n + 2;  // x_i: one call after y_n^(i)
+    break;
+  }
   for (Index k = dim_y(); k > 0; --k) {
     if (y(k - 1) == 0.0) continue;
     const Index i = (k - 1) / n, j = (k - 1) % n;
