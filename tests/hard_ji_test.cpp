@@ -221,6 +221,31 @@ TEST(HardJiOracles, MatchFiniteDifferences) {
   }
 }
 
+TEST(HardJiOracles, DenseHessianBlocksMatchTheProducts) {
+  for (const HardJiOptions& o : {small(), single()}) {
+    HardJi p(o);
+    ASSERT_TRUE(p.has_dense_hessian());
+    const Vec x = curved_x(p, 1), y = curved_y(p, 2);
+    const Vec u = testing::random_vector(p.dim_x(), 3), v = testing::random_vector(p.dim_y(), 4);
+    for (Fn fn : {Fn::kF, Fn::kG}) {
+      Mat hxx, hxy, hyy;
+      p.hessian(fn, x, y, {}, &hxx, &hxy, &hyy);
+      Vec out;
+      p.hyy(fn, x, y, v, {}, &out);
+      EXPECT_LT(rel_err(hyy * v, out), 1e-14);
+      EXPECT_LT((hyy - hyy.transpose()).norm(), 1e-14 * hyy.norm());
+      p.hxy(fn, x, y, v, {}, &out);
+      EXPECT_LT(rel_err(hxy * v, out), 1e-14);
+      p.hyx(fn, x, y, u, {}, &out);
+      EXPECT_LT(rel_err(hxy.transpose() * u, out), 1e-14);
+      EXPECT_EQ(hxx, Mat::Zero(p.dim_x(), p.dim_x()));
+    }
+  }
+  HardJiOptions big;
+  big.eps = 0.005;  // dim y ~ 17,000
+  EXPECT_FALSE(HardJi(big).has_dense_hessian());
+}
+
 TEST(HardJiClosedForms, SolutionHyperObjectiveAndHypergradient) {
   for (const HardJiOptions& o : {small(), single()}) {
     HardJi p(o);

@@ -228,6 +228,29 @@ void HardJi::do_hxx(Fn, const Vec&, const Vec&, const Vec&, const Batch&, Vec* o
   out->setZero(s_.T);  // g is linear in x, f does not depend on x
 }
 
+bool HardJi::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
+                        Mat* hyy) const {
+  if (!has_dense_hessian()) return false;
+  if (hxx) hxx->setZero(dim_x(), dim_x());
+  // Column j of each block is its product with e_j: one formula for products and matrices.
+  Vec col;
+  if (hxy) {
+    hxy->resize(dim_x(), dim_y());
+    for (Index j = 0; j < dim_y(); ++j) {
+      do_hxy(fn, x, y, Vec::Unit(dim_y(), j), b, &col);
+      hxy->col(j) = col;
+    }
+  }
+  if (hyy) {
+    hyy->resize(dim_y(), dim_y());
+    for (Index j = 0; j < dim_y(); ++j) {
+      do_hyy(fn, x, y, Vec::Unit(dim_y(), j), b, &col);
+      hyy->col(j) = col;
+    }
+  }
+  return true;
+}
+
 // ---- closed forms --------------------------------------------------------------------------
 
 bool HardJi::closed_form_solution(const Vec& x, double sigma, Vec* y) const {

@@ -60,8 +60,10 @@ class HardJi : public Problem {
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;
 
-  // The largest T for which closed_form_hessian_phi returns the dense T x T Hessian.
+  // The largest T for which closed_form_hessian_phi returns the dense T x T Hessian, and the
+  // largest dim y with dense Hessian blocks (for fsba; assembled from the analytic products).
   static constexpr Index kDenseHessianLimit = 2000;
+  bool has_dense_hessian() const override { return dim_y() <= kDenseHessianLimit; }
 
   // sigma = 0 only: y*^(i) = m x_i. (sigma f + g is not quadratic; Diagnostics solves it.)
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;
@@ -89,6 +91,8 @@ class HardJi : public Problem {
               Vec* out) const override;
   void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
               Vec* out) const override;
+  bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
+                  Mat* hyy) const override;
 
   // x_i for i = 0..T (x_0 the constant).
   double x_at(const Vec& x, Index i) const { return i == 0 ? s_.x0 : x(i - 1); }
