@@ -48,7 +48,8 @@ void check_tolerance(const std::string& key, double tol) {
   if (!is_accuracy_key(key) && !(tol > 0))
     throw InvalidInput("a sweep of " + key +
                        " needs a stopping tolerance on ||grad phi|| "
-                       "(--tol EPS > 0); only eps and tol sweeps set it themselves");
+                       "(--tol EPS > 0; on a hard instance usually its -P eps); only eps and tol "
+                       "sweeps set it themselves");
 }
 
 KeyValues with_value(KeyValues options, const std::string& key, double value) {
