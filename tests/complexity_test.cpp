@@ -338,6 +338,29 @@ TEST(ComplexityLabTest, SeedsRunEachPointSeveralTimesOnStochasticProblems) {
   EXPECT_EQ(exponents(r.references, "upper"), (std::vector<double>{7, 6}));
 }
 
+// Problem metrics (the hard instances' active_x, active_y; here nasty's) are recorded at the
+// end of every run, in the CSV after the fixed columns.
+TEST(ComplexityLabTest, RecordsTheProblemsMetricsOfEveryRun) {
+  ComplexityTask task;
+  task.problem = "nasty";
+  task.algo = "prox-f2sa";
+  task.algo_options = {{"lam0", "1"}};
+  task.sweep = parse_complexity_sweep("dim=1,3");
+  ComplexitySettings s = budget(3);
+  s.run.stopping.tol = 1e-3;
+  const ComplexityResult r = run_complexity(task, s);
+  EXPECT_EQ(r.metric_names, (std::vector<std::string>{"dist_solution", "ll_gap", "box_violation"}));
+  ASSERT_EQ(r.runs.size(), 2u);
+  for (const auto& run : r.runs) {
+    ASSERT_EQ(run.metrics.size(), 3u);
+    EXPECT_GT(run.metrics[0], 0);  // three steps do not reach the solution (0, 0)
+    EXPECT_EQ(run.status, Status::kMaxIterations);
+  }
+  const std::string csv = complexity_csv(r);
+  EXPECT_NE(csv.find(",hypergrad_norm,dist_solution,ll_gap,box_violation\n"), std::string::npos)
+      << csv;
+}
+
 // Bad input fails before the first run.
 TEST(ComplexityLabTest, BadInputThrowsBeforeAnyRun) {
   auto fails = [](ComplexityTask task, ComplexitySettings s, const std::string& text) {

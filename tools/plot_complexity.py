@@ -117,10 +117,13 @@ def main(argv):
     if means:
         x0, y0 = means[0]
         styles = ["--", "-.", ":", (0, (5, 2, 1, 2))]
+        # Not blue (the measurements) and not red (the budget crosses).
+        colors = ["tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink", "tab:olive"]
         for i, ref in enumerate(summary["references"]):
             b = ref["exponent"]
             ax.plot([lo, hi], [y0 * (lo / x0) ** b, y0 * (hi / x0) ** b],
-                    linestyle=styles[i % len(styles)], color=f"C{(i + 2) % 10}", linewidth=1.3,
+                    linestyle=styles[i % len(styles)], color=colors[i % len(colors)],
+                    linewidth=1.3,
                     label=f"{ref['bound']} bound, exponent {b:g}: {ref['formula']}\n"
                           f"   ({ref['source']})")
     if not (converged or budget):
