@@ -187,8 +187,7 @@ TEST(ComplexityTheoryTest, HardInstancesLowerBoundsByKeyAndNoise) {
 TEST(ComplexityTheoryTest, MethodsUpperBoundsIncludingF2saPsDependenceOnP) {
   auto upper = [](const std::string& algo, const std::string& key, bool stochastic,
                   KeyValues options = {}) {
-    return exponents(reference_exponents({algo, "quadratic", key, stochastic, options}),
-                     "upper");
+    return exponents(reference_exponents({algo, "quadratic", key, stochastic, options}), "upper");
   };
   using V = std::vector<double>;
   EXPECT_EQ(upper("f2ba", "eps", false), V{2});
@@ -242,8 +241,8 @@ ComplexitySettings budget(Index max_iters) {
 TEST(ComplexityLabTest, ToleranceSweepOnQuadraticStopsAtEachTolAndGrowsLogarithmically) {
   const ComplexityTask task = small_quadratic_task("aid-cg", "tol=1e-2:1e-6:5");
   std::size_t reported = 0;
-  const ComplexityResult r = run_complexity(
-      task, budget(20000), [&](const ComplexityRun&, std::size_t i, std::size_t n) {
+  const ComplexityResult r =
+      run_complexity(task, budget(20000), [&](const ComplexityRun&, std::size_t i, std::size_t n) {
         EXPECT_EQ(i, reported++);
         EXPECT_EQ(n, 5u);
       });
