@@ -3,7 +3,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <utility>
+#include <vector>
 
 #include "bilevel/complexity.hpp"
 #include "bilevel/error.hpp"
@@ -75,6 +78,27 @@ void plot(const ComplexityArguments& args, const nlohmann::json& summary) {
   if (temporary) std::remove(json_path.c_str());
 }
 
+// Every output is checked before the sweep; one file named twice would keep only the last
+// output written, so that is refused too.
+void check_outputs(const ComplexityArguments& args) {
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {"--csv", args.csv_path}, {"--summary", args.run.summary_path}, {"--plot", args.plot_path}};
+  namespace fs = std::filesystem;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].second.empty()) continue;
+    check_writable(outputs[i].second, outputs[i].first.substr(2) + " file");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (outputs[j].second.empty()) continue;
+      std::error_code ec1, ec2;
+      if (fs::weakly_canonical(outputs[i].second, ec1) ==
+              fs::weakly_canonical(outputs[j].second, ec2) &&
+          !ec1 && !ec2)
+        throw InvalidInput(outputs[j].first + " and " + outputs[i].first + " both name '" +
+                           outputs[i].second + "'; give them different files");
+    }
+  }
+}
+
 }  // namespace
 
 void add_complexity_flags(CLI::App& cmd, ComplexityArguments& args) {
@@ -114,12 +138,8 @@ ExitCode execute_complexity(const ComplexityArguments& args) {
   settings.seeds = parse_integer_flag("--seeds", args.seeds, 1, "an integer >= 1");
 
   // Fail before the sweep, not after it: unwritable outputs, a missing plotting tool.
-  if (!args.csv_path.empty()) check_writable(args.csv_path, "CSV file");
-  if (!ra.summary_path.empty()) check_writable(ra.summary_path, "summary file");
-  if (!args.plot_path.empty()) {
-    check_writable(args.plot_path, "plot file");
-    run_python_tool(kPlotTool, {"--check"}, "cannot plot");
-  }
+  check_outputs(args);
+  if (!args.plot_path.empty()) run_python_tool(kPlotTool, {"--check"}, "cannot plot");
 
   const ComplexityResult result =
       run_complexity(task, settings, [&](const ComplexityRun& r, std::size_t i, std::size_t n) {

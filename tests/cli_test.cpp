@@ -515,6 +515,11 @@ TEST_F(ComplexityCliTest, BadInputExitsTwoAndWritesNothing) {
     expect_bad_input(r);
     EXPECT_TRUE(files_left().empty()) << args;
   }
+  const CliResult same = run(kQuickSweep + "--sweep tol=0.1,0.01 --csv '" + path("c.out") +
+                             "' --summary '" + path("c.out") + "'");
+  expect_bad_input(same);
+  EXPECT_TRUE(contains(same.err, "--csv and --summary both name")) << same.err;
+  EXPECT_TRUE(files_left().empty());
   const CliResult missing_dir =
       run(kQuickSweep + "--sweep tol=0.1,0.01 --csv '" + path("no/such/dir.csv") + "'");
   expect_bad_input(missing_dir);
