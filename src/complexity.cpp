@@ -13,16 +13,9 @@ namespace bilevel {
 
 namespace {
 
-const ProblemEntry& problem_entry(const std::string& name) {
-  for (const auto& e : problem_registry())
-    if (e.name == name) return e;
-  make_problem(name);  // throws the registry's "unknown problem" error with the known names
-  throw InvalidInput("unknown problem '" + name + "'");
-}
-
 // The sweep key must be a number the problem declares (or the pseudo-key tol), and not be
 // fixed by -P as well.
-void check_key(const ComplexityTask& task) {
+void check_key(const ComplexityTask& task, const ProblemFamily& family) {
   const std::string& key = task.sweep.key;
   for (const auto& [k, v] : task.problem_options)
     if (k == key)
@@ -30,14 +23,13 @@ void check_key(const ComplexityTask& task) {
                          "=" + v + "); give its values in the sweep only");
   if (key == kToleranceKey) return;
   std::string names;
-  for (const auto& doc : problem_entry(task.problem).options()) {
-    if (doc.name == key) return;
-    names += (names.empty() ? "" : ", ") + doc.name;
+  for (const auto& name : family.option_names) {
+    if (name == key) return;
+    names += (names.empty() ? "" : ", ") + name;
   }
   throw InvalidInput("problem '" + task.problem + "' has no option '" + key +
                      "' to sweep; its options: " + names +
-                     " (or sweep tol, the stopping "
-                     "tolerance)");
+                     " (or sweep tol, the stopping tolerance)");
 }
 
 void check_tolerance(const std::string& key, double tol) {
@@ -104,15 +96,32 @@ Index complexity_cost(const OracleCounts& counts) {
   return counts.grad_calls() + counts.hvp_calls() + counts.hess_calls();
 }
 
-ComplexityResult run_complexity(
-    const ComplexityTask& task, const ComplexitySettings& settings,
-    const std::function<void(const ComplexityRun&, std::size_t, std::size_t)>& on_run) {
+ProblemFamily registered_problem(const std::string& name) {
+  for (const auto& e : problem_registry()) {
+    if (e.name != name) continue;
+    ProblemFamily family{e.make, {}};
+    for (const auto& doc : e.options()) family.option_names.push_back(doc.name);
+    return family;
+  }
+  make_problem(name);  // throws the registry's "unknown problem" error with the known names
+  throw InvalidInput("unknown problem '" + name + "'");
+}
+
+ComplexityResult run_complexity(const ComplexityTask& task, const ComplexitySettings& settings,
+                                const ComplexityProgress& on_run) {
+  make_algorithm(task.algo);  // an unknown name fails before anything is built
+  return run_complexity(task, registered_problem(task.problem), settings, on_run);
+}
+
+ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily& family,
+                                const ComplexitySettings& settings,
+                                const ComplexityProgress& on_run) {
   const ComplexitySweep& sweep = task.sweep;
   if (sweep.values.empty()) throw InvalidInput("the sweep of '" + sweep.key + "' has no values");
   if (settings.seeds < 1)
     throw InvalidInput("seeds must be >= 1 (got " + std::to_string(settings.seeds) + ")");
   make_algorithm(task.algo);  // an unknown name fails before anything is built
-  check_key(task);
+  check_key(task, family);
   check_tolerance(sweep.key, settings.run.stopping.tol);
 
   // Every point's options, checked before the first run: an option value or a problem that
@@ -128,7 +137,7 @@ ComplexityResult run_complexity(
     Violations violations;
     for (auto& m : algo->validate()) violations.check(false, m);
     violations.throw_if_any(task.algo + " at " + sweep.key + " = " + format_double(v));
-    auto problem = make_problem(task.problem, with_value(task.problem_options, sweep.key, v));
+    auto problem = family.make(with_value(task.problem_options, sweep.key, v));
     if (i == 0) {
       first_problem_options = without_key(problem->option_values(), sweep.key);
       metric_names = problem->metric_names();
@@ -150,7 +159,7 @@ ComplexityResult run_complexity(
     for (std::size_t s = 0; s < seeds; ++s) {
       // Fresh problem and algorithm per run: no state (counts, warm starts) leaks between
       // runs, so each run's cost is its own.
-      auto problem = make_problem(task.problem, with_value(task.problem_options, sweep.key, v));
+      auto problem = family.make(with_value(task.problem_options, sweep.key, v));
       auto algo = make_algorithm(task.algo, algo_options[i]);
       RunSettings rs = settings.run;
       rs.seed = settings.run.seed + s;

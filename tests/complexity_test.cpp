@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -286,6 +287,65 @@ TEST(ComplexityLabTest, OptionExpressionsFollowTheSweep) {
   task.algo_options = {{"lam", "10"}};
   const ComplexityResult fixed = run_complexity(task, budget(5000));
   EXPECT_FALSE(fixed.runs.back().converged());
+}
+
+// phi(x) = x^4 / 4 through the trivial lower level g = (y - x)^2 / 2 (y* = x) and
+// f = y^4 / 4: grad phi = x^3 vanishes only to third order at the minimizer, so gradient
+// descent from x0 = 1 with step eta has x_k^-2 ~ 2 eta k and needs k ~ eps^(-2/3) / (2 eta)
+// iterations to reach |grad phi| <= eps. It declares an `eps` option (unused: the instance
+// is the same for every eps) so that the eps path of the lab can be checked against a known
+// polynomial exponent.
+class Quartic : public Problem {
+ public:
+  std::string name() const override { return "quartic"; }
+  Index dim_x() const override { return 1; }
+  Index dim_y() const override { return 1; }
+  Index num_samples(Fn) const override { return 1; }
+  ProblemConstants constants() const override {
+    ProblemConstants c;
+    c.mu_g = c.L_g = 1;
+    return c;
+  }
+  Vec initial_x() const override { return Vec::Ones(1); }
+  bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override {
+    if (sigma != 0) return false;
+    *y = x;
+    return true;
+  }
+  bool closed_form_hypergradient(const Vec& x, Vec* g) const override {
+    *g = x.array().cube().matrix();
+    return true;
+  }
+
+ protected:
+  double do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const override {
+    return fn == Fn::kF ? y.array().pow(4).sum() / 4 : (y - x).squaredNorm() / 2;
+  }
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Vec* gx, Vec* gy) const override {
+    if (gx) *gx = fn == Fn::kF ? Vec::Zero(1) : Vec(x - y);
+    if (gy) *gy = fn == Fn::kF ? Vec(y.array().cube().matrix()) : Vec(y - x);
+  }
+};
+
+TEST(ComplexityLabTest, EpsSweepMeasuresAKnownPolynomialExponent) {
+  ComplexityTask task;
+  task.problem = "quartic";
+  task.algo = "aid-cg";
+  task.algo_options = {{"eta", "0.5"}};
+  task.sweep = parse_complexity_sweep("eps=1e-3:1e-6:4");
+  const ProblemFamily family{[](const KeyValues&) { return std::make_unique<Quartic>(); }, {"eps"}};
+  const ComplexityResult r = run_complexity(task, family, budget(100000));
+  for (const auto& run : r.runs) {
+    EXPECT_TRUE(run.converged()) << run.message;
+    EXPECT_EQ(run.tol, run.value);
+  }
+  EXPECT_EQ(r.fit_variable, "1/eps");
+  ASSERT_TRUE(r.fit.ok);
+  EXPECT_NEAR(r.fit.exponent, 2.0 / 3, 0.02);
+  EXPECT_GT(r.fit.r2, 0.999);
+  // The key must be declared: a family without options refuses it.
+  const ProblemFamily undeclared{family.make, {}};
+  EXPECT_THROW(run_complexity(task, undeclared, budget(10)), InvalidInput);
 }
 
 // A problem-option sweep: a larger mu (a better conditioned lower level, kappa = L/mu) costs

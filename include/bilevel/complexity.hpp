@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -88,12 +89,28 @@ struct ComplexityResult {
   std::vector<ReferenceExponent> references;
 };
 
+// Called after each run with its index and the number of runs (progress reports).
+using ComplexityProgress =
+    std::function<void(const ComplexityRun&, std::size_t index, std::size_t total)>;
+
+// Problems indexed by their options: how the sweep builds one per value (the registry's
+// ProblemEntry::make, or a family of the caller's own).
+struct ProblemFamily {
+  std::function<std::unique_ptr<Problem>(const KeyValues&)> make;
+  std::vector<std::string> option_names;  // the options it declares (the sweepable keys)
+};
+
 // Checks everything that can be checked before the first run (names, the key is declared by
 // the problem and not fixed too, tol vs key, seeds >= 1, every point's problem options and
-// algorithm options), then runs the sweep. `on_run` is called after each run (progress).
-// Throws InvalidInput for bad input; never for a run that hits its budget or diverges.
+// algorithm options), then runs the sweep on the registered problem task.problem. Throws
+// InvalidInput for bad input; never for a run that hits its budget or diverges.
 ComplexityResult run_complexity(const ComplexityTask& task, const ComplexitySettings& settings,
-                                const std::function<void(const ComplexityRun&, std::size_t index,
-                                                         std::size_t total)>& on_run = {});
+                                const ComplexityProgress& on_run = {});
+
+// The same on a family of the caller's own; task.problem only names it (in messages, and to
+// look up the reference exponents).
+ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily& family,
+                                const ComplexitySettings& settings,
+                                const ComplexityProgress& on_run = {});
 
 }  // namespace bilevel
