@@ -221,12 +221,19 @@ TEST(ComplexityTheoryTest, StochasticMeansSigmaAboveZero) {
 
 // --- real sweeps on quadratic --------------------------------------------------------------
 
-ComplexityTask small_quadratic_task(const std::string& algo, const std::string& sweep) {
+ComplexityTask task_of(const std::string& problem, const std::string& algo,
+                       const std::string& sweep, const KeyValues& algo_options = {}) {
   ComplexityTask t;
-  t.problem = "quadratic";
-  t.problem_options = {{"dx", "8"}, {"dy", "8"}, {"n_f", "10"}, {"n_g", "10"}};
+  t.problem = problem;
   t.algo = algo;
+  t.algo_options = algo_options;
   t.sweep = parse_complexity_sweep(sweep);
+  return t;
+}
+
+ComplexityTask small_quadratic_task(const std::string& algo, const std::string& sweep) {
+  ComplexityTask t = task_of("quadratic", algo, sweep);
+  t.problem_options = {{"dx", "8"}, {"dy", "8"}, {"n_f", "10"}, {"n_g", "10"}};
   return t;
 }
 
@@ -328,11 +335,7 @@ class Quartic : public Problem {
 };
 
 TEST(ComplexityLabTest, EpsSweepMeasuresAKnownPolynomialExponent) {
-  ComplexityTask task;
-  task.problem = "quartic";
-  task.algo = "aid-cg";
-  task.algo_options = {{"eta", "0.5"}};
-  task.sweep = parse_complexity_sweep("eps=1e-3:1e-6:4");
+  const ComplexityTask task = task_of("quartic", "aid-cg", "eps=1e-3:1e-6:4", {{"eta", "0.5"}});
   const ProblemFamily family{[](const KeyValues&) { return std::make_unique<Quartic>(); }, {"eps"}};
   const ComplexityResult r = run_complexity(task, family, budget(100000));
   for (const auto& run : r.runs) {
@@ -400,11 +403,7 @@ TEST(ComplexityLabTest, SeedsRunEachPointSeveralTimesOnStochasticProblems) {
 // Problem metrics (the hard instances' active_x, active_y; here nasty's) are recorded at the
 // end of every run, in the CSV after the fixed columns.
 TEST(ComplexityLabTest, RecordsTheProblemsMetricsOfEveryRun) {
-  ComplexityTask task;
-  task.problem = "nasty";
-  task.algo = "prox-f2sa";
-  task.algo_options = {{"lam0", "1"}};
-  task.sweep = parse_complexity_sweep("dim=1,3");
+  const ComplexityTask task = task_of("nasty", "prox-f2sa", "dim=1,3", {{"lam0", "1"}});
   ComplexitySettings s = budget(3);
   s.run.stopping.tol = 1e-3;
   const ComplexityResult r = run_complexity(task, s);
