@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <variant>
 
 #include "bilevel/error.hpp"
 #include "bilevel/options.hpp"
@@ -90,6 +91,21 @@ PowerLawFit fit_points(const std::vector<ComplexityPoint>& points) {
   return fit_power_law(x, cost);
 }
 
+// An expression for an integer option (K=10*kappa, a count of inner steps) is rounded to
+// the nearest integer: 31.6 steps are meant as 32, not as bad input.
+KeyValues integral_where_needed(KeyValues evaluated, const KeyValues& given,
+                                const std::string& algo) {
+  auto instance = make_algorithm(algo);
+  const OptionList list = instance->options();
+  for (std::size_t k = 0; k < evaluated.size(); ++k) {
+    if (evaluated[k].second == given[k].second) continue;  // a plain value
+    for (const auto& field : list.fields())
+      if (field.name == evaluated[k].first && std::holds_alternative<Index*>(field.ref))
+        evaluated[k].second = std::to_string(std::llround(std::stod(evaluated[k].second)));
+  }
+  return evaluated;
+}
+
 }  // namespace
 
 Index complexity_cost(const OracleCounts& counts) {
@@ -132,7 +148,8 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
   KeyValues first_algo_values;
   for (std::size_t i = 0; i < sweep.values.size(); ++i) {
     const double v = sweep.values[i];
-    algo_options[i] = options_at(task.algo_options, sweep.key, v);
+    algo_options[i] = integral_where_needed(options_at(task.algo_options, sweep.key, v),
+                                            task.algo_options, task.algo);
     auto algo = make_algorithm(task.algo, algo_options[i]);
     Violations violations;
     for (auto& m : algo->validate()) violations.check(false, m);

@@ -296,6 +296,17 @@ TEST(ComplexityLabTest, OptionExpressionsFollowTheSweep) {
   EXPECT_FALSE(fixed.runs.back().converged());
 }
 
+// K counts inner steps: an expression for it is rounded (2 * 10^0.5 = 6.32 -> 6).
+TEST(ComplexityLabTest, ExpressionsForIntegerOptionsAreRounded) {
+  ComplexityTask task = small_quadratic_task("aid-cg", "tol=1e-1:1e-2:3");
+  task.algo_options = {{"K", "2/tol^0.5"}, {"eta", "0.5"}};
+  const ComplexityResult r = run_complexity(task, budget(3));
+  ASSERT_EQ(r.runs.size(), 3u);
+  EXPECT_EQ(r.runs[0].algo_options, (KeyValues{{"K", "6"}, {"eta", "0.5"}}));
+  EXPECT_EQ(r.runs[1].algo_options[0].second, "11");  // 2 / 10^-0.75 = 11.2
+  EXPECT_EQ(r.runs[2].algo_options[0].second, "20");
+}
+
 // phi(x) = x^4 / 4 through the trivial lower level g = (y - x)^2 / 2 (y* = x) and
 // f = y^4 / 4: grad phi = x^3 vanishes only to third order at the minimizer, so gradient
 // descent from x0 = 1 with step eta has x_k^-2 ~ 2 eta k and needs k ~ eps^(-2/3) / (2 eta)
