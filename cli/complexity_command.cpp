@@ -147,7 +147,8 @@ ExitCode execute_complexity(const ComplexityArguments& args) {
       });
   print_fit(result, std::cout);
 
-  const nlohmann::json summary = complexity_summary(task, settings, result);
+  nlohmann::json summary = complexity_summary(task, settings, result);
+  summary["bilevel_version"] = BILEVEL_VERSION;
   if (!args.csv_path.empty()) write_complexity_csv(result, args.csv_path);
   if (!ra.summary_path.empty()) write_summary_json(summary, ra.summary_path);
   if (!args.plot_path.empty()) plot(args, summary);
