@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bilevel/error.hpp"
+#include "complexity_command.hpp"
 #include "exit_codes.hpp"
 #include "list_command.hpp"
 #include "run_arguments.hpp"
@@ -49,14 +50,22 @@ int run_cli(int argc, char** argv) {
       "tune", "Grid search over algorithm options; prints the best by a trace column");
   add_tune_flags(*tune, tune_args);
 
+  ComplexityArguments complexity_args;
+  CLI::App* complexity = app.add_subcommand(
+      "complexity",
+      "Sweep eps, kappa or another problem option; fit the growth of the oracle calls and "
+      "compare it with theory");
+  add_complexity_flags(*complexity, complexity_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const std::string help = run->parsed()    ? "bilevel run --help"
-                             : tune->parsed() ? "bilevel tune --help"
-                                              : "bilevel --help";
+    const std::string help = run->parsed()          ? "bilevel run --help"
+                             : tune->parsed()       ? "bilevel tune --help"
+                             : complexity->parsed() ? "bilevel complexity --help"
+                                                    : "bilevel --help";
     return report("error", std::string(e.what()) + " (see '" + help + "')", kExitBadInput);
   }
 
@@ -65,6 +74,7 @@ int run_cli(int argc, char** argv) {
     return kExitOk;
   }
   if (tune->parsed()) return execute_tune(tune_args);
+  if (complexity->parsed()) return execute_complexity(complexity_args);
   return execute_run(run_args);
 }
 

@@ -28,22 +28,6 @@ InvalidInput bad_flag(const std::string& flag, const std::string& text,
   return InvalidInput(flag + " '" + text + "' is not allowed; give " + expected);
 }
 
-// An integer >= `min`, also written as an integral number such as 1e5.
-Index parse_integer(const std::string& flag, const std::string& text, Index min,
-                    const std::string& expected) {
-  Index value = 0;
-  double d = 0;
-  if (parse_whole(text, &value)) {
-    // exact integer
-  } else if (parse_whole(text, &d) && d == std::floor(d) && std::abs(d) < 9e15) {
-    value = static_cast<Index>(d);
-  } else {
-    throw bad_flag(flag, text, expected);
-  }
-  if (value < min) throw bad_flag(flag, text, expected);
-  return value;
-}
-
 // A finite number >= 0.
 double parse_nonnegative(const std::string& flag, const std::string& text,
                          const std::string& expected) {
@@ -62,7 +46,22 @@ std::uint64_t parse_seed(const std::string& text) {
 
 }  // namespace
 
-void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
+Index parse_integer_flag(const std::string& flag, const std::string& text, Index min,
+                         const std::string& expected) {
+  Index value = 0;
+  double d = 0;
+  if (parse_whole(text, &value)) {
+    // exact integer
+  } else if (parse_whole(text, &d) && d == std::floor(d) && std::abs(d) < 9e15) {
+    value = static_cast<Index>(d);
+  } else {
+    throw bad_flag(flag, text, expected);
+  }
+  if (value < min) throw bad_flag(flag, text, expected);
+  return value;
+}
+
+void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
   cmd.add_option("--problem", args.problem, "Problem to solve (see 'bilevel list problems')")
       ->option_text("NAME");
   cmd.add_option("-P,--problem-option", args.problem_options,
@@ -91,6 +90,10 @@ void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
   cmd.add_option("--tol", args.tol,
                  with_default("Stop when the exact ||grad phi|| <= EPS (0 = off)", args.tol))
       ->option_text("EPS");
+}
+
+void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
+  add_problem_algo_budget_flags(cmd, args);
   if (for_tune)
     cmd.add_option("--log-every", args.log_every,
                    "Trace row (and diagnostics) every N iterations [default: the last only]")
@@ -127,16 +130,16 @@ KeyValues parse_key_values(const std::vector<std::string>& raw, const std::strin
 
 RunSettings run_settings(const RunArguments& args) {
   RunSettings s;
-  s.stopping.max_iters = parse_integer("--max-iters", args.max_iters, 1, "an integer >= 1");
-  s.stopping.max_oracle_calls = parse_integer("--max-oracle-calls", args.max_oracle_calls, 0,
-                                              "an integer >= 0 (0 = no budget)");
+  s.stopping.max_iters = parse_integer_flag("--max-iters", args.max_iters, 1, "an integer >= 1");
+  s.stopping.max_oracle_calls = parse_integer_flag("--max-oracle-calls", args.max_oracle_calls, 0,
+                                                   "an integer >= 0 (0 = no budget)");
   s.stopping.time_limit_s = parse_nonnegative("--time-limit", args.time_limit_s,
                                               "a number of seconds >= 0 (0 = no limit)");
   s.stopping.tol = parse_nonnegative("--tol", args.tol, "a number >= 0 (0 = off)");
   s.seed = parse_seed(args.seed);
   s.log_every = args.log_every.empty()
                     ? s.stopping.max_iters
-                    : parse_integer("--log-every", args.log_every, 1, "an integer >= 1");
+                    : parse_integer_flag("--log-every", args.log_every, 1, "an integer >= 1");
   s.diagnostics = !args.no_diagnostics;
   if (args.min_eig && args.no_diagnostics)
     throw InvalidInput("--min-eig needs the diagnostics (the Hessian of phi is one of them); "

@@ -33,12 +33,21 @@ struct RunArguments {
   bool quiet = false;
 };
 
+// Declares the flags shared by every command that runs an algorithm: --problem, -P, --algo,
+// -A, --seed, --max-iters, --max-oracle-calls, --time-limit and --tol.
+void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args);
+
 // Declares the flags of `run` on `cmd`, bound to `args`. `tune` shares them except --trace
 // (a search writes no trace), and an empty log_every means "the last iteration only".
 void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune = false);
 
 // Splits each "key=value" at its first '='. `flag` ("-P" or "-A") names the flag in errors.
 KeyValues parse_key_values(const std::vector<std::string>& raw, const std::string& flag);
+
+// An integer >= `min`, also written as an integral number such as 1e5; otherwise throws
+// InvalidInput("<flag> '<text>' is not allowed; give <expected>").
+Index parse_integer_flag(const std::string& flag, const std::string& text, Index min,
+                         const std::string& expected);
 
 // The stopping rules and run settings the flags ask for (no callbacks yet).
 RunSettings run_settings(const RunArguments& args);

@@ -19,7 +19,9 @@
 #include "bilevel/algorithms/vrbo.hpp"
 #include "bilevel/error.hpp"
 #include "bilevel/problems/dro_logistic.hpp"
+#include "bilevel/problems/hard_chain.hpp"
 #include "bilevel/problems/hard_ji.hpp"
+#include "bilevel/problems/hard_kwon.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
 #include "bilevel/problems/minimax_synthetic.hpp"
@@ -101,6 +103,22 @@ const std::vector<ProblemEntry>& problem_registry() {
           "minimax distributionally robust logistic regression (f = F, g = -F) with a "
           "nonconvex regularizer and unconstrained chi-square-penalized sample weights y; "
           "closed-form y*, grad P, Hess P"),
+      problem_entry<HardCarmon, HardCarmonOptions>(
+          "hard-carmon",
+          "lower bound: Carmon et al.'s zero-chain F scaled to (eps, L_f, delta) in the lower "
+          "level, f = F(y), g = mu/2 ||y - x||^2; phi = F, ||grad phi|| > eps until x_T moves"),
+      problem_entry<HardCarmon, HardArjevaniOptions>(
+          "hard-arjevani",
+          "hard-carmon with Arjevani et al.'s probability-p oracle for grad_y f (variance <= "
+          "sigma^2): the chain advances with probability p per call"),
+      problem_entry<HardSeparable, HardSeparableOptions>(
+          "hard-separable",
+          "the f2sa-p paper's separable lower bound: f = F(x) with a probability-p oracle, "
+          "g = mu/2 y^2"),
+      problem_entry<HardKwon, HardKwonOptions>(
+          "hard-kwon",
+          "Kwon et al.'s y*-aware instance: f = y, g = mu/2 (y - F(x))^2, y* = F(x); optional "
+          "probability-p noise in grad_x g"),
       problem_entry<HardJi, HardJiOptions>(
           "hard-ji",
           "Ji's deterministic lower-bound chain: phi = rescaled Carmon zero-chain over x in R^T, "

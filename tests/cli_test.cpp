@@ -442,3 +442,119 @@ TEST_F(CliTest, TuneWhereEveryTrialDivergesExitsWithThree) {
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_TRUE(contains(r.err, "no trial gave a finite phi (2 diverged, 0 refused)")) << r.err;
 }
+
+// `bilevel complexity`: one line per run, the fit beside the theory, CSV / JSON / PNG outputs
+// written only once the sweep ran, and bad input refused before anything is written.
+class ComplexityCliTest : public CliTest {};
+
+const std::string kQuickSweep =
+    "complexity --problem quadratic -P dx=6 -P dy=6 --algo aid-cg --max-iters 20000 ";
+
+// Debian's matplotlib, which the plot needs, is visible only to /usr/bin/python3.
+bool matplotlib_available() {
+  return std::system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0;
+}
+
+TEST_F(ComplexityCliTest, WritesCsvSummaryAndPlotAndPrintsTheFitBesideTheTheory) {
+  const std::string csv = path("c.csv"), summary = path("c.json"), png = path("c.png");
+  const bool plot = matplotlib_available();
+  const CliResult r = run(kQuickSweep + "--sweep tol=1e-2:1e-5:4 --csv '" + csv +
+                          "' --summary '" + summary + "'" + (plot ? " --plot '" + png + "'" : ""));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "run 4/4: tol=1e-05")) << r.out;
+  EXPECT_TRUE(contains(r.out, "converged")) << r.out;
+  EXPECT_TRUE(contains(r.out, "fit: calls ~ (1/tol)^0.")) << r.out;
+  EXPECT_TRUE(contains(r.out, "theory: upper bound exponent 2 ")) << r.out;
+  EXPECT_TRUE(contains(r.out, "f2ba_near-optimal-fully-first-order Table 1 (AID)")) << r.out;
+
+  const std::string text = read_file(csv);
+  EXPECT_EQ(first_line(text),
+            "key,value,seed,tol,status,iters,grad_calls,hvp_calls,hess_calls,calls,samples,"
+            "time_s,hypergrad_norm");
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5) << text;
+  const nlohmann::json s = nlohmann::json::parse(read_file(summary));
+  for (const char* key : {"algo", "problem", "key", "values", "fit_variable", "runs", "points",
+                          "fit", "references", "stopping", "seeds"})
+    EXPECT_TRUE(s.contains(key)) << key;
+  EXPECT_EQ(s["runs"].size(), 4u);
+  EXPECT_TRUE(s["fit"]["ok"].get<bool>());
+
+  std::vector<std::string> expected = {"c.csv", "c.json"};
+  if (plot) {
+    expected.push_back("c.png");
+    EXPECT_EQ(read_file(png).substr(1, 3), "PNG");
+  }
+  auto left = files_left();
+  std::sort(left.begin(), left.end());
+  EXPECT_EQ(left, expected);  // no temporary files
+}
+
+TEST_F(ComplexityCliTest, RunsThatSpendTheBudgetAreAResultNotAnError) {
+  const CliResult r = run("complexity --problem quadratic --algo aid-cg --sweep tol=1e-3,1e-4 "
+                          "--max-iters 2");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(contains(r.out, "max_iterations")) << r.out;
+  EXPECT_TRUE(contains(r.out, "fit: none: not enough converged points")) << r.out;
+}
+
+TEST_F(ComplexityCliTest, BadInputExitsTwoAndWritesNothing) {
+  const std::string outputs =
+      " --csv '" + path("c.csv") + "' --summary '" + path("c.json") + "' --max-iters 50";
+  for (const std::string args : {
+           kQuickSweep,                                        // no --sweep
+           kQuickSweep + "--sweep tol=1:1:3",                  // lo = hi
+           kQuickSweep + "--sweep eps=0.1,0.01",               // quadratic has no eps
+           kQuickSweep + "--sweep mu=0.1,0.2",                 // needs --tol
+           kQuickSweep + "--sweep tol=0.1,0.01 --tol 1e-3",    // tol given twice
+           kQuickSweep + "--sweep tol=0.1,0.01 -A K=10/kappa",  // expression in another variable
+           kQuickSweep + "--sweep tol=0.1,0.01 --seeds 0",
+           kQuickSweep + "--sweep tol=0.1,0.01 -P dx=0",
+           std::string("complexity --algo aid-cg --sweep tol=0.1,0.01"),  // no --problem
+       }) {
+    const CliResult r = run(args + outputs);
+    expect_bad_input(r);
+    EXPECT_TRUE(files_left().empty()) << args;
+  }
+  const CliResult same = run(kQuickSweep + "--sweep tol=0.1,0.01 --csv '" + path("c.out") +
+                             "' --summary '" + path("c.out") + "'");
+  expect_bad_input(same);
+  EXPECT_TRUE(contains(same.err, "--csv and --summary both name")) << same.err;
+  EXPECT_TRUE(files_left().empty());
+  const CliResult missing_dir =
+      run(kQuickSweep + "--sweep tol=0.1,0.01 --csv '" + path("no/such/dir.csv") + "'");
+  expect_bad_input(missing_dir);
+  EXPECT_TRUE(contains(missing_dir.err, "does not exist")) << missing_dir.err;
+}
+
+TEST_F(ComplexityCliTest, ExistingOutputsSurviveBadInput) {
+  const std::string csv = path("c.csv");
+  {
+    std::ofstream(csv) << "previous\n";
+  }
+  expect_bad_input(run(kQuickSweep + "--sweep eps=0.1,0.01 --csv '" + csv + "'"));
+  EXPECT_EQ(read_file(csv), "previous\n");
+}
+
+TEST_F(ComplexityCliTest, PlotWithoutPythonOrToolsFailsInOneLineBeforeTheSweep) {
+  const std::string args = kQuickSweep + "--sweep tol=0.1,0.01 --csv '" + path("c.csv") +
+                           "' --plot '" + path("c.png") + "'";
+  const CliResult no_python = run(args, "BILEVEL_PYTHON='" + path("no-python") + "' ");
+  expect_bad_input(no_python);
+  EXPECT_TRUE(contains(no_python.err, "cannot plot")) << no_python.err;
+  EXPECT_TRUE(no_python.out.empty()) << no_python.out;  // the sweep never ran
+  EXPECT_TRUE(files_left().empty());
+
+  const CliResult no_tools = run(args, "BILEVEL_TOOLS_DIR='" + path("nowhere") + "' ");
+  expect_bad_input(no_tools);
+  EXPECT_TRUE(contains(no_tools.err, "BILEVEL_TOOLS_DIR")) << no_tools.err;
+  EXPECT_TRUE(files_left().empty());
+}
+
+TEST_F(ComplexityCliTest, HelpListsTheFlags) {
+  const CliResult help = run("complexity --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* flag : {"--problem", "--algo", "-P", "-A", "--seed", "--seeds", "--sweep",
+                           "--max-iters", "--max-oracle-calls", "--time-limit", "--tol", "--csv",
+                           "--summary", "--plot", "--quiet"})
+    EXPECT_TRUE(contains(help.out, flag)) << flag;
+}

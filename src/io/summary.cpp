@@ -37,6 +37,13 @@ json typed_value(const std::string& s) {
 
 }  // namespace
 
+json json_stopping(const Stopping& stop) {
+  return {{"max_iters", stop.max_iters},
+          {"max_oracle_calls", stop.max_oracle_calls},
+          {"time_limit_s", stop.time_limit_s},
+          {"tol", stop.tol}};
+}
+
 json json_key_values(const KeyValues& kv) {
   json out = json::object();
   for (const auto& [key, value] : kv) out[key] = typed_value(value);
@@ -69,7 +76,6 @@ json final_metrics(const Trace& trace) {
 nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
                            const Result& result, double peak_rss_mb) {
   const OracleCounts& c = result.counts;
-  const Stopping& stop = settings.stopping;
   json out = {
       {"algo", run.algo},
       {"problem", run.problem},
@@ -90,11 +96,7 @@ nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
       {"warnings", result.warnings},
       {"problem_options", key_values(run.problem_options)},
       {"seed", settings.seed},
-      {"stopping",
-       {{"max_iters", stop.max_iters},
-        {"max_oracle_calls", stop.max_oracle_calls},
-        {"time_limit_s", stop.time_limit_s},
-        {"tol", stop.tol}}},
+      {"stopping", json_stopping(settings.stopping)},
       {"log_every", settings.log_every},
       {"diagnostics", settings.diagnostics},
       {"peak_rss_mb", number(peak_rss_mb)},

@@ -26,7 +26,6 @@ nlohmann::json tune_summary(const RunIdentity& run, const KeyValues& fixed,
         {"options", json_key_values(t.resolved_options)},
     });
   }
-  const Stopping& stop = settings.run.stopping;
   return {
       {"algo", run.algo},
       {"problem", run.problem},
@@ -36,11 +35,7 @@ nlohmann::json tune_summary(const RunIdentity& run, const KeyValues& fixed,
       {"metric", settings.metric},
       {"maximize", settings.maximize},
       {"seed", settings.run.seed},
-      {"stopping",
-       {{"max_iters", stop.max_iters},
-        {"max_oracle_calls", stop.max_oracle_calls},
-        {"time_limit_s", stop.time_limit_s},
-        {"tol", stop.tol}}},
+      {"stopping", json_stopping(settings.run.stopping)},
       {"trials", trials},
       {"best", result.best ? json(*result.best) : json(nullptr)},
       {"best_options",

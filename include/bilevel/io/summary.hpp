@@ -39,6 +39,8 @@ void write_summary_json(const nlohmann::json& summary, const std::string& path);
 nlohmann::json json_number(double v);
 // Options as a JSON object with typed values (see above).
 nlohmann::json json_key_values(const KeyValues& kv);
+// The stopping rules: {max_iters, max_oracle_calls, time_limit_s, tol}.
+nlohmann::json json_stopping(const Stopping& stop);
 
 // The process's peak resident memory so far, in MiB (getrusage RUSAGE_SELF; NaN if unknown).
 double peak_rss_mb();

@@ -1,0 +1,158 @@
+#include "complexity_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <utility>
+#include <vector>
+
+#include "bilevel/complexity.hpp"
+#include "bilevel/error.hpp"
+#include "bilevel/io/atomic_file.hpp"
+#include "bilevel/io/complexity_output.hpp"
+#include "bilevel/io/summary.hpp"
+#include "bilevel/options.hpp"
+#include "python_tool.hpp"
+
+namespace bilevel::cli {
+
+namespace {
+
+constexpr const char* kPlotTool = "plot_complexity.py";
+
+std::string run_line(const std::string& key, const ComplexityRun& r, std::size_t index,
+                     std::size_t total) {
+  char buf[256];
+  std::snprintf(
+      buf, sizeof buf,
+      "run %zu/%zu: %s=%-10s seed %-3llu %-15s iters %-8lld calls %-10lld ||grad phi|| %.3e",
+      index + 1, total, key.c_str(), format_short(r.value).c_str(),
+      static_cast<unsigned long long>(r.seed), to_string(r.status), static_cast<long long>(r.iters),
+      static_cast<long long>(complexity_cost(r.counts)), r.hypergrad_norm);
+  return buf;
+}
+
+void print_fit(const ComplexityResult& result, std::ostream& out) {
+  const PowerLawFit& fit = result.fit;
+  const std::string var = result.fit_variable;
+  if (fit.ok) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "fit: calls ~ (%s)^%.3f over %zu of %zu points (R^2 %.4f, rms log residual %.3f)",
+                  var.c_str(), fit.exponent, fit.points, result.points.size(), fit.r2,
+                  fit.rms_residual);
+    out << buf << '\n';
+  } else {
+    out << "fit: none: " << fit.message << '\n';
+  }
+  if (result.references.empty()) {
+    out << "theory: no reference exponent known for this algorithm, problem and sweep ("
+        << (result.stochastic ? "stochastic" : "deterministic") << ")\n";
+    return;
+  }
+  for (const auto& ref : result.references) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "theory: %s bound exponent %-6g ", ref.bound.c_str(),
+                  ref.exponent);
+    out << buf << ref.formula << "  [" << ref.source << "]\n";
+  }
+}
+
+// The plot needs the summary JSON; without --summary it goes to a temporary file next to the
+// image, removed afterwards.
+void plot(const ComplexityArguments& args, const nlohmann::json& summary) {
+  std::string json_path = args.run.summary_path;
+  const bool temporary = json_path.empty();
+  if (temporary) {
+    json_path = temporary_path_for(args.plot_path) + ".json";
+    write_file_atomically(json_path, summary.dump(2) + "\n", "plot data file");
+  }
+  try {
+    run_python_tool(kPlotTool, {json_path, "--out", args.plot_path}, "cannot plot");
+  } catch (...) {
+    if (temporary) std::remove(json_path.c_str());
+    throw;
+  }
+  if (temporary) std::remove(json_path.c_str());
+}
+
+// Every output is checked before the sweep; one file named twice would keep only the last
+// output written, so that is refused too.
+void check_outputs(const ComplexityArguments& args) {
+  const std::vector<std::pair<std::string, std::string>> outputs = {
+      {"--csv", args.csv_path}, {"--summary", args.run.summary_path}, {"--plot", args.plot_path}};
+  namespace fs = std::filesystem;
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    if (outputs[i].second.empty()) continue;
+    check_writable(outputs[i].second, outputs[i].first.substr(2) + " file");
+    for (std::size_t j = 0; j < i; ++j) {
+      if (outputs[j].second.empty()) continue;
+      std::error_code ec1, ec2;
+      if (fs::weakly_canonical(outputs[i].second, ec1) ==
+              fs::weakly_canonical(outputs[j].second, ec2) &&
+          !ec1 && !ec2)
+        throw InvalidInput(outputs[j].first + " and " + outputs[i].first + " both name '" +
+                           outputs[i].second + "'; give them different files");
+    }
+  }
+}
+
+}  // namespace
+
+void add_complexity_flags(CLI::App& cmd, ComplexityArguments& args) {
+  add_problem_algo_budget_flags(cmd, args.run);
+  cmd.add_option("--sweep", args.sweep,
+                 "Problem option to sweep: KEY=v1,v2,... or KEY=lo:hi:N (N log-spaced values); "
+                 "KEY=eps (or tol) also sets each run's tolerance")
+      ->option_text("KEY=VALUES");
+  cmd.add_option("--seeds", args.seeds,
+                 "Runs per value, seeds --seed, --seed + 1, ... [default: 1]")
+      ->option_text("N");
+  cmd.add_option("--csv", args.csv_path, "Write one row per run as CSV")->option_text("FILE.csv");
+  cmd.add_option("--summary", args.run.summary_path,
+                 "Write the runs, the fit and the reference exponents as JSON")
+      ->option_text("FILE.json");
+  cmd.add_option("--plot", args.plot_path,
+                 "Write a log-log plot of calls vs 1/eps (or the value) with the fit and the "
+                 "reference slopes (PNG; needs /usr/bin/python3 with matplotlib)")
+      ->option_text("FILE.png");
+  cmd.add_flag("-q,--quiet", args.run.quiet, "No per-run lines (the fit is still printed)");
+}
+
+ExitCode execute_complexity(const ComplexityArguments& args) {
+  const RunArguments& ra = args.run;
+  if (ra.problem.empty() || ra.algo.empty())
+    throw InvalidInput("complexity needs --problem NAME and --algo NAME (see 'bilevel list')");
+  if (args.sweep.empty())
+    throw InvalidInput("complexity needs --sweep KEY=VALUES (e.g. --sweep eps=0.1:0.001:5)");
+  ComplexityTask task;
+  task.problem = ra.problem;
+  task.problem_options = parse_key_values(ra.problem_options, "-P");
+  task.algo = ra.algo;
+  task.algo_options = parse_key_values(ra.algo_options, "-A");
+  task.sweep = parse_complexity_sweep(args.sweep);
+  ComplexitySettings settings;
+  settings.run = run_settings(ra);
+  settings.seeds = parse_integer_flag("--seeds", args.seeds, 1, "an integer >= 1");
+
+  // Fail before the sweep, not after it: unwritable outputs, a missing plotting tool.
+  check_outputs(args);
+  if (!args.plot_path.empty()) run_python_tool(kPlotTool, {"--check"}, "cannot plot");
+
+  const ComplexityResult result =
+      run_complexity(task, settings, [&](const ComplexityRun& r, std::size_t i, std::size_t n) {
+        if (!ra.quiet) std::cout << run_line(task.sweep.key, r, i, n) << std::endl;
+      });
+  print_fit(result, std::cout);
+
+  nlohmann::json summary = complexity_summary(task, settings, result);
+  summary["bilevel_version"] = BILEVEL_VERSION;
+  if (!args.csv_path.empty()) write_complexity_csv(result, args.csv_path);
+  if (!ra.summary_path.empty()) write_summary_json(summary, ra.summary_path);
+  if (!args.plot_path.empty()) plot(args, summary);
+  return kExitOk;
+}
+
+}  // namespace bilevel::cli
