@@ -35,48 +35,67 @@ ZeroChain::ZeroChain(Index T) : T_(T) {
   if (T < 1) throw InvalidInput("zero chain: T must be >= 1 (got " + std::to_string(T) + ")");
 }
 
+Link link(double u, double w, bool second) {
+  Link t;
+  if (u >= -0.5 && u <= 0.5) return t;  // Psi(u) = Psi(-u) = 0 with every derivative
+  // Only one of Psi(u), Psi(-u) is non-zero: write the link through s = sign(u),
+  // t = -s Psi(|u|) Phi(s w), so Psi's exponential and Phi' = sqrt(e) exp(-w^2/2) (even in w)
+  // are evaluated once each.
+  const double s = u > 0 ? 1.0 : -1.0, a = std::abs(u);
+  const double p0 = psi(a), p1 = psi(a, 1);
+  const double f0 = phi(s * w), f1 = phi(w, 1);
+  t.value = -s * p0 * f0;
+  t.du = -p1 * f0;          // d/du of -s Psi(s u) Phi(s w)
+  t.dw = -p0 * f1;
+  if (second) {
+    t.duu = -s * psi(a, 2) * f0;
+    t.dww = -s * p0 * (-s * w * f1);  // Phi''(s w) = -s w Phi'(w)
+    t.duw = -s * p1 * f1;
+  }
+  return t;
+}
+
+// f_T = sum_{i=1}^T t(x_{i-1}, x_i) with x_0 = 1 (the first link is -Psi(1) Phi(x_1)).
+namespace {
+double previous(const Vec& x, Index i) { return i == 0 ? 1.0 : x(i - 1); }
+}  // namespace
+
 double ZeroChain::value(const Vec& x) const {
-  double v = -psi(1) * phi(x(0));
-  for (Index i = 1; i < T_; ++i)
-    v += psi(-x(i - 1)) * phi(-x(i)) - psi(x(i - 1)) * phi(x(i));
+  double v = 0;
+  for (Index i = 0; i < T_; ++i) v += link(previous(x, i), x(i), false).value;
   return v;
 }
 
 void ZeroChain::gradient(const Vec& x, Vec* g) const {
   g->setZero(T_);
-  (*g)(0) = -psi(1) * phi(x(0), 1);
-  // Term i couples x_{i-1} (through Psi) and x_i (through Phi).
-  for (Index i = 1; i < T_; ++i) {
-    const double a = x(i - 1), b = x(i);
-    (*g)(i - 1) += -psi(-a, 1) * phi(-b) - psi(a, 1) * phi(b);
-    (*g)(i) += -psi(-a) * phi(-b, 1) - psi(a) * phi(b, 1);
+  for (Index i = 0; i < T_; ++i) {
+    const Link t = link(previous(x, i), x(i), false);
+    if (i > 0) (*g)(i - 1) += t.du;
+    (*g)(i) += t.dw;
   }
 }
 
 Mat ZeroChain::hessian(const Vec& x) const {
   Mat h = Mat::Zero(T_, T_);
-  h(0, 0) = -psi(1) * phi(x(0), 2);
-  for (Index i = 1; i < T_; ++i) {
-    const double a = x(i - 1), b = x(i);
-    h(i - 1, i - 1) += psi(-a, 2) * phi(-b) - psi(a, 2) * phi(b);
-    h(i, i) += psi(-a) * phi(-b, 2) - psi(a) * phi(b, 2);
-    const double cross = psi(-a, 1) * phi(-b, 1) - psi(a, 1) * phi(b, 1);
-    h(i - 1, i) += cross;
-    h(i, i - 1) += cross;
+  for (Index i = 0; i < T_; ++i) {
+    const Link t = link(previous(x, i), x(i), true);
+    h(i, i) += t.dww;
+    if (i == 0) continue;
+    h(i - 1, i - 1) += t.duu;
+    h(i - 1, i) += t.duw;
+    h(i, i - 1) += t.duw;
   }
   return h;
 }
 
 void ZeroChain::hessian_product(const Vec& x, const Vec& u, Vec* out) const {
   out->setZero(T_);
-  (*out)(0) = -psi(1) * phi(x(0), 2) * u(0);
-  for (Index i = 1; i < T_; ++i) {
-    const double a = x(i - 1), b = x(i);
-    const double daa = psi(-a, 2) * phi(-b) - psi(a, 2) * phi(b);
-    const double dbb = psi(-a) * phi(-b, 2) - psi(a) * phi(b, 2);
-    const double dab = psi(-a, 1) * phi(-b, 1) - psi(a, 1) * phi(b, 1);
-    (*out)(i - 1) += daa * u(i - 1) + dab * u(i);
-    (*out)(i) += dab * u(i - 1) + dbb * u(i);
+  for (Index i = 0; i < T_; ++i) {
+    const Link t = link(previous(x, i), x(i), true);
+    (*out)(i) += t.dww * u(i);
+    if (i == 0) continue;
+    (*out)(i - 1) += t.duu * u(i - 1) + t.duw * u(i);
+    (*out)(i) += t.duw * u(i - 1);
   }
 }
 

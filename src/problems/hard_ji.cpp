@@ -107,29 +107,6 @@ Index HardJi::chain_progress(const Vec& x, const Vec& y) const {
 
 // ---- oracles -------------------------------------------------------------------------------
 
-namespace {
-
-// One term of f at the pair (u, w) = (C_l y_n^(i-1), C_r y_1^(i)) / lam, unit-scaled:
-// t(u, w) = Psi(-u) Phi(-w) - Psi(u) Phi(w) with its derivatives.
-struct PairTerm {
-  double value, du, dw, duu, dww, duw;
-};
-
-PairTerm pair_term(double u, double w, bool second) {
-  PairTerm t{};
-  t.value = psi(-u) * phi(-w) - psi(u) * phi(w);
-  t.du = -psi(-u, 1) * phi(-w) - psi(u, 1) * phi(w);
-  t.dw = -psi(-u) * phi(-w, 1) - psi(u) * phi(w, 1);
-  if (second) {
-    t.duu = psi(-u, 2) * phi(-w) - psi(u, 2) * phi(w);
-    t.dww = psi(-u) * phi(-w, 2) - psi(u) * phi(w, 2);
-    t.duw = psi(-u, 1) * phi(-w, 1) - psi(u, 1) * phi(w, 1);
-  }
-  return t;
-}
-
-}  // namespace
-
 double HardJi::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const {
   const Index n = s_.n;
   const double inv_n2 = 1.0 / static_cast<double>(n * n);
@@ -150,7 +127,7 @@ double HardJi::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const {
     return v;
   }
   for (Index i = 1; i <= s_.T; ++i)
-    v += pair_term(s_.C_l * y(yi(i - 1, n - 1)) / s_.lam, s_.C_r * y(yi(i, 0)) / s_.lam, false)
+    v += hard::link(s_.C_l * y(yi(i - 1, n - 1)) / s_.lam, s_.C_r * y(yi(i, 0)) / s_.lam, false)
              .value;
   return s_.lam * s_.lam * o_.L_f / s_.L * v;
 }
@@ -174,7 +151,7 @@ void HardJi::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Vec* gx, V
   const double scale = s_.lam * o_.L_f / s_.L;  // (lam^2 L_f / L) / lam
   for (Index i = 1; i <= s_.T; ++i) {
     const Index ia = yi(i - 1, n - 1), ib = yi(i, 0);
-    const PairTerm t = pair_term(s_.C_l * y(ia) / s_.lam, s_.C_r * y(ib) / s_.lam, false);
+    const hard::Link t = hard::link(s_.C_l * y(ia) / s_.lam, s_.C_r * y(ib) / s_.lam, false);
     (*gy)(ia) += scale * s_.C_l * t.du;
     (*gy)(ib) += scale * s_.C_r * t.dw;
   }
@@ -203,7 +180,7 @@ void HardJi::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
   const double scale = o_.L_f / s_.L;
   for (Index i = 1; i <= s_.T; ++i) {
     const Index ia = yi(i - 1, n - 1), ib = yi(i, 0);
-    const PairTerm t = pair_term(s_.C_l * y(ia) / s_.lam, s_.C_r * y(ib) / s_.lam, true);
+    const hard::Link t = hard::link(s_.C_l * y(ia) / s_.lam, s_.C_r * y(ib) / s_.lam, true);
     const double haa = scale * s_.C_l * s_.C_l * t.duu, hbb = scale * s_.C_r * s_.C_r * t.dww,
                  hab = scale * s_.C_l * s_.C_r * t.duw;
     (*out)(ia) += haa * v(ia) + hab * v(ib);

@@ -18,6 +18,15 @@ namespace bilevel::hard {
 double psi(double t, int k = 0);
 double phi(double t, int k = 0);
 
+// One link of the chain, t(u, w) = Psi(-u) Phi(-w) - Psi(u) Phi(w), with its first and (when
+// `second`) second derivatives. A link whose u lies in [-1/2, 1/2] is exactly zero with all
+// its derivatives: it returns at once without evaluating Phi, which makes the inactive tail
+// of a long chain cheap.
+struct Link {
+  double value = 0, du = 0, dw = 0, duu = 0, dww = 0, duw = 0;
+};
+Link link(double u, double w, bool second);
+
 class ZeroChain {
  public:
   explicit ZeroChain(Index T);  // T >= 1
