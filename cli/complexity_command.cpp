@@ -40,9 +40,10 @@ void print_fit(const ComplexityResult& result, std::ostream& out) {
   if (fit.ok) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "fit: calls ~ (%s)^%.3f over %zu of %zu points (R^2 %.4f, rms log residual %.3f)",
+                  "fit: calls ~ (%s)^%.3f over %zu of %zu points (R^2 %.4f, rms log residual "
+                  "%.3f); last two points: %.3f",
                   var.c_str(), fit.exponent, fit.points, result.points.size(), fit.r2,
-                  fit.rms_residual);
+                  fit.rms_residual, fit.last_exponent);
     out << buf << '\n';
   } else {
     out << "fit: none: " << fit.message << '\n';

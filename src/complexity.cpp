@@ -196,6 +196,8 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
       run.time_s = r.time_s;
       run.counts = r.counts;
       run.hypergrad_norm = r.hypergrad_norm;
+      for (const auto& [k, value] : problem->option_values())
+        if (k == "chain_calls") run.chain_calls = std::stod(value);
       if (!r.trace.records.empty()) run.metrics = r.trace.records.back().metrics;
       run.metrics.resize(metric_names.size(), std::numeric_limits<double>::quiet_NaN());
       run.algo_options = algo_options[i];

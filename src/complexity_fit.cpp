@@ -5,6 +5,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace bilevel {
 
@@ -13,7 +14,7 @@ PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   PowerLawFit fit;
   fit.points = x.size();
-  fit.exponent = fit.log_constant = fit.r2 = fit.rms_residual = kNaN;
+  fit.exponent = fit.log_constant = fit.r2 = fit.rms_residual = fit.last_exponent = kNaN;
   if (x.size() < 2) {
     fit.message =
         "not enough converged points (" + std::to_string(x.size()) + " of the 2 a slope needs)";
@@ -45,6 +46,11 @@ PowerLawFit fit_power_law(const std::vector<double>& x, const std::vector<double
   const double ss_res = std::max(0.0, svv - fit.exponent * suv);
   fit.r2 = svv > 0 ? 1 - ss_res / svv : kNaN;
   fit.rms_residual = std::sqrt(ss_res / n);
+  std::vector<std::size_t> order(x.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x[a] < x[b]; });
+  const std::size_t hi = order[order.size() - 1], lo = order[order.size() - 2];
+  if (x[hi] > x[lo]) fit.last_exponent = std::log(cost[hi] / cost[lo]) / std::log(x[hi] / x[lo]);
   return fit;
 }
 

@@ -470,7 +470,7 @@ TEST_F(ComplexityCliTest, WritesCsvSummaryAndPlotAndPrintsTheFitBesideTheTheory)
   const std::string text = read_file(csv);
   EXPECT_EQ(first_line(text),
             "key,value,seed,tol,status,iters,grad_calls,hvp_calls,hess_calls,calls,samples,"
-            "time_s,hypergrad_norm");
+            "time_s,hypergrad_norm,chain_calls");
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 5) << text;
   const nlohmann::json s = nlohmann::json::parse(read_file(summary));
   for (const char* key : {"algo", "problem", "key", "values", "fit_variable", "runs", "points",

@@ -122,6 +122,7 @@ TEST(ComplexityFitTest, RecoversAnExactPowerLaw) {
   EXPECT_NEAR(fit.log_constant, std::log(7.0), 1e-10);
   EXPECT_NEAR(fit.r2, 1, 1e-12);
   EXPECT_NEAR(fit.rms_residual, 0, 1e-10);
+  EXPECT_NEAR(fit.last_exponent, 2.5, 1e-12);
   EXPECT_EQ(fit.points, x.size());
 }
 
@@ -133,6 +134,8 @@ TEST(ComplexityFitTest, NoisyPointsMatchTheTestSuitesSlopeAndLowerR2) {
   ASSERT_TRUE(fit.ok);
   EXPECT_NEAR(fit.exponent, testing::loglog_slope(x, cost), 1e-12);
   EXPECT_NEAR(fit.exponent, 2, 0.1);
+  // The last two points (x = 16, 32) alone: 2 + log2(1.3 / 0.8).
+  EXPECT_NEAR(fit.last_exponent, 2 + std::log2(1.3 / 0.8), 1e-12);
   EXPECT_LT(fit.r2, 1);
   EXPECT_GT(fit.r2, 0.95);
   EXPECT_GT(fit.rms_residual, 0.1);
@@ -426,7 +429,8 @@ TEST(ComplexityLabTest, RecordsTheProblemsMetricsOfEveryRun) {
     EXPECT_EQ(run.status, Status::kMaxIterations);
   }
   const std::string csv = complexity_csv(r);
-  EXPECT_NE(csv.find(",hypergrad_norm,dist_solution,ll_gap,box_violation\n"), std::string::npos)
+  EXPECT_NE(csv.find(",hypergrad_norm,chain_calls,dist_solution,ll_gap,box_violation\n"),
+            std::string::npos)
       << csv;
 }
 
@@ -478,7 +482,7 @@ TEST(ComplexityOutputTest, CsvHasOneRowPerRunAndTheJsonTheFitAndReferences) {
   const std::string csv = complexity_csv(r);
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "key,value,seed,tol,status,iters,grad_calls,hvp_calls,hess_calls,calls,samples,"
-            "time_s,hypergrad_norm");
+            "time_s,hypergrad_norm,chain_calls");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 3);
   EXPECT_NE(csv.find("\ntol,0.01,0,0.01,converged,"), std::string::npos) << csv;
 
@@ -495,6 +499,34 @@ TEST(ComplexityOutputTest, CsvHasOneRowPerRunAndTheJsonTheFitAndReferences) {
   EXPECT_EQ(j["references"][0]["exponent"], 2);
   EXPECT_DOUBLE_EQ(j["points"][1]["x"].get<double>(), 1e4);
   EXPECT_EQ(j["problem_options"]["dx"], 8);
+}
+
+}  // namespace
+}  // namespace bilevel
+
+namespace bilevel {
+namespace {
+
+// On the lower-bound instances every run records the calls the construction forces
+// (chain_calls: T for hard-carmon, T n + 2 for hard-ji), and a method that reached eps spent at
+// least that many: the lower bound holds on real runs. The eps sweep grows the chain like
+// eps^-2, so the forced calls grow too.
+TEST(ComplexityLabTest, LowerBoundInstancesRecordTheForcedCallsAndRunsExceedThem) {
+  for (const auto& [problem, extra] :
+       std::vector<std::pair<std::string, KeyValues>>{{"hard-carmon", {}},
+                                                      {"hard-ji", {{"kappa", "17"}}}}) {
+    const std::string sweep = problem == "hard-ji" ? "eps=0.08,0.04" : "eps=0.01,0.005";
+    ComplexityTask task = task_of(problem, "aid-cg", sweep);
+    task.problem_options = extra;
+    const ComplexityResult r = run_complexity(task, budget(100000));
+    ASSERT_EQ(r.runs.size(), 2u);
+    for (const auto& run : r.runs) {
+      ASSERT_TRUE(run.converged()) << problem << " " << run.message;
+      ASSERT_FALSE(std::isnan(run.chain_calls)) << problem;
+      EXPECT_GE(static_cast<double>(complexity_cost(run.counts)), run.chain_calls) << problem;
+    }
+    EXPECT_GT(r.runs[1].chain_calls, 3 * r.runs[0].chain_calls) << problem;
+  }
 }
 
 }  // namespace

@@ -99,6 +99,12 @@ def main(argv):
     if budget:
         ax.plot(*zip(*budget), "x", color="tab:red", markersize=7,
                 label="runs that spent the budget")
+    # What the construction forces (the instance's chain_calls): every method must lie above.
+    forced = sorted({(fit_x(summary, r["value"]), r["chain_calls"]) for r in summary["runs"]
+                     if r.get("chain_calls") is not None and r["chain_calls"] > 0})
+    if forced:
+        ax.plot(*zip(*forced), "s--", color="0.35", markersize=5, linewidth=1,
+                label="calls the construction forces (chain_calls)")
     if means:
         ax.plot(*zip(*means), "o", color="tab:blue", markersize=7,
                 label="mean over seeds" if len(summary["runs"]) > len(summary["points"])
@@ -112,8 +118,10 @@ def main(argv):
         f_lo, f_hi = means[0][0], means[-1][0]
         ax.plot([f_lo, f_hi], [math.exp(c) * f_lo ** a, math.exp(c) * f_hi ** a], "-",
                 color="tab:blue", linewidth=1.8,
-                label=f"fit: exponent {a:.2f} ($R^2$ {fit['r2']:.3f})" if fit["r2"] is not None
-                else f"fit: exponent {a:.2f}")
+                label=(f"fit: exponent {a:.2f} ($R^2$ {fit['r2']:.3f})" if fit["r2"] is not None
+                       else f"fit: exponent {a:.2f}")
+                + (f", last two points {fit['last_exponent']:.2f}"
+                   if fit.get("last_exponent") is not None else ""))
     if means:
         x0, y0 = means[0]
         styles = ["--", "-.", ":", (0, (5, 2, 1, 2))]

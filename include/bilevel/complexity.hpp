@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,9 @@ struct ComplexityRun {
   double time_s = 0;
   OracleCounts counts;
   double hypergrad_norm = 0;    // exact ||grad phi|| at the final x
+  // The oracle calls the problem's construction forces before phi can be eps-stationary, when
+  // it states them (the lower-bound instances' derived option `chain_calls`); NaN otherwise.
+  double chain_calls = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> metrics;  // the problem's metrics at the end (ComplexityResult order)
   KeyValues algo_options;       // the options set for this point (expressions evaluated)
 

@@ -18,6 +18,10 @@ struct PowerLawFit {
   // square of the residuals log(cost) - line (0.1 ~ points within 10% of the line).
   double r2 = 0;
   double rms_residual = 0;
+  // The slope between the two points with the largest x: the local growth at the hard end of
+  // the sweep, which approaches the asymptotic exponent when the smaller values are still
+  // pre-asymptotic (a chain of a few links).
+  double last_exponent = 0;
 };
 
 // Fits log(cost) = log(C) + a log(x) by least squares. Needs at least two points with

@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kColumns =
     "key,value,seed,tol,status,iters,grad_calls,hvp_calls,hess_calls,calls,samples,time_s,"
-    "hypergrad_norm";
+    "hypergrad_norm,chain_calls";
 
 std::string number_field(double v) { return std::isnan(v) ? "" : format_double(v); }
 
@@ -25,7 +25,8 @@ std::string csv_row(const std::string& key, const ComplexityRun& r) {
                      std::to_string(r.iters) + ',' + std::to_string(c.grad_calls()) + ',' +
                      std::to_string(c.hvp_calls()) + ',' + std::to_string(c.hess_calls()) + ',' +
                      std::to_string(complexity_cost(c)) + ',' + std::to_string(c.samples()) + ',' +
-                     number_field(r.time_s) + ',' + number_field(r.hypergrad_norm);
+                     number_field(r.time_s) + ',' + number_field(r.hypergrad_norm) + ',' +
+                     number_field(r.chain_calls);
   for (double m : r.metrics) line += ',' + number_field(m);
   return line + '\n';
 }
@@ -54,6 +55,7 @@ json run_json(const ComplexityResult& result, const ComplexityRun& r) {
       {"calls", complexity_cost(c)},
       {"samples", c.samples()},
       {"hypergrad_norm", json_number(r.hypergrad_norm)},
+      {"chain_calls", json_number(r.chain_calls)},
       {"metrics", metrics_json(result.metric_names, r.metrics)},
       {"options", json_key_values(r.algo_options)},
   };
@@ -68,6 +70,7 @@ json fit_json(const PowerLawFit& f) {
       {"log_constant", json_number(f.log_constant)},
       {"r2", json_number(f.r2)},
       {"rms_residual", json_number(f.rms_residual)},
+      {"last_exponent", json_number(f.last_exponent)},
   };
 }
 

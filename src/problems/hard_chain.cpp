@@ -65,6 +65,8 @@ void HardChainProblem::append_derived(KeyValues* kv) const {
   kv->emplace_back("lam", format_double(chain_.lam()));
   kv->emplace_back("G", format_double(chain_.grad_inf_bound()));
   kv->emplace_back("p", format_double(p_));
+  // Every link must be revealed by a call of the carrying oracle, each with probability p.
+  kv->emplace_back("chain_calls", format_double(static_cast<double>(chain_.dim()) / p_));
 }
 
 // --- hard-carmon, hard-arjevani -------------------------------------------------------------

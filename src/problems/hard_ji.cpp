@@ -65,7 +65,9 @@ KeyValues HardJi::derived_values() const {
   return {{"n", std::to_string(s_.n)},    {"T", std::to_string(s_.T)},
           {"lam", format_double(s_.lam)}, {"C_l", format_double(s_.C_l)},
           {"C_r", format_double(s_.C_r)}, {"L", format_double(s_.L)},
-          {"mu", format_double(s_.mu)},   {"dim_y", std::to_string(dim_y())}};
+          {"mu", format_double(s_.mu)},   {"dim_y", std::to_string(dim_y())},
+          // x_T stays 0 for the first T n + 1 oracle calls (docs/problems.md, chain order).
+          {"chain_calls", std::to_string(s_.T * s_.n + 2)}};
 }
 
 KeyValues HardJi::option_values() const {

@@ -19,6 +19,11 @@ KeyValues HardJiStoch::option_values() const {
   copy.declare(list);
   KeyValues kv = list.values();
   for (auto& d : derived_values()) kv.push_back(d);
+  // The coin slows n - 1 of every n steps of the chain (eq. (16)): about (n - 1) T / p
+  // calls in expectation, plus the T + 2 unslowed ones.
+  const double T = static_cast<double>(s_.T), n = static_cast<double>(s_.n);
+  for (auto& [k, v] : kv)
+    if (k == "chain_calls") v = format_double((n - 1) * T / p_ + T + 2);
   kv.emplace_back("p", format_double(p_));
   kv.emplace_back("r_x", format_double(kRx));
   kv.emplace_back("r_y", format_double(kRy));
