@@ -88,7 +88,8 @@ TEST(ScaledChain, DerivativesMatchFiniteDifferencesAndAreLfSmooth) {
   double worst = 0;
   for (std::uint64_t s = 1; s <= 400; ++s) {
     const Mat H = c.hessian(point_before_end(c, s) * 0.5);
-    worst = std::max(worst, Eigen::SelfAdjointEigenSolver<Mat>(H).eigenvalues().cwiseAbs().maxCoeff());
+    const Vec ev = Eigen::SelfAdjointEigenSolver<Mat>(H).eigenvalues();
+    worst = std::max(worst, ev.cwiseAbs().maxCoeff());
   }
   EXPECT_LE(worst, kL);
   EXPECT_GT(worst, kL / 100);
@@ -100,7 +101,8 @@ TEST(ScaledChain, OptimalityGapIsAtMostDelta) {
   double best = c.value(Vec::Zero(c.dim()));
   // Far along the chain (every link completed) and gradient descent (step 1/L) from several
   // starts: the lowest values F reaches.
-  for (double t : {1.0, 2.0, 5.0, 20.0}) best = std::min(best, c.value(Vec::Constant(c.dim(), t * c.lam())));
+  for (double t : {1.0, 2.0, 5.0, 20.0})
+    best = std::min(best, c.value(Vec::Constant(c.dim(), t * c.lam())));
   for (std::uint64_t s = 0; s < 4; ++s) {
     Vec x = s == 0 ? Vec::Zero(c.dim()) : point_before_end(c, s);
     Vec g;
@@ -218,7 +220,8 @@ TEST_P(HardInstance, ClosedFormsAreTheBilevelSolution) {
 
 TEST_P(HardInstance, MetricsCountActiveCoordinates) {
   auto p = make();
-  ASSERT_EQ(p->metric_names(), (std::vector<std::string>{"active_x", "active_y", "chain_progress"}));
+  ASSERT_EQ(p->metric_names(),
+            (std::vector<std::string>{"active_x", "active_y", "chain_progress"}));
   Vec x = Vec::Zero(p->dim_x()), y = Vec::Zero(p->dim_y());
   x(0) = 1;
   x(4) = -2;

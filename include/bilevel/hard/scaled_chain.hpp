@@ -1,6 +1,6 @@
 // Carmon et al.'s zero-chain scaled to a function class: given L (the smoothness wanted),
 // Delta (the optimality gap allowed) and eps (the accuracy to make hard),
-//     F(x) = (L lam^2 / 152) f_T(x / lam),   lam = 152 eps / L,   T = floor(Delta L / (1824 eps^2)),
+//     F(x) = (L lam^2 / 152) f_T(x / lam),  lam = 152 eps / L,  T = floor(Delta L / (1824 eps^2)),
 // the scaling of Carmon et al. (2020, Theorem 1) and Arjevani et al. (2023, eq. (9)):
 //   - F is L-smooth: Hess f_T has norm <= 152 (Carmon et al., Lemma 3);
 //   - ||grad F(x)|| = (L lam / 152) ||grad f_T(x / lam)|| > eps while |x_T| < lam;
