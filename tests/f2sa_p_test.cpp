@@ -235,6 +235,22 @@ TEST(F2saP, AutoDefaultsFollowTheoremThreeOneAndNameMissingConstants) {
   EXPECT_NE(testing::run_error(b, bare).find("nu"), std::string::npos);
 }
 
+// A linear f (L_f = 0: hard-kwon's f = y) voids both bounds on nu; the auto spacing is then the
+// cap with L_g in place of L_f, finite, and the run reaches eps-stationarity.
+TEST(F2saP, LinearUpperLevelGetsAFiniteAutoSpacingAndConverges) {
+  auto p = make_problem("hard-kwon", {{"eps", "0.01"}});
+  ASSERT_EQ(*p->constants().L_f, 0.0);
+  F2saPOptions o;
+  o.p = 2;
+  o.eps = 0.01;
+  F2saP a(o);
+  RunSettings s = testing::seeded(20000, 0);  // diagnostics on every iteration: tol uses them
+  s.stopping.tol = 0.01;
+  const Result r = a.run(*p, p->initial_x(), p->initial_y(), s);
+  EXPECT_NEAR(a.nu(), 0.5, 1e-15);  // mu_g / (2 max|j| L_g): mu_g = L_g = 1, nodes -1, 1
+  EXPECT_EQ(r.status, Status::kConverged) << r.message;
+}
+
 // The experiment's setting in small: learnreg (no constants: every step set by hand) with
 // minibatches at both levels; each inner gradient touches batch_y samples and each estimator
 // gradient S, and the validation loss falls.

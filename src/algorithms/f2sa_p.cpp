@@ -91,9 +91,16 @@ void F2saP::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
     // capped so that every j nu f + g stays mu_g/2-strongly convex.
     const double mu = require_constant(c.mu_g, "mu_g", name(), "nu");
     const double lf = require_constant(c.L_f, "L_f", name(), "nu");
-    const double theory =
-        std::pow(o_.eps / (lf * std::pow(kappa("nu"), 2.0 * o_.p + 1)), 1.0 / o_.p);
-    nu_ = std::min(mu / (2 * jmax * lf), theory);
+    if (lf > 0) {
+      const double theory =
+          std::pow(o_.eps / (lf * std::pow(kappa("nu"), 2.0 * o_.p + 1)), 1.0 / o_.p);
+      nu_ = std::min(mu / (2 * jmax * lf), theory);
+    } else {
+      // f linear (L_f = 0, e.g. hard-kwon's f = y): every j nu f + g is mu_g-strongly
+      // convex and the smoothness bias term vanishes, so both bounds are void and any nu
+      // works. Take the cap with g's smoothness in place of f's: mu_g / (2 max|j| L_g).
+      nu_ = mu / (2 * jmax * require_constant(c.L_g, "L_g", name(), "nu"));
+    }
   }
   // f may be nonconvex (Hessian down to -L_f), so j nu f + g is strongly convex in y for
   // every node only if max|j| nu L_f < mu_g; beyond that the inner SGD may diverge.
