@@ -91,7 +91,11 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   // Returns true if the run must stop, with res.status / res.message set.
   auto log_and_check = [&](Index iter) {
     IterRecord r = make_record(iter);
-    res.trace.records.push_back(r);
+    // The first record stays: the blow-up test below compares against it.
+    if (!s.keep_trace && res.trace.records.size() >= 2)
+      res.trace.records.back() = std::move(r);
+    else
+      res.trace.records.push_back(std::move(r));
     const IterRecord& rec = res.trace.records.back();
     if (!current_x().allFinite() || !current_y().allFinite() ||
         (s.diagnostics && !std::isfinite(rec.phi))) {

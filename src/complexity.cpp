@@ -182,6 +182,7 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
       rs.seed = settings.run.seed + s;
       rs.log_every = 1;
       rs.diagnostics = true;
+      rs.keep_trace = false;  // only the end of a run is recorded: constant memory
       if (is_accuracy_key(sweep.key)) rs.stopping.tol = v;
       const Result r = algo->run(*problem, problem->initial_x(), problem->initial_y(), rs);
 

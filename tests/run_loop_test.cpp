@@ -313,6 +313,38 @@ TEST(RunLoop, ConvergesWhenTheExactHypergradientNormFallsBelowTol) {
   EXPECT_LE(recs.back().hypergrad_norm, s.stopping.tol);
 }
 
+// keep_trace = false keeps the first and the latest record only; the run itself (its stop at
+// tol, its result, what callbacks see) is that of a full trace.
+TEST(RunLoop, WithoutKeepTraceOnlyTheFirstAndLatestRecordsStay) {
+  Quadratic q(testing::small_quadratic());
+  ProbeOptions o;
+  o.eta = 1.0 / *q.constants().L_phi;
+  Probe full_probe(o), short_probe(o);
+  RunSettings s = settings(100000);
+  s.stopping.tol = 1e-3 * run(full_probe, q, settings(1)).trace.records.front().hypergrad_norm;
+  const Result full = run(full_probe, q, s);
+  ASSERT_EQ(full.status, Status::kConverged);
+  ASSERT_GT(full.trace.records.size(), 5u);
+  Index seen = 0;
+  s.keep_trace = false;
+  s.callbacks.push_back([&](const IterRecord& r) {
+    EXPECT_EQ(r.iter, full.trace.records[static_cast<std::size_t>(seen)].iter);
+    ++seen;
+    return Action::kContinue;
+  });
+  const Result part = run(short_probe, q, s);
+  EXPECT_EQ(part.status, Status::kConverged);
+  EXPECT_EQ(part.iters, full.iters);
+  EXPECT_EQ(part.hypergrad_norm, full.hypergrad_norm);
+  EXPECT_EQ(part.x, full.x);
+  // Callbacks see every record but the one that meets tol (it ends the run first).
+  EXPECT_EQ(static_cast<std::size_t>(seen), full.trace.records.size() - 1);
+  ASSERT_EQ(part.trace.records.size(), 2u);
+  EXPECT_EQ(part.trace.records.front().iter, 0);
+  EXPECT_EQ(part.trace.records.back().iter, full.trace.records.back().iter);
+  EXPECT_EQ(part.trace.records.back().counts, full.trace.records.back().counts);
+}
+
 TEST(RunLoop, ConvergenceIsCheckedOnlyAtLoggedIterations) {
   Quadratic q(testing::small_quadratic());
   ProbeOptions o;

@@ -39,6 +39,10 @@ struct RunSettings {
   // without a closed-form Hess phi: 2 dim_x hypergradients per record up to dim_x = 200,
   // else 2 per Lanczos product (see diagnostics.hpp).
   bool min_eig = false;
+  // false: the trace keeps only its first and latest records (callbacks still see every
+  // record). Long runs that log every iteration to stop at the first iterate within tol
+  // (bilevel complexity) then use constant memory instead of ~200 bytes per iteration.
+  bool keep_trace = true;
   std::vector<Callback> callbacks;
 };
 

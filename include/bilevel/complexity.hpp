@@ -42,8 +42,9 @@ struct ComplexityTask {
 struct ComplexitySettings {
   // Budget (max_iters, max_oracle_calls, time_limit_s) and first seed of every run, and its
   // tol when the key is neither eps nor tol (then required > 0; with eps or tol it must be
-  // 0, the sweep sets it). Every run records every iteration (log_every = 1) with the
-  // exact diagnostics, so that it stops at the first iterate within tol.
+  // 0, the sweep sets it). Every run evaluates every iteration (log_every = 1) with the
+  // exact diagnostics, so that it stops at the first iterate within tol, and keeps only the
+  // latest record (keep_trace = false: constant memory however long the run).
   RunSettings run;
   Index seeds = 1;  // runs per point, with seeds run.seed, run.seed + 1, ...
 };
