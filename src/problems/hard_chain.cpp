@@ -60,6 +60,16 @@ bool HardChainProblem::closed_form_hessian_phi(const Vec& x, Mat* h) const {
   return true;
 }
 
+ProblemConstants HardChainProblem::chain_constants(double mu, double L_f, double mu_fy) const {
+  ProblemConstants c;
+  c.mu_g = mu;
+  c.L_g = mu;
+  c.L_f = L_f;
+  c.mu_fy = mu_fy;
+  c.L_phi = chain_.smoothness();
+  return c;
+}
+
 void HardChainProblem::append_derived(KeyValues* kv) const {
   kv->emplace_back("T", std::to_string(chain_.dim()));
   kv->emplace_back("lam", format_double(chain_.lam()));
@@ -113,25 +123,12 @@ HardCarmon::HardCarmon(const HardArjevaniOptions& o)
     : HardChainProblem(o.scale, o.sigma), o_(o), stochastic_(true) {}
 
 ProblemConstants HardCarmon::constants() const {
-  ProblemConstants c;
-  c.mu_g = o_.mu;
-  c.L_g = o_.mu;
-  c.L_f = chain_.smoothness();
-  c.mu_fy = -chain_.smoothness();
-  c.L_phi = chain_.smoothness();
-  return c;
+  return chain_constants(o_.mu, chain_.smoothness(), -chain_.smoothness());  // f = F(y)
 }
 
 KeyValues HardCarmon::option_values() const {
-  HardArjevaniOptions copy = o_;
-  OptionList list(name());
-  if (stochastic_)
-    copy.declare(list);
-  else
-    copy.HardCarmonOptions::declare(list);
-  KeyValues kv = list.values();
-  append_derived(&kv);
-  return kv;
+  if (stochastic_) return values_with_derived(o_);
+  return values_with_derived(static_cast<const HardCarmonOptions&>(o_));
 }
 
 bool HardCarmon::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
@@ -224,23 +221,10 @@ HardSeparable::HardSeparable(const HardSeparableOptions& o)
     : HardChainProblem(o.scale, o.sigma), o_(o) {}
 
 ProblemConstants HardSeparable::constants() const {
-  ProblemConstants c;
-  c.mu_g = o_.mu;
-  c.L_g = o_.mu;
-  c.L_f = chain_.smoothness();
-  c.mu_fy = 0.0;  // f does not depend on y
-  c.L_phi = chain_.smoothness();
-  return c;
+  return chain_constants(o_.mu, chain_.smoothness(), 0.0);  // f = F(x) does not depend on y
 }
 
-KeyValues HardSeparable::option_values() const {
-  HardSeparableOptions copy = o_;
-  OptionList list(name());
-  copy.declare(list);
-  KeyValues kv = list.values();
-  append_derived(&kv);
-  return kv;
-}
+KeyValues HardSeparable::option_values() const { return values_with_derived(o_); }
 
 bool HardSeparable::closed_form_solution(const Vec&, double, Vec* y) const {
   *y = Vec::Zero(1);  // argmin_y sigma F(x) + mu/2 y^2 = 0 for every sigma

@@ -36,23 +36,10 @@ HardKwon::HardKwon(const HardKwonOptions& o) : HardChainProblem(o.scale, 0.0), o
 }
 
 ProblemConstants HardKwon::constants() const {
-  ProblemConstants c;
-  c.mu_g = o_.mu;
-  c.L_g = o_.mu;
-  c.L_f = 0.0;  // f = y is linear
-  c.mu_fy = 0.0;
-  c.L_phi = chain_.smoothness();
-  return c;
+  return chain_constants(o_.mu, 0.0, 0.0);  // f = y is linear
 }
 
-KeyValues HardKwon::option_values() const {
-  HardKwonOptions copy = o_;
-  OptionList list(name());
-  copy.declare(list);
-  KeyValues kv = list.values();
-  append_derived(&kv);
-  return kv;
-}
+KeyValues HardKwon::option_values() const { return values_with_derived(o_); }
 
 bool HardKwon::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
   *y = Vec::Constant(1, chain_.value(x) - sigma / o_.mu);

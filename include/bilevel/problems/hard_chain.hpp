@@ -54,6 +54,18 @@ class HardChainProblem : public Problem {
   HardChainProblem(const ChainScaleOptions& scale, double sigma);
   // The derived sizes, appended to a problem's option_values().
   void append_derived(KeyValues* kv) const;
+  // A problem's option_values(): its options (declared by `options`) and the derived sizes.
+  template <class Options>
+  KeyValues values_with_derived(Options options) const {
+    OptionList list(name());
+    options.declare(list);
+    KeyValues kv = list.values();
+    append_derived(&kv);
+    return kv;
+  }
+  // What every instance shares: g is mu-strongly convex and mu-smooth in y, phi = F is
+  // L_phi = (the chain's L_f)-smooth; f's own smoothness and curvature floor in y differ.
+  ProblemConstants chain_constants(double mu, double L_f, double mu_fy) const;
 
   hard::ScaledChain chain_;
   double p_;
