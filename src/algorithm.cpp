@@ -88,7 +88,9 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   timed([&] { init(problem, x0, y0, rng); });
   res.options = resolved_options();
 
-  // Returns true if the run must stop, with res.status / res.message set.
+  // Returns true if the run must stop, with res.status / res.message set. Every record is
+  // shown to the callbacks, the one that ends the run included; when several reasons to stop
+  // meet at one record, divergence wins over convergence, which wins over a callback's stop.
   auto log_and_check = [&](Index iter) {
     IterRecord r = make_record(iter);
     // The first record stays: the blow-up test below compares against it.
@@ -97,6 +99,9 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
     else
       res.trace.records.push_back(std::move(r));
     const IterRecord& rec = res.trace.records.back();
+    bool callback_stop = false;
+    for (const auto& cb : s.callbacks)
+      if (cb(rec) == Action::kStop) callback_stop = true;
     if (!current_x().allFinite() || !current_y().allFinite() ||
         (s.diagnostics && !std::isfinite(rec.phi))) {
       res.status = Status::kDiverged;
@@ -121,12 +126,10 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
       res.message = "converged: exact ||grad phi|| <= tol";
       return true;
     }
-    for (const auto& cb : s.callbacks) {
-      if (cb(rec) == Action::kStop) {
-        res.status = Status::kUserStop;
-        res.message = "stopped by a callback";
-        return true;
-      }
+    if (callback_stop) {
+      res.status = Status::kUserStop;
+      res.message = "stopped by a callback";
+      return true;
     }
     return false;
   };

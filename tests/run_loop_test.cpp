@@ -337,8 +337,7 @@ TEST(RunLoop, WithoutKeepTraceOnlyTheFirstAndLatestRecordsStay) {
   EXPECT_EQ(part.iters, full.iters);
   EXPECT_EQ(part.hypergrad_norm, full.hypergrad_norm);
   EXPECT_EQ(part.x, full.x);
-  // Callbacks see every record but the one that meets tol (it ends the run first).
-  EXPECT_EQ(static_cast<std::size_t>(seen), full.trace.records.size() - 1);
+  EXPECT_EQ(static_cast<std::size_t>(seen), full.trace.records.size());
   ASSERT_EQ(part.trace.records.size(), 2u);
   EXPECT_EQ(part.trace.records.front().iter, 0);
   EXPECT_EQ(part.trace.records.back().iter, full.trace.records.back().iter);
@@ -394,6 +393,23 @@ TEST(RunLoop, CallbackReturningStopEndsTheRunWithUserStop) {
   EXPECT_EQ(r.iters, 3);
   EXPECT_EQ(a.steps_seen().size(), 3u);
   EXPECT_EQ(record_iters(r), (std::vector<Index>{0, 1, 2, 3}));
+}
+
+// The record that ends the run is shown to the callbacks too; a callback asking to stop at the
+// record that also meets tol does not hide the convergence.
+TEST(RunLoop, CallbacksSeeTheRecordThatMeetsTolAndConvergenceWinsOverTheirStop) {
+  Quadratic q(testing::small_quadratic());
+  Probe a;
+  RunSettings s = settings(10);
+  s.stopping.tol = 1e100;  // met at the start
+  Index seen = 0;
+  s.callbacks.push_back([&](const IterRecord&) {
+    ++seen;
+    return Action::kStop;
+  });
+  const Result r = run(a, q, s);
+  EXPECT_EQ(seen, 1);
+  EXPECT_EQ(r.status, Status::kConverged);
 }
 
 TEST(RunLoop, EveryCallbackSeesEveryLoggedRecordInOrder) {

@@ -27,7 +27,8 @@ struct Stopping {
 
 enum class Action { kContinue, kStop };
 
-// Called after every logged record. Returning kStop ends the run with Status::kUserStop.
+// Called after every logged record, the one that ends the run included. Returning kStop ends
+// the run with Status::kUserStop (unless that record also diverged or met tol).
 using Callback = std::function<Action(const IterRecord&)>;
 
 struct RunSettings {
