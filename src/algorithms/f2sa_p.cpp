@@ -14,7 +14,7 @@ void F2saPOptions::declare(OptionList& o) {
       .add("eps", eps, "target stationarity (> 0): sets the auto nu, eta_x and K")
       .add("nu", nu,
            "finite-difference spacing (> 0); auto = min(mu_g/(2 max|j| L_f), "
-           "(eps/(L_f kappa^(2p+1)))^(1/p))")
+           "(eps/(L_f kappa^(2p+1)))^(1/p)); mu_g/(2 max|j| L_g) when L_f = 0")
       .add("eta_x", eta_x, "outer step (length of the normalized step); auto = eps/L_phi")
       .add("eta_y", eta_y, "inner step; auto = 1/(L_g + max|j| nu L_f)")
       .add("K", K, "inner steps per outer iteration; auto = ceil(kappa log(L_f kappa/(nu eps)))")

@@ -9,9 +9,6 @@
 
 namespace bilevel {
 
-using hard::phi;
-using hard::psi;
-
 void HardJiOptions::declare(OptionList& o) {
   o.add("eps", eps, "target accuracy: ||grad H|| >= eps until x_T moves (> 0)")
       .add("kappa", kappa, "condition number L_g / mu of the lower level (>= 5, so n >= 1)")
