@@ -465,7 +465,7 @@ TEST_F(ComplexityCliTest, WritesCsvSummaryAndPlotAndPrintsTheFitBesideTheTheory)
   EXPECT_TRUE(contains(r.out, "converged")) << r.out;
   EXPECT_TRUE(contains(r.out, "fit: calls ~ (1/tol)^0.")) << r.out;
   EXPECT_TRUE(contains(r.out, "theory: upper bound exponent 2 ")) << r.out;
-  EXPECT_TRUE(contains(r.out, "f2ba_near-optimal-fully-first-order Table 1 (AID)")) << r.out;
+  EXPECT_TRUE(contains(r.out, "Chen, Ma & Zhang 2025, Table 1 (AID)")) << r.out;
 
   const std::string text = read_file(csv);
   EXPECT_EQ(first_line(text),

@@ -184,7 +184,7 @@ TEST(ComplexityTheoryTest, HardInstancesLowerBoundsByKeyAndNoise) {
 
   const auto ji = reference_exponents({"none", "hard-ji", "kappa", false, {}});
   ASSERT_EQ(ji.size(), 1u);
-  EXPECT_EQ(ji[0].source, "ji_lower-bounds-ncsc-bilevel Theorem 1");
+  EXPECT_EQ(ji[0].source, "Ji (bilevel lower bounds), Theorem 1");
   EXPECT_EQ(ji[0].formula, "Omega(kappa^(3/2) eps^-2)");
 }
 
@@ -213,7 +213,7 @@ TEST(ComplexityTheoryTest, MethodsUpperBoundsIncludingF2saPsDependenceOnP) {
   ASSERT_EQ(both.size(), 2u);
   EXPECT_EQ(both[0].bound, "lower");
   EXPECT_EQ(both[1].bound, "upper");
-  EXPECT_EQ(both[1].source, "f2ba_near-optimal-fully-first-order Theorem 4.1");
+  EXPECT_EQ(both[1].source, "Chen, Ma & Zhang 2025, Theorem 4.1");
 }
 
 TEST(ComplexityTheoryTest, StochasticMeansSigmaAboveZero) {

@@ -4,8 +4,8 @@
 // reach ||grad phi|| <= eps on it with fewer calls; the instance is rebuilt for every eps, so
 // this applies to sweeps of the problem option `eps` or `kappa`, never to a `tol` sweep of one
 // fixed problem) and a method's upper bound (its guarantee on any problem of the class, so
-// it applies to `tol` sweeps too). Only exponents the papers in ../shared/papers state are
-// listed; logarithmic factors are dropped from the exponent but kept in the formula text.
+// it applies to `tol` sweeps too). Only exponents the papers of docs/references.md state
+// are listed; logarithmic factors are dropped from the exponent but kept in the formula text.
 // Exponents are of the cost in 1/eps (key eps or tol: calls ~ eps^-a, exponent a) or in the
 // swept value (kappa: calls ~ kappa^b, exponent b).
 #pragma once
@@ -21,7 +21,7 @@ struct ReferenceExponent {
   std::string bound;    // "lower" (the instance's) or "upper" (the method's)
   double exponent = 0;  // see above
   std::string formula;  // the bound as stated, e.g. "Omega(kappa^(3/2) eps^-2)"
-  std::string source;   // paper (file name in ../shared/papers) and theorem or table
+  std::string source;   // paper (as cited in docs/references.md), theorem or table
 };
 
 struct TheoryQuery {
