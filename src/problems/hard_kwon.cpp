@@ -22,17 +22,10 @@ std::vector<std::string> HardKwonOptions::validate() const {
   return v.list();
 }
 
-namespace {
-// The y*-aware neighbourhood's radius is eps; there grad_x g's chain coordinate is bounded by
-// mu eps G.
-double kwon_sigma_scale(const HardKwonOptions& o) {
-  const hard::ScaledChain chain(o.scale.L_f, o.scale.delta, o.scale.eps);
-  return o.mu * o.scale.eps * chain.grad_inf_bound();
-}
-}  // namespace
-
 HardKwon::HardKwon(const HardKwonOptions& o) : HardChainProblem(o.scale, 0.0), o_(o) {
-  p_ = hard::keep_probability(kwon_sigma_scale(o), o.sigma);
+  // On the y*-aware neighbourhood |y - F(x)| <= eps, grad_x g's chain coordinate is bounded by
+  // mu eps G.
+  p_ = hard::keep_probability(o.mu * o.scale.eps * chain_.grad_inf_bound(), o.sigma);
 }
 
 ProblemConstants HardKwon::constants() const {
