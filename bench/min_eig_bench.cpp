@@ -9,7 +9,7 @@
 #include <Eigen/Eigenvalues>
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
+#include "bilevel/core/diagnostics.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/registry.hpp"
 

@@ -9,7 +9,7 @@
 
 #include <memory>
 
-#include "bilevel/algorithms/penalty_hessian.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_hessian.hpp"
 #include "bilevel/linalg/cubic.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/registry.hpp"

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "bilevel/problems/learnreg.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel {
 namespace {

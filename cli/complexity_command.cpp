@@ -8,12 +8,12 @@
 #include <utility>
 #include <vector>
 
-#include "bilevel/complexity.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/lab/complexity.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
 #include "bilevel/io/complexity_output.hpp"
 #include "bilevel/io/summary.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 #include "python_tool.hpp"
 
 namespace bilevel::cli {

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "bilevel/data/catalog.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/registry.hpp"
 
 namespace bilevel::cli {

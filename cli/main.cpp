@@ -6,7 +6,7 @@
 #include <iostream>
 #include <string>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "complexity_command.hpp"
 #include "exit_codes.hpp"
 #include "list_command.hpp"

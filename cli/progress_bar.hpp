@@ -10,7 +10,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "bilevel/algorithm.hpp"
+#include "bilevel/core/algorithm.hpp"
 
 namespace bilevel::cli {
 

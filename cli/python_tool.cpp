@@ -13,7 +13,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 #ifndef BILEVEL_TOOLS_DIR
 #error "BILEVEL_TOOLS_DIR must name the source tree's tools/ directory (CMakeLists.txt)"

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel::cli {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/algorithm.hpp"
+#include "bilevel/core/algorithm.hpp"
 
 namespace bilevel::cli {
 

@@ -5,7 +5,7 @@
 #include <memory>
 #include <optional>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/io/trace_writer.hpp"

@@ -5,11 +5,11 @@
 #include <memory>
 #include <sstream>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
 #include "bilevel/io/tune_summary.hpp"
 #include "bilevel/registry.hpp"
-#include "bilevel/tune.hpp"
+#include "bilevel/lab/tune.hpp"
 
 namespace bilevel::cli {
 

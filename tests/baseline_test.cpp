@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "cleaning_setting.hpp"
 #include "test_support.hpp"

@@ -7,7 +7,7 @@
 
 #include <algorithm>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "stochastic_baselines_support.hpp"
 
 namespace bilevel {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "bilevel/data/dataset.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel::testing {
 

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/problem.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel::testing {
 

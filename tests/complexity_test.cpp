@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/complexity.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/lab/complexity.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/io/complexity_output.hpp"
 #include "test_support.hpp"
 

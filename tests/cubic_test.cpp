@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 #include "symmetric_fixtures.hpp"
 
 namespace bilevel {

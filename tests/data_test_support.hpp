@@ -11,7 +11,7 @@
 #include <string>
 
 #include "bilevel/data/catalog.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel::testing {
 

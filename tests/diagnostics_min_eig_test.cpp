@@ -8,7 +8,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "bilevel/diagnostics.hpp"
+#include "bilevel/core/diagnostics.hpp"
 #include "bilevel/problems/nasty.hpp"
 #include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"

@@ -1,12 +1,12 @@
 // Diagnostics: the generic Newton-CG / CG paths against the quadratic's closed forms, and
 // the penalty proxy's gradient against grad phi at the O(1/lam) rate of the f2ba paper.
-#include "bilevel/diagnostics.hpp"
+#include "bilevel/core/diagnostics.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "bilevel/random.hpp"
+#include "bilevel/core/random.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

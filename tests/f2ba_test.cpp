@@ -7,8 +7,8 @@
 
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

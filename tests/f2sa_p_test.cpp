@@ -9,7 +9,7 @@
 #include <cstdio>
 
 #include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"
 

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

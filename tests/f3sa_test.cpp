@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "bilevel/algorithms/f2sa.hpp"
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <map>
 
-#include "bilevel/algorithms/finite_difference.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/linalg/finite_difference.hpp"
+#include "bilevel/core/error.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

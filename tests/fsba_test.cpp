@@ -12,8 +12,8 @@
 
 #include "bilevel/algorithms/ifsba.hpp"
 #include "bilevel/algorithms/pf2ba.hpp"
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/problems/saddle.hpp"

@@ -11,7 +11,7 @@
 
 #include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
-#include "bilevel/problems/softmax_regression.hpp"
+#include "bilevel/kernels/softmax_regression.hpp"
 #include "bilevel/registry.hpp"
 #include "classification_fixtures.hpp"
 #include "test_support.hpp"

@@ -14,10 +14,10 @@
 
 #include <Eigen/Eigenvalues>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/hard/probability_p.hpp"
 #include "bilevel/hard/scaled_chain.hpp"
-#include "bilevel/problems/hard_chain.hpp"
+#include "bilevel/hard/hard_chain.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"
 

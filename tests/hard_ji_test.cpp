@@ -3,14 +3,14 @@
 // bound on real runs (f2ba, aid-cg, itd), Lemma 3 (||grad H|| >= eps while |x_T| < lam/n),
 // Lemma 4 (H(0) - inf H <= Delta), and hard-ji-stoch's box (Lemma 6) and probability-p
 // oracle (unbiased, variance <= sigma^2, exact without a seed).
-#include "bilevel/problems/hard_ji.hpp"
+#include "bilevel/hard/hard_ji.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/hard/zero_chain.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"

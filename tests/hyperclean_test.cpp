@@ -10,8 +10,8 @@
 #include <tuple>
 
 #include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/registry.hpp"
 #include "classification_fixtures.hpp"
 #include "cleaning_setting.hpp"

@@ -7,9 +7,9 @@
 
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"
 

@@ -9,7 +9,7 @@
 #include <cmath>
 #include <string>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "symmetric_fixtures.hpp"
 
 namespace bilevel {

@@ -8,8 +8,8 @@
 #include <chrono>
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/registry.hpp"
 #include "classification_fixtures.hpp"
 #include "test_support.hpp"

@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
+#include "bilevel/core/diagnostics.hpp"
 #include "bilevel/problems/dro_logistic.hpp"
 #include "bilevel/problems/minimax_synthetic.hpp"
 #include "test_support.hpp"

@@ -8,8 +8,8 @@
 #include <functional>
 #include <string>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/minimax.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"

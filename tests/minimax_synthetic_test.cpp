@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "bilevel/algorithm.hpp"
+#include "bilevel/core/algorithm.hpp"
 #include "minimax_support.hpp"
 
 namespace bilevel {

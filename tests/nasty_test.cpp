@@ -10,7 +10,7 @@
 
 #include "bilevel/algorithms/f2sa.hpp"
 #include "bilevel/algorithms/prox_f2sa.hpp"
-#include "bilevel/diagnostics.hpp"
+#include "bilevel/core/diagnostics.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"
 

@@ -1,6 +1,6 @@
 // OptionList: parsing of every field type, error messages, the values() / set() round trip;
 // Violations; format_double and format_short.
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <limits>
 #include <string>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 namespace {

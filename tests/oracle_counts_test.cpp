@@ -1,5 +1,5 @@
 // OracleCounts / FunctionCounts: totals over both levels, arithmetic, of(Fn), equality.
-#include "bilevel/oracle_counts.hpp"
+#include "bilevel/core/oracle_counts.hpp"
 
 #include <gtest/gtest.h>
 

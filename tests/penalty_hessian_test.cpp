@@ -2,13 +2,13 @@
 // assembly matches finite differences of the exact proxy gradient, approaches Hess phi like
 // 1/lam, and the Hessian-vector route (CG on the y-blocks) reproduces the dense matrix with no
 // dense-Hessian calls and the documented number of products.
-#include "bilevel/algorithms/penalty_hessian.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_hessian.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-#include "bilevel/diagnostics.hpp"
+#include "bilevel/core/diagnostics.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"

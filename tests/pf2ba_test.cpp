@@ -13,8 +13,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"
 

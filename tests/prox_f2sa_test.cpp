@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/nasty.hpp"
 #include "test_support.hpp"
 

@@ -4,9 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

@@ -1,7 +1,7 @@
 // The shared run loop (Algorithm::run), tested with a test-only algorithm so that stopping
 // rules, trace logging, timing, counting, callbacks and validation are checked independently
 // of any real method; F2BA is used where a real method's oracle pattern matters.
-#include "bilevel/algorithm.hpp"
+#include "bilevel/core/algorithm.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/diagnostics.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"
 

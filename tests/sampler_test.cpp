@@ -1,6 +1,6 @@
 // Sampler and Batch: full batches, minibatches drawn uniformly without replacement,
 // reproducibility from the run's generator, validation.
-#include "bilevel/batch.hpp"
+#include "bilevel/core/batch.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <vector>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <cmath>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "stochastic_baselines_support.hpp"
 
 namespace bilevel {

@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/hyperclean.hpp"
 
 namespace bilevel {

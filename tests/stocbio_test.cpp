@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "stochastic_baselines_support.hpp"
 
 namespace bilevel {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/registry.hpp"
 #include "test_support.hpp"
 

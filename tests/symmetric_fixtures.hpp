@@ -2,8 +2,8 @@
 // subproblem, Lanczos): the exact eigenvalues are known, whatever the basis.
 #pragma once
 
-#include "bilevel/random.hpp"
-#include "bilevel/types.hpp"
+#include "bilevel/core/random.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::testing {
 

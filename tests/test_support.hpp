@@ -10,11 +10,11 @@
 
 #include <gtest/gtest.h>
 
-#include "bilevel/algorithm.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/algorithm.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/quadratic.hpp"
-#include "bilevel/random.hpp"
-#include "bilevel/types.hpp"
+#include "bilevel/core/random.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::testing {
 

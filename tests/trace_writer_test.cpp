@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
 
 namespace bilevel {

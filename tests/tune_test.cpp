@@ -1,6 +1,6 @@
 // Grid search (bilevel/tune.hpp): the grid syntax, the trial order, refused and diverged
 // trials, the winner by either direction, and trials equal to plain runs with their options.
-#include "bilevel/tune.hpp"
+#include "bilevel/lab/tune.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/algorithms/f2sa_p.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {

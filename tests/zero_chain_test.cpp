@@ -9,7 +9,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "test_support.hpp"
 
 namespace bilevel::hard {

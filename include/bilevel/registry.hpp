@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/algorithm.hpp"
-#include "bilevel/problem.hpp"
+#include "bilevel/core/algorithm.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 

@@ -1,6 +1,6 @@
 #include "bilevel/algorithms/aid.hpp"
 
-#include "bilevel/algorithms/step_defaults.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
 #include "bilevel/linalg/cg.hpp"
 
 namespace bilevel {

@@ -1,7 +1,7 @@
 #include "bilevel/algorithms/baseline.hpp"
 
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

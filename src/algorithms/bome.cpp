@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "bilevel/algorithms/step_defaults.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
 
 namespace bilevel {
 

@@ -1,9 +1,9 @@
 #include "bilevel/algorithms/f2ba.hpp"
 
-#include "bilevel/algorithms/penalty_gradients.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
 
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

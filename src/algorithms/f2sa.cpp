@@ -1,12 +1,12 @@
 #include "bilevel/algorithms/f2sa.hpp"
 
-#include "bilevel/algorithms/penalty_gradients.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

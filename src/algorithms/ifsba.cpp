@@ -1,6 +1,6 @@
 #include "bilevel/algorithms/ifsba.hpp"
 
-#include "bilevel/algorithms/penalty_hessian.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_hessian.hpp"
 
 namespace bilevel {
 

@@ -2,9 +2,9 @@
 
 #include <limits>
 
-#include "bilevel/algorithms/penalty_hessian.hpp"
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_hessian.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/problems/minimax.hpp"
 
 namespace bilevel {

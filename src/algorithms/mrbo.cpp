@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bilevel/algorithms/step_defaults.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
 
 namespace bilevel {
 

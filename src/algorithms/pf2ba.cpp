@@ -2,8 +2,8 @@
 
 #include <cmath>
 
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bilevel/algorithms/step_defaults.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

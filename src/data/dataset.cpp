@@ -5,7 +5,7 @@
 #include <numeric>
 #include <utility>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "csr.hpp"
 #include "shuffle.hpp"
 

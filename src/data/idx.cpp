@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "input_file.hpp"
 #include "label_codes.hpp"
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel::data::detail {
 

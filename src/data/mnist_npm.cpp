@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string_view>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "input_file.hpp"
 
 namespace bilevel::data {

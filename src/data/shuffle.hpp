@@ -6,7 +6,7 @@
 #include <span>
 #include <utility>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::data::detail {
 

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::data::detail {
 

@@ -5,8 +5,8 @@
 #include <numbers>
 #include <vector>
 
-#include "bilevel/error.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/options.hpp"
 
 namespace bilevel::hard {
 

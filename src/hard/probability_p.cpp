@@ -1,6 +1,6 @@
 #include "bilevel/hard/probability_p.hpp"
 
-#include "bilevel/random.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel::hard {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <string>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 #include "bilevel/hard/probability_p.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 
 namespace bilevel::hard {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <numbers>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel::hard {
 

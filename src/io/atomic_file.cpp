@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

@@ -4,7 +4,7 @@
 
 #include "bilevel/io/atomic_file.hpp"
 #include "bilevel/io/summary.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 
 namespace bilevel {
 

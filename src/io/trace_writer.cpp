@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "bilevel/io/atomic_file.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 
 namespace bilevel {
 

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-#include "bilevel/error.hpp"
-#include "bilevel/options.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/options.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel {
 

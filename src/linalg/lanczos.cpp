@@ -5,8 +5,8 @@
 #include <limits>
 #include <string>
 
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel {
 

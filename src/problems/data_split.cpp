@@ -1,6 +1,6 @@
 #include "bilevel/problems/data_split.hpp"
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

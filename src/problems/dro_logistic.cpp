@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "bilevel/data/catalog.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

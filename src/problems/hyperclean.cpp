@@ -6,7 +6,7 @@
 #include <numeric>
 
 #include "bilevel/data/catalog.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

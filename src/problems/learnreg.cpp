@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "bilevel/data/catalog.hpp"
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bilevel/error.hpp"
-#include "bilevel/random.hpp"
+#include "bilevel/core/error.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel {
 

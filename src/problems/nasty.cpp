@@ -4,7 +4,7 @@
 #include <cmath>
 #include <limits>
 
-#include "bilevel/random.hpp"
+#include "bilevel/core/random.hpp"
 
 namespace bilevel {
 

@@ -5,7 +5,7 @@
 #include <limits>
 #include <numbers>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "bilevel/error.hpp"
+#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 

@@ -23,9 +23,9 @@
 //   aid-ns: Q Hyy + 1 Hxy.
 #pragma once
 
-#include "bilevel/algorithms/neumann_hypergradient.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/neumann_hypergradient.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -11,8 +11,8 @@
 // Oracle calls per outer iteration: K gradients of g, nothing else.
 #pragma once
 
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -24,8 +24,8 @@
 // (T inner steps, both partials at (x, y), grad_x at (x, y_T)); no second-order oracles.
 #pragma once
 
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

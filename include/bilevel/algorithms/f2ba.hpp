@@ -12,9 +12,9 @@
 // Oracle calls per outer iteration: K + 1 gradients of f and 2K + 2 gradients of g.
 #pragma once
 
-#include "bilevel/algorithms/penalty_gradients.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -19,10 +19,10 @@
 // T + 1 batches of f and 2T + 2 batches of g.
 #pragma once
 
-#include "bilevel/algorithms/f2sa_schedule.hpp"
-#include "bilevel/algorithms/penalty_gradients.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/f2sa_schedule.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -25,9 +25,9 @@
 
 #include <vector>
 
-#include "bilevel/algorithms/finite_difference.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/linalg/finite_difference.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -29,10 +29,10 @@
 // 8 of g. Samples: one batch_f (resp. batch_g) batch per gradient call.
 #pragma once
 
-#include "bilevel/algorithms/f2sa_schedule.hpp"
-#include "bilevel/algorithms/storm.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/f2sa_schedule.hpp"
+#include "bilevel/algorithms/building_blocks/storm.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -28,7 +28,7 @@
 
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/linalg/cubic.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

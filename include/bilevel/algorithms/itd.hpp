@@ -20,8 +20,8 @@
 
 #include <vector>
 
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

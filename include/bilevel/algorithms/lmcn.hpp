@@ -20,7 +20,7 @@
 #include <optional>
 
 #include "bilevel/linalg/cubic.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -26,9 +26,9 @@
 // 1 of f, Q Hyy and 1 Hxy).
 #pragma once
 
-#include "bilevel/algorithms/recursive_estimates.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/recursive_estimates.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -50,11 +50,11 @@
 
 #include <optional>
 
-#include "bilevel/algorithms/f2sa_schedule.hpp"
-#include "bilevel/algorithms/penalty_gradients.hpp"
-#include "bilevel/algorithms/storm.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/f2sa_schedule.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
+#include "bilevel/algorithms/building_blocks/storm.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -23,8 +23,8 @@
 // and 1 Hxy product of g.
 #pragma once
 
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -20,9 +20,9 @@
 // Q + 1 Hessian-vector products of g (Q Hyy, 1 Hxy).
 #pragma once
 
-#include "bilevel/algorithms/neumann_hypergradient.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/neumann_hypergradient.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

@@ -22,9 +22,9 @@
 // and 1 Hxy on large batches.
 #pragma once
 
-#include "bilevel/algorithms/recursive_estimates.hpp"
-#include "bilevel/batch.hpp"
-#include "bilevel/method.hpp"
+#include "bilevel/algorithms/building_blocks/recursive_estimates.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/method.hpp"
 
 namespace bilevel {
 

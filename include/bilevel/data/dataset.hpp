@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::data {
 

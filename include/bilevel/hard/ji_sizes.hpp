@@ -14,7 +14,7 @@
 
 #include <string>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::hard {
 

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::hard {
 

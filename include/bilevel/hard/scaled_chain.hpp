@@ -15,7 +15,7 @@
 #include <optional>
 
 #include "bilevel/hard/zero_chain.hpp"
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::hard {
 

@@ -10,7 +10,7 @@
 // |x_T| < 1 the gradient has norm > 1 (Carmon et al., Lemma 3), and f_T(0) - inf f_T <= 12 T.
 #pragma once
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel::hard {
 

@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "bilevel/complexity.hpp"
+#include "bilevel/lab/complexity.hpp"
 
 namespace bilevel {
 

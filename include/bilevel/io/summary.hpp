@@ -16,8 +16,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "bilevel/algorithm.hpp"
-#include "bilevel/result.hpp"
+#include "bilevel/core/algorithm.hpp"
+#include "bilevel/core/result.hpp"
 
 namespace bilevel {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "bilevel/result.hpp"
+#include "bilevel/core/result.hpp"
 
 namespace bilevel {
 

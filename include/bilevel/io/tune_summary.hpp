@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bilevel/io/summary.hpp"
-#include "bilevel/tune.hpp"
+#include "bilevel/lab/tune.hpp"
 
 namespace bilevel {
 

@@ -3,7 +3,7 @@
 
 #include <functional>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel {
 

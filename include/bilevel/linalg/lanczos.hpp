@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "bilevel/data/dataset.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 
 namespace bilevel {
 

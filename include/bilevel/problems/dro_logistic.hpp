@@ -41,7 +41,7 @@
 #include <string>
 
 #include "bilevel/data/dataset.hpp"
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 #include "bilevel/problems/minimax.hpp"
 
 namespace bilevel {

@@ -32,12 +32,12 @@
 #include <vector>
 
 #include "bilevel/data/dataset.hpp"
-#include "bilevel/options.hpp"
-#include "bilevel/problem.hpp"
+#include "bilevel/core/options.hpp"
+#include "bilevel/core/problem.hpp"
 #include "bilevel/problems/data_split.hpp"
-#include "bilevel/problems/kernel_options.hpp"
+#include "bilevel/kernels/kernel_options.hpp"
 #include "bilevel/problems/sample_weights.hpp"
-#include "bilevel/problems/softmax_regression.hpp"
+#include "bilevel/kernels/softmax_regression.hpp"
 
 namespace bilevel {
 

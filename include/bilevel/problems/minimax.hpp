@@ -22,7 +22,7 @@
 // finite sums: batches are ignored.
 #pragma once
 
-#include "bilevel/problem.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 

@@ -34,7 +34,7 @@
 
 #include <cstdint>
 
-#include "bilevel/options.hpp"
+#include "bilevel/core/options.hpp"
 #include "bilevel/problems/minimax.hpp"
 
 namespace bilevel {

@@ -24,8 +24,8 @@
 // E||xi||^2 = sigma^2 over the joint gradient of a call with a noise seed.
 #pragma once
 
-#include "bilevel/options.hpp"
-#include "bilevel/problem.hpp"
+#include "bilevel/core/options.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 

@@ -17,8 +17,8 @@
 
 #include <vector>
 
-#include "bilevel/options.hpp"
-#include "bilevel/problem.hpp"
+#include "bilevel/core/options.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 

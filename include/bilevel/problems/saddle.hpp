@@ -33,8 +33,8 @@
 // Not a finite sum (one component each); deterministic.
 #pragma once
 
-#include "bilevel/options.hpp"
-#include "bilevel/problem.hpp"
+#include "bilevel/core/options.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 

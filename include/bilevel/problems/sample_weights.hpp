@@ -17,7 +17,7 @@
 #include <span>
 #include <string>
 
-#include "bilevel/types.hpp"
+#include "bilevel/core/types.hpp"
 
 namespace bilevel {
 

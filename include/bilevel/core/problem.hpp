@@ -1,0 +1,145 @@
+// The bilevel problem interface:  min_x phi(x) = f(x, y*(x)),  y*(x) = argmin_y g(x, y).
+//
+// Algorithms call only the public, non-virtual oracle methods, which count every call in
+// OracleCounts before delegating to the protected virtual do_* implementations (so counting
+// can never be forgotten by a problem author). Diagnostics (a friend) calls do_* directly:
+// evaluation is never counted.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/oracle_counts.hpp"
+#include "bilevel/core/types.hpp"
+
+namespace bilevel {
+
+// Constants a problem knows about itself; algorithms derive default step sizes from them.
+struct ProblemConstants {
+  std::optional<double> mu_g;   // strong convexity of g(x, .) in y
+  std::optional<double> L_g;    // Lipschitz constant of grad_y g(x, .) in y (inner step 1/L_g)
+  std::optional<double> L_f;    // Lipschitz constant of grad f (jointly in x, y)
+  // A lower bound on the eigenvalues of Hyy f: 0 when f is convex in y, negative when it is
+  // not. f + lam g is then (lam mu_g + mu_fy)-strongly convex in y; unknown means -L_f.
+  std::optional<double> mu_fy;
+  std::optional<double> L_phi;  // Lipschitz constant of grad phi, when known exactly
+  // Lipschitz constant of Hess phi (the rho of second-order stationarity: a point with
+  // ||grad phi|| <= eps and lambda_min(Hess phi) >= -sqrt(rho eps)); cubic-regularized
+  // methods take their default M from it. 0 for a quadratic phi.
+  std::optional<double> rho_phi;
+  // A suggested outer step on x derived from the problem's scale, not a bound: what the auto
+  // outer steps use when L_phi is unknown (hyperclean: its hypergradient entries are O(1/n),
+  // so the step is O(n); DESIGN.md section 8, "Scale").
+  std::optional<double> x_step;
+};
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+// A box  lower <= v <= upper  (componentwise): the simple constraint sets X and Y that
+// projection methods (prox-f2sa) handle exactly.
+struct Box {
+  Vec lower, upper;
+
+  // The Euclidean projection: a componentwise clamp.
+  void project(Vec* v) const { *v = v->cwiseMax(lower).cwiseMin(upper); }
+  bool contains(const Vec& v) const {
+    return (v.array() >= lower.array()).all() && (v.array() <= upper.array()).all();
+  }
+};
+
+class Problem {
+ public:
+  virtual ~Problem() = default;
+
+  // --- metadata -----------------------------------------------------------------------
+  virtual std::string name() const = 0;
+  virtual Index dim_x() const = 0;
+  virtual Index dim_y() const = 0;
+  // Number of components of the finite sum f = mean f_i (resp. g); 1 if not a sum.
+  virtual Index num_samples(Fn fn) const = 0;
+  virtual ProblemConstants constants() const { return {}; }
+  virtual Vec initial_x() const { return Vec::Zero(dim_x()); }
+  virtual Vec initial_y() const { return Vec::Zero(dim_y()); }
+  // The problem's resolved options, echoed in run summaries.
+  virtual KeyValues option_values() const { return {}; }
+  // Problem-specific trace metrics (e.g. val_loss), evaluated uncounted at (x, y).
+  virtual std::vector<std::string> metric_names() const { return {}; }
+  virtual std::vector<double> metrics(const Vec& /*x*/, const Vec& /*y*/) const { return {}; }
+  virtual bool has_dense_hessian() const { return false; }
+  // Constraint sets of a problem  min_{x in X} f(x, y*(x)),  y*(x) in argmin_{y in Y} g(x, y)
+  // when they are boxes; none (the default) means X = R^dx, Y = R^dy. Methods that project
+  // (prox-f2sa) keep their iterates inside; the others ignore the boxes.
+  virtual std::optional<Box> box_x() const { return std::nullopt; }
+  virtual std::optional<Box> box_y() const { return std::nullopt; }
+
+  // --- counted oracles (what algorithms call) -----------------------------------------
+  double value(Fn fn, const Vec& x, const Vec& y, const Batch& b = {});
+  // Both partial gradients at one point are one call; pass nullptr for a part not needed.
+  void grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy);
+  // outs[k] = grad_y fn(x, ys[k]) on batches[k], for several points at the same x: counted
+  // as ys.size() gradient calls. Problems whose data pass can serve all points at once
+  // override do_grad_y_multi (one pass over the data for F2BA's y and z sequences).
+  void grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                    std::span<const Batch> batches, std::span<Vec* const> outs);
+  // out = Hyy(fn) v, with v in R^dy.
+  void hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
+  // out = Hxy(fn) v = d/dx <grad_y fn(x, y), v>, with v in R^dy and out in R^dx.
+  void hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
+  // out = Hyx(fn) u = d/dy <grad_x fn(x, y), u>, with u in R^dx and out in R^dy.
+  void hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
+  // out = Hxx(fn) u = d/dx <grad_x fn(x, y), u>, with u and out in R^dx (the Hessian-vector
+  // products of the second-order methods that never form Hessians, such as ifsba).
+  void hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
+  // Dense Hessian blocks (any pointer may be null). Throws InvalidInput if the problem has
+  // no dense Hessians (see has_dense_hessian()).
+  void hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy, Mat* hyy);
+
+  const OracleCounts& counts() const { return counts_; }
+  void reset_counts() { counts_ = {}; }
+
+  // --- optional closed forms, used by Diagnostics when present ---------------------------
+  // argmin_y sigma * f(x, y) + g(x, y) for sigma >= 0 (sigma = 0: y*(x); sigma = 1/lam:
+  // the penalty solution y*_lam(x)), over box_y() when the problem has one. Return false
+  // when there is no closed form (Diagnostics' generic Newton solve ignores boxes, so a
+  // problem with box_y() must provide this). A problem whose phi is not differentiable may
+  // return a NaN hypergradient: traces then show hypergrad_norm as unknown (empty).
+  virtual bool closed_form_solution(const Vec& /*x*/, double /*sigma*/, Vec* /*y*/) const {
+    return false;
+  }
+  virtual bool closed_form_hypergradient(const Vec& /*x*/, Vec* /*g*/) const { return false; }
+  virtual bool closed_form_hessian_phi(const Vec& /*x*/, Mat* /*h*/) const { return false; }
+
+ protected:
+  virtual double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const = 0;
+  virtual void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                       Vec* gy) const = 0;
+  // Default: one do_grad per point.
+  virtual void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+                               std::span<const Batch> batches,
+                               std::span<Vec* const> outs) const;
+  // Second-order products default to central differences of the gradient; problems with
+  // analytic products override them.
+  virtual void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                      Vec* out) const;
+  virtual void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                      Vec* out) const;
+  virtual void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+                      Vec* out) const;
+  virtual void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+                      Vec* out) const;
+  virtual bool do_hessian(Fn /*fn*/, const Vec& /*x*/, const Vec& /*y*/, const Batch& /*b*/,
+                          Mat* /*hxx*/, Mat* /*hxy*/, Mat* /*hyy*/) const {
+    return false;
+  }
+
+ private:
+  friend class Diagnostics;
+  void count(Fn fn, Index FunctionCounts::*kind, const Batch& b, bool touches_samples = true);
+  OracleCounts counts_;
+};
+
+}  // namespace bilevel

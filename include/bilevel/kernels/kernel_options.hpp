@@ -1,0 +1,21 @@
+// The `precision` and `fused` options of the data-driven problems (hyperclean, learnreg):
+// which implementation of the softmax oracles runs (see softmax_regression.hpp).
+#pragma once
+
+#include <string>
+
+#include "bilevel/core/options.hpp"
+#include "bilevel/kernels/softmax_regression.hpp"
+
+namespace bilevel {
+
+struct KernelOptions {
+  std::string precision = "float64";  // float64 | float32 (a float copy of the features)
+  bool fused = true;                  // false: the two-pass float64 reference
+
+  void declare(OptionList& o);
+  void validate(Violations* v) const;
+  SoftmaxRegression::Kernel kernel() const { return {fused, precision == "float32"}; }
+};
+
+}  // namespace bilevel

@@ -1,0 +1,46 @@
+#include "bilevel/algorithms/building_blocks/step_defaults.hpp"
+
+#include <cmath>
+
+#include "bilevel/core/error.hpp"
+
+namespace bilevel {
+
+double require_constant(const std::optional<double>& c, const std::string& what,
+                        const std::string& algo, const std::string& option) {
+  if (!c)
+    throw InvalidOptions(algo + ": option " + option + "=auto needs the problem's constant " +
+                         what + ", which this problem does not know; set -A " + option +
+                         "=VALUE");
+  return *c;
+}
+
+double hyperobjective_smoothness(const ProblemConstants& c, const std::string& algo,
+                                 const std::string& option) {
+  if (c.L_phi) return *c.L_phi;
+  const double lf = require_constant(c.L_f, "L_f", algo, option);
+  const double lg = require_constant(c.L_g, "L_g", algo, option);
+  const double mu = require_constant(c.mu_g, "mu_g", algo, option);
+  const double kappa = lg / mu;
+  return lf * (1 + kappa) * (1 + kappa);
+}
+
+double nesterov_momentum(double L, double mu) {
+  const double sk = std::sqrt(L / mu);
+  return (sk - 1) / (sk + 1);
+}
+
+double default_cubic_regularization(const ProblemConstants& c) {
+  if (c.rho_phi && *c.rho_phi > 0) return *c.rho_phi;
+  if (c.x_step && *c.x_step > 0) return 1.0 / *c.x_step;
+  if (c.L_phi && *c.L_phi > 0) return *c.L_phi;
+  return 1.0;
+}
+
+double default_outer_step(const ProblemConstants& c, const std::string& algo,
+                          const std::string& option) {
+  if (!c.L_phi && c.x_step) return *c.x_step;
+  return 1.0 / hyperobjective_smoothness(c, algo, option);
+}
+
+}  // namespace bilevel

@@ -1,0 +1,286 @@
+#include "bilevel/hard/hard_chain.hpp"
+
+#include <algorithm>
+
+#include "bilevel/core/error.hpp"
+#include "bilevel/hard/probability_p.hpp"
+
+namespace bilevel {
+
+using hard::ZeroChain;
+
+void ChainScaleOptions::declare(OptionList& o) {
+  o.add("eps", eps,
+        "accuracy made hard: ||grad phi|| > eps until the chain is walked (> 0); sets the "
+        "chain length T = floor(delta L_f / (1824 eps^2))")
+      .add("L_f", L_f, "smoothness of the zero-chain F = phi (> 0)")
+      .add("delta", delta, "optimality gap phi(0) - inf phi <= delta (> 0)");
+}
+
+std::vector<std::string> ChainScaleOptions::validate() const {
+  Violations v;
+  v.positive("eps", eps);
+  v.positive("L_f", L_f);
+  v.positive("delta", delta);
+  if (v.empty() && hard::scaled_chain_length(L_f, delta, eps) < 1)
+    v.check(false, "eps=" + format_double(eps) + " leaves an empty chain for delta=" +
+                       format_double(delta) + ", L_f=" + format_double(L_f) +
+                       ": need eps <= sqrt(delta L_f / 1824)");
+  return v.list();
+}
+
+namespace {
+void append_violations(Violations* v, const std::vector<std::string>& list) {
+  for (const auto& m : list) v->check(false, m);
+}
+}  // namespace
+
+// --- common part ----------------------------------------------------------------------------
+
+HardChainProblem::HardChainProblem(const ChainScaleOptions& scale, double sigma)
+    : chain_(scale.L_f, scale.delta, scale.eps),
+      p_(hard::keep_probability(chain_.grad_inf_bound(), sigma)) {}
+
+std::vector<std::string> HardChainProblem::metric_names() const {
+  return {"active_x", "active_y", "chain_progress"};
+}
+
+std::vector<double> HardChainProblem::metrics(const Vec& x, const Vec& y) const {
+  return {static_cast<double>(hard::active_count(x)), static_cast<double>(hard::active_count(y)),
+          static_cast<double>(chain_progress(x, y))};
+}
+
+bool HardChainProblem::closed_form_hypergradient(const Vec& x, Vec* g) const {
+  chain_.gradient(x, g);
+  return true;
+}
+
+bool HardChainProblem::closed_form_hessian_phi(const Vec& x, Mat* h) const {
+  *h = chain_.hessian(x);
+  return true;
+}
+
+ProblemConstants HardChainProblem::chain_constants(double mu, double L_f, double mu_fy) const {
+  ProblemConstants c;
+  c.mu_g = mu;
+  c.L_g = mu;
+  c.L_f = L_f;
+  c.mu_fy = mu_fy;
+  c.L_phi = chain_.smoothness();
+  return c;
+}
+
+void HardChainProblem::append_derived(KeyValues* kv) const {
+  kv->emplace_back("T", std::to_string(chain_.dim()));
+  kv->emplace_back("lam", format_double(chain_.lam()));
+  kv->emplace_back("G", format_double(chain_.grad_inf_bound()));
+  kv->emplace_back("p", format_double(p_));
+  // Every link must be revealed by a call of the carrying oracle, each with probability p.
+  kv->emplace_back("chain_calls", format_double(static_cast<double>(chain_.dim()) / p_));
+}
+
+// --- hard-carmon, hard-arjevani -------------------------------------------------------------
+
+void HardCarmonOptions::declare(OptionList& o) {
+  scale.declare(o);
+  o.add("mu", mu, "g = mu/2 ||y - x||^2: strong convexity and smoothness of g in y (> 0)");
+}
+
+std::vector<std::string> HardCarmonOptions::validate() const {
+  Violations v;
+  append_violations(&v, scale.validate());
+  v.positive("mu", mu);
+  return v.list();
+}
+
+void HardArjevaniOptions::declare(OptionList& o) {
+  HardCarmonOptions::declare(o);
+  o.add("sigma", sigma,
+        "variance bound of the probability-p oracle of grad_y f: p = G^2 / (G^2 + sigma^2), "
+        "G = 23 eps (>= 0; 0 is the exact oracle)");
+}
+
+std::vector<std::string> HardArjevaniOptions::validate() const {
+  Violations v;
+  append_violations(&v, HardCarmonOptions::validate());
+  v.non_negative("sigma", sigma);
+  return v.list();
+}
+
+namespace {
+HardArjevaniOptions exact(const HardCarmonOptions& o) {
+  HardArjevaniOptions a;
+  static_cast<HardCarmonOptions&>(a) = o;
+  a.sigma = 0.0;
+  return a;
+}
+}  // namespace
+
+HardCarmon::HardCarmon(const HardCarmonOptions& o)
+    : HardChainProblem(o.scale, 0.0), o_(exact(o)), stochastic_(false) {}
+
+HardCarmon::HardCarmon(const HardArjevaniOptions& o)
+    : HardChainProblem(o.scale, o.sigma), o_(o), stochastic_(true) {}
+
+ProblemConstants HardCarmon::constants() const {
+  return chain_constants(o_.mu, chain_.smoothness(), -chain_.smoothness());  // f = F(y)
+}
+
+KeyValues HardCarmon::option_values() const {
+  if (stochastic_) return values_with_derived(o_);
+  return values_with_derived(static_cast<const HardCarmonOptions&>(o_));
+}
+
+bool HardCarmon::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
+  if (sigma != 0.0) return false;  // sigma F(y) + mu/2 ||y - x||^2: no closed form
+  *y = x;
+  return true;
+}
+
+Index HardCarmon::chain_progress(const Vec& x, const Vec& y) const {
+  return std::max(ZeroChain::progress(x), ZeroChain::progress(y));
+}
+
+double HardCarmon::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const {
+  if (fn == Fn::kF) return chain_.value(y);
+  return 0.5 * o_.mu * (y - x).squaredNorm();
+}
+
+void HardCarmon::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                         Vec* gy) const {
+  if (fn == Fn::kF) {
+    if (gx) gx->setZero(x.size());
+    if (gy) chain_.stochastic_gradient(y, b.noise_seed, p_, gy);
+    return;
+  }
+  if (gx) *gx = -o_.mu * (y - x);
+  if (gy) *gy = o_.mu * (y - x);
+}
+
+void HardCarmon::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
+                        Vec* out) const {
+  if (fn == Fn::kF)
+    chain_.hessian_product(y, v, out);
+  else
+    *out = o_.mu * v;
+}
+
+void HardCarmon::do_hxy(Fn fn, const Vec& x, const Vec&, const Vec& v, const Batch&,
+                        Vec* out) const {
+  if (fn == Fn::kF)
+    out->setZero(x.size());
+  else
+    *out = -o_.mu * v;
+}
+
+void HardCarmon::do_hyx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
+                        Vec* out) const {
+  if (fn == Fn::kF)
+    out->setZero(y.size());
+  else
+    *out = -o_.mu * u;
+}
+
+void HardCarmon::do_hxx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Batch&,
+                        Vec* out) const {
+  if (fn == Fn::kF)
+    out->setZero(x.size());
+  else
+    *out = o_.mu * u;
+}
+
+bool HardCarmon::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat* hxx,
+                            Mat* hxy, Mat* hyy) const {
+  const Index T = x.size();
+  const double m = fn == Fn::kF ? 0.0 : o_.mu;
+  if (hxx) *hxx = m * Mat::Identity(T, T);
+  if (hxy) *hxy = -m * Mat::Identity(T, T);
+  if (hyy) *hyy = fn == Fn::kF ? chain_.hessian(y) : Mat(m * Mat::Identity(T, T));
+  return true;
+}
+
+// --- hard-separable ---------------------------------------------------------------------------
+
+void HardSeparableOptions::declare(OptionList& o) {
+  scale.declare(o);
+  o.add("mu", mu, "g = mu/2 y^2 (> 0)")
+      .add("sigma", sigma,
+           "variance bound of the probability-p oracle of grad_x f: p = G^2 / (G^2 + "
+           "sigma^2), G = 23 eps (>= 0; 0 is the exact oracle)");
+}
+
+std::vector<std::string> HardSeparableOptions::validate() const {
+  Violations v;
+  append_violations(&v, scale.validate());
+  v.positive("mu", mu);
+  v.non_negative("sigma", sigma);
+  return v.list();
+}
+
+HardSeparable::HardSeparable(const HardSeparableOptions& o)
+    : HardChainProblem(o.scale, o.sigma), o_(o) {}
+
+ProblemConstants HardSeparable::constants() const {
+  return chain_constants(o_.mu, chain_.smoothness(), 0.0);  // f = F(x) does not depend on y
+}
+
+KeyValues HardSeparable::option_values() const { return values_with_derived(o_); }
+
+bool HardSeparable::closed_form_solution(const Vec&, double, Vec* y) const {
+  *y = Vec::Zero(1);  // argmin_y sigma F(x) + mu/2 y^2 = 0 for every sigma
+  return true;
+}
+
+Index HardSeparable::chain_progress(const Vec& x, const Vec&) const {
+  return ZeroChain::progress(x);
+}
+
+double HardSeparable::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const {
+  if (fn == Fn::kF) return chain_.value(x);
+  return 0.5 * o_.mu * y.squaredNorm();
+}
+
+void HardSeparable::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
+                            Vec* gy) const {
+  if (fn == Fn::kF) {
+    if (gx) chain_.stochastic_gradient(x, b.noise_seed, p_, gx);
+    if (gy) gy->setZero(1);
+    return;
+  }
+  if (gx) gx->setZero(x.size());
+  if (gy) *gy = o_.mu * y;
+}
+
+void HardSeparable::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch&,
+                           Vec* out) const {
+  *out = fn == Fn::kF ? Vec::Zero(1) : Vec(o_.mu * v);
+}
+
+void HardSeparable::do_hxy(Fn, const Vec& x, const Vec&, const Vec&, const Batch&,
+                           Vec* out) const {
+  out->setZero(x.size());
+}
+
+void HardSeparable::do_hyx(Fn, const Vec&, const Vec&, const Vec&, const Batch&,
+                           Vec* out) const {
+  out->setZero(1);
+}
+
+void HardSeparable::do_hxx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Batch&,
+                           Vec* out) const {
+  if (fn == Fn::kF)
+    chain_.hessian_product(x, u, out);
+  else
+    out->setZero(x.size());
+}
+
+bool HardSeparable::do_hessian(Fn fn, const Vec& x, const Vec&, const Batch&, Mat* hxx,
+                               Mat* hxy, Mat* hyy) const {
+  const Index T = x.size();
+  if (hxx) *hxx = fn == Fn::kF ? chain_.hessian(x) : Mat(Mat::Zero(T, T));
+  if (hxy) hxy->setZero(T, 1);
+  if (hyy) *hyy = Mat::Constant(1, 1, fn == Fn::kF ? 0.0 : o_.mu);
+  return true;
+}
+
+}  // namespace bilevel

@@ -1,0 +1,39 @@
+// The fused (one pass over the data per oracle) softmax cross-entropy kernels behind
+// SoftmaxRegression. Each call packs the parameter vectors into the padded layout of
+// data_pass.hpp, runs one pass whose per-row step computes the softmax and the row's
+// coefficients, and unpacks the result into y's layout ([W row-major; b], see
+// softmax_regression.hpp). Per-row arithmetic (log-sum-exp, coefficients) is in double; the
+// products with the data are in the data's scalar type.
+#pragma once
+
+#include <memory>
+#include <span>
+
+#include "bilevel/data/dataset.hpp"
+#include "bilevel/core/types.hpp"
+
+namespace bilevel {
+
+class SoftmaxFused {
+ public:
+  using Rows = std::span<const Index>;
+  virtual ~SoftmaxFused() = default;
+
+  // grads[k] = sum_r s_r grad CE_r(ys[k]) for every k, in one pass. When loss is non-null,
+  // (*loss)(r) = CE_r(ys[0]) (loss must have at least m entries).
+  virtual void gradients(std::span<const Vec* const> ys, Rows rows, const Vec& s,
+                         std::span<Vec* const> grads, Vec* loss) const = 0;
+  // out = sum_r s_r Hess CE_r(y) v, in one pass (logits of y and of v together).
+  virtual void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const = 0;
+  // (*d)(r) = <grad CE_r(y), v> (d must have at least m entries).
+  virtual void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const = 0;
+  // (*loss)(r) = CE_r(y); returns the number of rows whose largest logit is the label.
+  virtual Index losses(const Vec& y, Rows rows, Vec* loss) const = 0;
+};
+
+// Kernels for `data` (which must outlive them): in double on the dataset's own features or,
+// with single_precision, on a float copy of them (dense or CSR).
+std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data,
+                                                 bool single_precision);
+
+}  // namespace bilevel

@@ -1,0 +1,187 @@
+#include "bilevel/lab/tune.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
+
+#include "bilevel/core/error.hpp"
+
+namespace bilevel {
+
+namespace {
+
+constexpr const char* kGridForms = "give key=v1,v2,... or key=lo:hi (powers of ten, e.g. eta=1e-4:1)";
+
+bool parse_number(std::string_view text, double* out) {
+  const char* last = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), last, *out);
+  return !text.empty() && ec == std::errc() && ptr == last && std::isfinite(*out);
+}
+
+// lo, 10 lo, ..., hi, each the double nearest to the decimal value (1e-4:1 gives 0.001, not
+// 1e-4 * 10 = 0.0010000000000000002).
+std::vector<std::string> decades(std::string_view spec, std::string_view lo_text,
+                                 std::string_view hi_text) {
+  double lo = 0, hi = 0;
+  if (!parse_number(lo_text, &lo) || !parse_number(hi_text, &hi) || lo <= 0 || hi < lo)
+    throw InvalidInput("grid '" + std::string(spec) + "': a range lo:hi needs 0 < lo <= hi; " +
+                       kGridForms);
+  const double steps = std::log10(hi / lo);
+  const double n = std::round(steps);
+  if (std::fabs(steps - n) > 1e-9 || n > 40)
+    throw InvalidInput("grid '" + std::string(spec) +
+                       "': hi/lo must be a power of ten (at most 1e40); " + kGridForms);
+  std::vector<std::string> values;
+  for (int k = 0; k <= static_cast<int>(n); ++k) {
+    // 15 significant digits round off the multiplication's last-bit error.
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.15g", lo * std::pow(10.0, k));
+    values.push_back(format_double(std::stod(buf)));
+  }
+  return values;
+}
+
+std::vector<std::string> split_list(std::string_view spec, std::string_view list) {
+  std::vector<std::string> values;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = list.find(',', start);
+    const std::string_view item = list.substr(start, comma - start);
+    if (item.empty())
+      throw InvalidInput("grid '" + std::string(spec) + "' has an empty value; " + kGridForms);
+    values.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return values;
+}
+
+double score_of(const IterRecord& r, const std::vector<std::string>& metric_names,
+                const std::string& metric) {
+  if (metric == "phi") return r.phi;
+  if (metric == "hypergrad_norm") return r.hypergrad_norm;
+  if (metric == "min_eig") return r.min_eig;
+  const auto it = std::find(metric_names.begin(), metric_names.end(), metric);
+  return r.metrics[static_cast<std::size_t>(it - metric_names.begin())];
+}
+
+void check_keys(Algorithm& algo, const KeyValues& fixed, const std::vector<GridAxis>& grid) {
+  const OptionList options = algo.options();
+  auto known = [&](const std::string& key, const std::string& where) {
+    if (!options.has(key)) {
+      std::string names;
+      for (const auto& f : options.fields()) names += (names.empty() ? "" : ", ") + f.name;
+      throw InvalidInput(where + " names unknown option '" + key + "' of " + algo.name() +
+                         "; known: " + names);
+    }
+  };
+  for (const auto& [key, value] : fixed) known(key, "-A");
+  std::set<std::string> seen;
+  for (const auto& axis : grid) {
+    known(axis.key, "grid");
+    if (!seen.insert(axis.key).second)
+      throw InvalidInput("grid gives option '" + axis.key + "' twice; list its values in one axis");
+  }
+}
+
+}  // namespace
+
+GridAxis parse_grid_axis(std::string_view spec) {
+  const std::size_t eq = spec.find('=');
+  if (eq == std::string_view::npos || eq == 0 || eq + 1 == spec.size())
+    throw InvalidInput("grid '" + std::string(spec) + "' is malformed; " + kGridForms);
+  GridAxis axis;
+  axis.key = std::string(spec.substr(0, eq));
+  const std::string_view rest = spec.substr(eq + 1);
+  const std::size_t colon = rest.find(':');
+  if (colon != std::string_view::npos && rest.find(',') == std::string_view::npos)
+    axis.values = decades(spec, rest.substr(0, colon), rest.substr(colon + 1));
+  else
+    axis.values = split_list(spec, rest);
+  return axis;
+}
+
+std::vector<std::string> score_columns(const Problem& problem) {
+  std::vector<std::string> names = problem.metric_names();
+  names.push_back("phi");
+  names.push_back("hypergrad_norm");
+  names.push_back("min_eig");
+  return names;
+}
+
+TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Algorithm>()>& make,
+                       const KeyValues& fixed, const std::vector<GridAxis>& grid,
+                       const TuneSettings& settings,
+                       const std::function<void(const TuneTrial&, std::size_t, std::size_t)>&
+                           on_trial) {
+  const std::vector<std::string> columns = score_columns(problem);
+  if (std::find(columns.begin(), columns.end(), settings.metric) == columns.end()) {
+    std::string names;
+    for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c;
+    throw InvalidInput("metric '" + settings.metric + "' is not a trace column of problem '" +
+                       problem.name() + "'; choose one of: " + names);
+  }
+  if ((settings.metric == "phi" || settings.metric == "hypergrad_norm") &&
+      !settings.run.diagnostics)
+    throw InvalidInput("metric '" + settings.metric +
+                       "' comes from the exact diagnostics, which are off");
+  // Without the setting every trial's min_eig would be NaN and none could win.
+  if (settings.metric == "min_eig" && !settings.run.min_eig)
+    throw InvalidInput("metric 'min_eig' is recorded only when min_eig is on (--min-eig)");
+  if (grid.empty()) throw InvalidInput("the grid is empty; give at least one axis");
+  for (const auto& axis : grid)
+    if (axis.values.empty()) throw InvalidInput("grid axis '" + axis.key + "' has no values");
+  check_keys(*make(), fixed, grid);
+
+  std::size_t total = 1;
+  for (const auto& axis : grid) total *= axis.values.size();
+
+  TuneResult out;
+  std::vector<std::size_t> digit(grid.size(), 0);  // mixed-radix counter over the axes
+  for (std::size_t t = 0; t < total; ++t) {
+    TuneTrial trial;
+    for (std::size_t a = 0; a < grid.size(); ++a)
+      trial.grid_values.emplace_back(grid[a].key, grid[a].values[digit[a]]);
+    trial.score = std::numeric_limits<double>::quiet_NaN();
+
+    std::unique_ptr<Algorithm> algo = make();
+    // Keys were checked above, so a throw here is a value the option cannot hold ("abc" for
+    // a number): the same for every trial with it, so it is the user's input error.
+    algo->set_options(fixed);
+    algo->set_options(trial.grid_values);
+    try {
+      const Result r = algo->run(problem, problem.initial_x(), problem.initial_y(), settings.run);
+      trial.valid = true;
+      trial.status = r.status;
+      trial.message = r.message;
+      trial.iters = r.iters;
+      trial.time_s = r.time_s;
+      trial.counts = r.counts;
+      trial.resolved_options = r.options;
+      if (r.status != Status::kDiverged)
+        trial.score = score_of(r.trace.records.back(), r.trace.metric_names, settings.metric);
+    } catch (const InvalidOptions& e) {
+      trial.message = e.what();
+    }
+    out.trials.push_back(std::move(trial));
+    const TuneTrial& done = out.trials.back();
+    if (std::isfinite(done.score)) {
+      const bool better =
+          !out.best || (settings.maximize ? done.score > out.trials[*out.best].score
+                                          : done.score < out.trials[*out.best].score);
+      if (better) out.best = t;
+    }
+    if (on_trial) on_trial(done, t, total);
+
+    for (std::size_t a = grid.size(); a-- > 0;) {  // the last axis varies fastest
+      if (++digit[a] < grid[a].values.size()) break;
+      digit[a] = 0;
+    }
+  }
+  return out;
+}
+
+}  // namespace bilevel
