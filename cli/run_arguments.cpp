@@ -1,10 +1,9 @@
 #include "run_arguments.hpp"
 
-#include <charconv>
-#include <cmath>
 #include <cstdint>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/parse.hpp"
 
 namespace bilevel::cli {
 
@@ -13,14 +12,6 @@ namespace {
 // Defaults are spelled out in the help text: option_text() replaces CLI11's own default column.
 std::string with_default(const std::string& help, const std::string& value) {
   return help + " [default: " + value + "]";
-}
-
-// Parses all of `text` as T; false on anything left over, overflow or an empty string.
-template <typename T>
-bool parse_whole(const std::string& text, T* out) {
-  const char* last = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), last, *out);
-  return !text.empty() && ec == std::errc() && ptr == last;
 }
 
 InvalidInput bad_flag(const std::string& flag, const std::string& text,
@@ -32,14 +23,14 @@ InvalidInput bad_flag(const std::string& flag, const std::string& text,
 double parse_nonnegative(const std::string& flag, const std::string& text,
                          const std::string& expected) {
   double value = 0;
-  if (!parse_whole(text, &value) || !std::isfinite(value) || value < 0)
+  if (!parse_finite(text, &value) || value < 0)
     throw bad_flag(flag, text, expected);
   return value;
 }
 
 std::uint64_t parse_seed(const std::string& text) {
   std::uint64_t seed = 0;
-  if (!parse_whole(text, &seed))
+  if (!parse_unsigned(text, &seed))
     throw bad_flag("--seed", text, "an integer from 0 to " + std::to_string(UINT64_MAX));
   return seed;
 }
@@ -49,15 +40,7 @@ std::uint64_t parse_seed(const std::string& text) {
 Index parse_integer_flag(const std::string& flag, const std::string& text, Index min,
                          const std::string& expected) {
   Index value = 0;
-  double d = 0;
-  if (parse_whole(text, &value)) {
-    // exact integer
-  } else if (parse_whole(text, &d) && d == std::floor(d) && std::abs(d) < 9e15) {
-    value = static_cast<Index>(d);
-  } else {
-    throw bad_flag(flag, text, expected);
-  }
-  if (value < min) throw bad_flag(flag, text, expected);
+  if (!parse_integral(text, &value) || value < min) throw bad_flag(flag, text, expected);
   return value;
 }
 

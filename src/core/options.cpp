@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/parse.hpp"
 
 namespace bilevel {
 
@@ -28,28 +29,6 @@ std::string trim(std::string_view s) {
   if (b == std::string_view::npos) return {};
   const auto e = s.find_last_not_of(" \t");
   return std::string(s.substr(b, e - b + 1));
-}
-
-bool parse_double(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  const char* first = s.data();
-  const char* last = s.data() + s.size();
-  if (*first == '+') ++first;
-  auto [ptr, ec] = std::from_chars(first, last, *out);
-  return ec == std::errc() && ptr == last && std::isfinite(*out);
-}
-
-bool parse_index(const std::string& s, Index* out) {
-  if (s.empty()) return false;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  if (ec == std::errc() && ptr == s.data() + s.size()) return true;
-  // Accept integral values written as floating point (1e4, 20.0).
-  double d;
-  if (parse_double(s, &d) && d == std::floor(d) && std::abs(d) < 9e15) {
-    *out = static_cast<Index>(d);
-    return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -107,20 +86,17 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
         // Parse into a local first: a rejected value must leave the field as it was.
         if constexpr (std::is_same_v<T, double>) {
           double d;
-          if (!parse_double(value, &d)) throw bad("a finite number");
+          if (!parse_finite(value, &d)) throw bad("a finite number");
           *p = d;
         } else if constexpr (std::is_same_v<T, Index>) {
           Index i;
-          if (!parse_index(value, &i)) throw bad("an integer");
+          if (!parse_integral(value, &i)) throw bad("an integer");
           *p = i;
         } else if constexpr (std::is_same_v<T, std::uint64_t>) {
           // Seeds use the whole unsigned range; integral floating forms (1e4) are accepted too.
           std::uint64_t u;
-          auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), u);
-          Index i;
-          if (ec == std::errc() && ptr == value.data() + value.size()) *p = u;
-          else if (parse_index(value, &i) && i >= 0) *p = static_cast<std::uint64_t>(i);
-          else throw bad("a non-negative integer");
+          if (!parse_unsigned(value, &u)) throw bad("a non-negative integer");
+          *p = u;
         } else if constexpr (std::is_same_v<T, bool>) {
           if (value == "true" || value == "1" || value == "yes" || value == "on") *p = true;
           else if (value == "false" || value == "0" || value == "no" || value == "off") *p = false;
@@ -128,7 +104,7 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
         } else if constexpr (std::is_same_v<T, Auto>) {
           double d;
           if (value == "auto") *p = std::nullopt;
-          else if (parse_double(value, &d)) *p = d;
+          else if (parse_finite(value, &d)) *p = d;
           else throw bad("a finite number or 'auto'");
         } else {
           if (!f->choices.empty()) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <string_view>
 
+#include "bilevel/core/parse.hpp"
 #include "bilevel/data/csv.hpp"
 #include "bilevel/data/idx.hpp"
 #include "bilevel/data/libsvm.hpp"
@@ -72,7 +73,7 @@ SyntheticTextOptions synthetic_text_options(std::string_view params) {
     const std::size_t eq = item.find('=');
     const std::string_view key = item.substr(0, eq);
     Index value = 0;
-    if (eq == std::string_view::npos || !detail::parse_integer(item.substr(eq + 1), &value)) {
+    if (eq == std::string_view::npos || !parse_integer(item.substr(eq + 1), &value)) {
       throw InvalidInput("synthetic-text: expected key=integer, got '" + std::string(item) +
                          "' (keys: n, d, nnz, classes, seed)");
     }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/parse.hpp"
 #include "input_file.hpp"
 #include "label_codes.hpp"
 #include "text_fields.hpp"
@@ -28,7 +29,7 @@ std::vector<std::string_view> split_fields(std::string_view line, char delimiter
 
 bool is_number(std::string_view s) {
   double v = 0;
-  return detail::parse_double(s, &v);
+  return parse_number(s, &v);
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ Dataset load_csv(const std::string& path, const CsvOptions& options) {
         continue;
       }
       double v = 0;
-      if (!detail::parse_double(fields[j], &v)) {
+      if (!parse_number(fields[j], &v)) {
         throw InvalidInput(where(in) + "field " + std::to_string(j + 1) + " '" +
                            std::string(fields[j]) + "' is not a number");
       }

@@ -4,6 +4,7 @@
 #include <map>
 #include <string_view>
 
+#include "bilevel/core/parse.hpp"
 #include "text_fields.hpp"
 
 namespace bilevel::data::detail {
@@ -13,7 +14,7 @@ namespace {
 bool all_numeric(const std::vector<std::string>& texts, std::vector<double>* values) {
   values->resize(texts.size());
   for (std::size_t i = 0; i < texts.size(); ++i) {
-    if (!parse_double(texts[i], &(*values)[i]) || !std::isfinite((*values)[i])) return false;
+    if (!parse_number(texts[i], &(*values)[i]) || !std::isfinite((*values)[i])) return false;
   }
   return true;
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/parse.hpp"
 #include "csr.hpp"
 #include "input_file.hpp"
 #include "label_codes.hpp"
@@ -34,7 +35,7 @@ void parse_pair(const LineReader& in, std::string_view token, Index previous, In
   }
   const std::string_view index_text = token.substr(0, colon);
   const std::string_view value_text = token.substr(colon + 1);
-  if (!detail::parse_integer(index_text, index)) {
+  if (!parse_integer(index_text, index)) {
     throw InvalidInput(where(in) + "feature index " + quoted(index_text) + " in " + quoted(token) +
                        " is not an integer");
   }
@@ -47,7 +48,7 @@ void parse_pair(const LineReader& in, std::string_view token, Index previous, In
                        quoted(token) + " does not follow " + std::to_string(previous) +
                        " (indices must be strictly increasing)");
   }
-  if (!detail::parse_double(value_text, value)) {
+  if (!parse_number(value_text, value)) {
     throw InvalidInput(where(in) + "value " + quoted(value_text) + " in " + quoted(token) +
                        " is not a number");
   }
@@ -76,7 +77,7 @@ Dataset load_libsvm(const std::string& path, const LibsvmOptions& options) {
     const std::string_view label = detail::next_token(&rest);
     if (label.empty()) continue;  // blank or comment-only line
     double label_value = 0;
-    if (!detail::parse_double(label, &label_value)) {
+    if (!parse_number(label, &label_value)) {
       throw InvalidInput(where(in) + "label " + quoted(label) + " is not a number");
     }
     if (!std::isfinite(label_value)) {

@@ -1,4 +1,5 @@
-// Small parsing helpers shared by the text loaders (LIBSVM, CSV).
+// Small parsing helpers shared by the text loaders (LIBSVM, CSV); numbers are read by
+// bilevel/core/parse.hpp.
 #pragma once
 
 #include <string_view>
@@ -6,14 +7,6 @@
 #include "bilevel/core/types.hpp"
 
 namespace bilevel::data::detail {
-
-// The whole of `text` as a number ("+1", "-0.5", "1e-3"); false if anything is left over or
-// nothing is a number. Non-finite results ("nan", "inf") are returned: callers reject them
-// with their own message.
-bool parse_double(std::string_view text, double* value);
-
-// The whole of `text` as a decimal integer, optionally with a leading '+'.
-bool parse_integer(std::string_view text, Index* value);
 
 std::string_view trim(std::string_view text);
 

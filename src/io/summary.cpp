@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "bilevel/core/parse.hpp"
 #include "bilevel/io/atomic_file.hpp"
 
 namespace bilevel {
@@ -17,21 +18,13 @@ namespace {
 
 json number(double v) { return json_number(v); }
 
-// Parses all of `s` as T; false if anything is left over.
-template <typename T>
-bool parse_whole(const std::string& s, T* out) {
-  const char* last = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), last, *out);
-  return ec == std::errc() && ptr == last;
-}
-
 // Option values arrive formatted as strings; consumers want numbers they can plot.
 json typed_value(const std::string& s) {
   if (s == "true") return true;
   if (s == "false") return false;
-  if (std::int64_t i; parse_whole(s, &i)) return i;
-  if (std::uint64_t u; parse_whole(s, &u)) return u;
-  if (double d; parse_whole(s, &d) && std::isfinite(d)) return d;
+  if (Index i; parse_integer(s, &i)) return i;
+  if (std::uint64_t u; parse_unsigned(s, &u)) return u;
+  if (double d; parse_finite(s, &d)) return d;
   return s;
 }
 

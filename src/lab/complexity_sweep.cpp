@@ -1,12 +1,12 @@
 #include "bilevel/lab/complexity_sweep.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/options.hpp"
+#include "bilevel/core/parse.hpp"
 
 namespace bilevel {
 
@@ -17,11 +17,6 @@ constexpr const char* kSweepForms =
 constexpr const char* kExpressionForms =
     "write [C*]VAR[^Q] or C/VAR[^Q] with VAR the sweep key (e.g. 10/eps, 0.5*kappa^2)";
 
-bool parse_number(std::string_view text, double* out) {
-  const char* last = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), last, *out);
-  return !text.empty() && ec == std::errc() && ptr == last && std::isfinite(*out);
-}
 
 InvalidInput bad_sweep(std::string_view spec, const std::string& why) {
   return InvalidInput("sweep '" + std::string(spec) + "' " + why + "; " + kSweepForms);
@@ -29,7 +24,7 @@ InvalidInput bad_sweep(std::string_view spec, const std::string& why) {
 
 double parse_value(std::string_view spec, std::string_view text) {
   double v = 0;
-  if (!parse_number(text, &v))
+  if (!parse_finite(text, &v))
     throw bad_sweep(spec, "has a value '" + std::string(text) + "' that is not a number");
   if (v <= 0)
     throw bad_sweep(
@@ -48,7 +43,7 @@ std::vector<double> log_spaced(std::string_view spec, std::string_view range) {
   const double hi = parse_value(spec, range.substr(c1 + 1, c2 - c1 - 1));
   double n = 0;
   const std::string_view n_text = range.substr(c2 + 1);
-  if (!parse_number(n_text, &n) || n != std::floor(n) || n < 2 || n > 1000)
+  if (!parse_finite(n_text, &n) || n != std::floor(n) || n < 2 || n > 1000)
     throw bad_sweep(spec,
                     "has N = '" + std::string(n_text) + "'; N must be an integer from 2 to 1000");
   if (lo == hi) throw bad_sweep(spec, "has lo = hi");
@@ -125,7 +120,7 @@ std::optional<double> evaluate_option_expression(std::string_view text, std::str
   std::string_view rest = text;
   const std::size_t op = text.find_first_of("*/");
   if (op != std::string_view::npos) {
-    if (!parse_number(text.substr(0, op), &c))
+    if (!parse_finite(text.substr(0, op), &c))
       throw bad_expression(text, "needs a number before '" + std::string(1, text[op]) + "'");
     divide = text[op] == '/';
     rest = text.substr(op + 1);
@@ -133,7 +128,7 @@ std::optional<double> evaluate_option_expression(std::string_view text, std::str
   double q = 1;
   const std::size_t caret = rest.find('^');
   std::string_view name = rest.substr(0, caret);
-  if (caret != std::string_view::npos && !parse_number(rest.substr(caret + 1), &q))
+  if (caret != std::string_view::npos && !parse_finite(rest.substr(caret + 1), &q))
     throw bad_expression(text, "needs a number after '^'");
   if (!is_identifier(name)) throw bad_expression(text, "is malformed");
   if (name != var)

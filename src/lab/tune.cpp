@@ -1,13 +1,13 @@
 #include "bilevel/lab/tune.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <set>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/parse.hpp"
 
 namespace bilevel {
 
@@ -15,18 +15,13 @@ namespace {
 
 constexpr const char* kGridForms = "give key=v1,v2,... or key=lo:hi (powers of ten, e.g. eta=1e-4:1)";
 
-bool parse_number(std::string_view text, double* out) {
-  const char* last = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), last, *out);
-  return !text.empty() && ec == std::errc() && ptr == last && std::isfinite(*out);
-}
 
 // lo, 10 lo, ..., hi, each the double nearest to the decimal value (1e-4:1 gives 0.001, not
 // 1e-4 * 10 = 0.0010000000000000002).
 std::vector<std::string> decades(std::string_view spec, std::string_view lo_text,
                                  std::string_view hi_text) {
   double lo = 0, hi = 0;
-  if (!parse_number(lo_text, &lo) || !parse_number(hi_text, &hi) || lo <= 0 || hi < lo)
+  if (!parse_finite(lo_text, &lo) || !parse_finite(hi_text, &hi) || lo <= 0 || hi < lo)
     throw InvalidInput("grid '" + std::string(spec) + "': a range lo:hi needs 0 < lo <= hi; " +
                        kGridForms);
   const double steps = std::log10(hi / lo);
