@@ -52,7 +52,7 @@ void BM_OuterIteration(benchmark::State& state, const std::string& algo) {
   s.stopping.max_iters = kOuter;
   Index runs = 0;
   for (auto _ : state) {
-    const Result r = a->run(q, q.initial_x(), q.initial_y(), s);
+    const Result r = a->solve(q, s);
     benchmark::DoNotOptimize(r.x.data());
     ++runs;
   }

@@ -108,13 +108,12 @@ void BM_FashionF2baOuter(benchmark::State& state) {
   const Config c = kConfigs[state.range(0)];
   state.SetLabel(config_name(static_cast<int>(state.range(0))));
   Hyperclean& p = fashion(c.fused, c.single);
-  auto a = make_algorithm("f2ba");
-  a->set_options({{"K", "10"}, {"eta", "1e5"}, {"alpha", "0.1"}});
+  auto a = make_algorithm("f2ba", {{"K", "10"}, {"eta", "1e5"}, {"alpha", "0.1"}});
   RunSettings s;
   s.diagnostics = false;
   s.stopping.max_iters = 3;
   for (auto _ : state) {
-    const Result r = a->run(p, p.initial_x(), p.initial_y(), s);
+    const Result r = a->solve(p, s);
     benchmark::DoNotOptimize(r.x.data());
   }
   state.SetItemsProcessed(state.iterations() * 3);

@@ -34,17 +34,16 @@ constexpr Index kOuter = 20;
 
 void BM_SecondOrderIteration(benchmark::State& state, const std::string& algo, Index m) {
   Hyperclean& p = australian();
-  auto a = make_algorithm(algo);
   KeyValues kv = {{"K", "10"}};
   if (algo == "lfsba") kv.push_back({"m", std::to_string(m)});
-  a->set_options(kv);
+  auto a = make_algorithm(algo, kv);
   RunSettings s;
   s.diagnostics = false;
   s.stopping.max_iters = kOuter;
   p.reset_counts();
   Index runs = 0;
   for (auto _ : state) {
-    const Result r = a->run(p, p.initial_x(), p.initial_y(), s);
+    const Result r = a->solve(p, s);
     benchmark::DoNotOptimize(r.x.data());
     ++runs;
   }

@@ -44,6 +44,7 @@ void write_wrapped(const std::string& text, std::size_t column, std::size_t inde
   out << '\n';
 }
 
+// "K=10", "alpha=auto = 1/L_g"; the help gains the constraint: "(>= 1)".
 void print_options(const std::vector<OptionDoc>& docs, std::ostream& out) {
   if (docs.empty()) {
     out << "    (no options)\n";
@@ -62,7 +63,10 @@ void print_options(const std::vector<OptionDoc>& docs, std::ostream& out) {
     else
       out << std::string(width - setting.size(), ' ');
     out << "  ";
-    write_wrapped(d.help, 4 + width + 2, 4 + width + 2, out);
+    std::string help = d.help;
+    if (!d.auto_rule.empty()) help += "; auto = " + d.auto_rule;
+    if (!d.constraint.empty()) help += " (" + d.constraint + ")";
+    write_wrapped(help, 4 + width + 2, 4 + width + 2, out);
   }
 }
 
@@ -77,9 +81,7 @@ void list_algorithms(std::ostream& out) {
   out << "Algorithms (bilevel run --algo NAME [-A key=value]...; defaults shown):\n";
   for (const auto& e : algorithm_registry()) {
     out << '\n';
-    // Options are bound to a live options struct, so they are read from a fresh instance.
-    auto algo = e.make();
-    print_entry(e.name, e.description, option_docs(algo->options()), out);
+    print_entry(e.name, e.description, e.make()->option_docs(), out);
   }
 }
 

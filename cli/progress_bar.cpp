@@ -21,7 +21,7 @@ ProgressBar::ProgressBar(Index max_iters, std::FILE* out)
     : max_iters_(std::max<Index>(max_iters, 1)), out_(out) {}
 
 Callback ProgressBar::callback() {
-  return [this](const IterRecord& r) {
+  return [this](const IterRecord& r, const Vec&, const Vec&) {
     observe(r);
     return Action::kContinue;
   };

@@ -1,6 +1,8 @@
 #include "run_arguments.hpp"
 
+#include <cctype>
 #include <cstdint>
+#include <iterator>
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/parse.hpp"
@@ -9,30 +11,42 @@ namespace bilevel::cli {
 
 namespace {
 
-// Defaults are spelled out in the help text: option_text() replaces CLI11's own default column.
-std::string with_default(const std::string& help, const std::string& value) {
-  return help + " [default: " + value + "]";
+// The run settings' declarations (RunSettings::declare) as the flags show them.
+const std::vector<OptionDoc>& setting_docs() {
+  static const std::vector<OptionDoc> docs = option_docs(RunSettings{}, "run");
+  return docs;
 }
 
-InvalidInput bad_flag(const std::string& flag, const std::string& text,
-                      const std::string& expected) {
-  return InvalidInput(flag + " '" + text + "' is not allowed; give " + expected);
+// A flag's help: the declared help of its setting, with its default (option_text() replaces
+// CLI11's own default column).
+std::string setting_help(const std::string& name, const std::string& default_text = "") {
+  for (const OptionDoc& d : setting_docs())
+    if (d.name == name) {
+      std::string help = d.help;
+      help[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(help[0])));
+      return help + " [default: " + (default_text.empty() ? d.value : default_text) + "]";
+    }
+  return name;
 }
 
-// A finite number >= 0.
-double parse_nonnegative(const std::string& flag, const std::string& text,
-                         const std::string& expected) {
-  double value = 0;
-  if (!parse_finite(text, &value) || value < 0)
-    throw bad_flag(flag, text, expected);
-  return value;
-}
+// The value flags of the run settings: flag -> declared name.
+struct SettingFlag {
+  const char* flag;
+  const char* name;
+};
+constexpr SettingFlag kSettingFlags[] = {
+    {"--seed", "seed"},
+    {"--max-iters", "max_iters"},
+    {"--max-oracle-calls", "max_oracle_calls"},
+    {"--time-limit", "time_limit"},
+    {"--tol", "tol"},
+    {"--log-every", "log_every"},
+};
 
-std::uint64_t parse_seed(const std::string& text) {
-  std::uint64_t seed = 0;
-  if (!parse_unsigned(text, &seed))
-    throw bad_flag("--seed", text, "an integer from 0 to " + std::to_string(UINT64_MAX));
-  return seed;
+// The text after "<owner>: " of a library message.
+std::string without_owner(const std::string& message) {
+  const auto colon = message.find(": ");
+  return colon == std::string::npos ? message : message.substr(colon + 2);
 }
 
 }  // namespace
@@ -40,7 +54,8 @@ std::uint64_t parse_seed(const std::string& text) {
 Index parse_integer_flag(const std::string& flag, const std::string& text, Index min,
                          const std::string& expected) {
   Index value = 0;
-  if (!parse_integral(text, &value) || value < min) throw bad_flag(flag, text, expected);
+  if (!parse_integral(text, &value) || value < min)
+    throw InvalidInput(flag + " '" + text + "' is not allowed; give " + expected);
   return value;
 }
 
@@ -56,40 +71,29 @@ void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
   cmd.add_option("-A,--algo-option", args.algo_options, "Algorithm option key=value (repeatable)")
       ->option_text("KEY=VALUE")
       ->allow_extra_args(false);
-  cmd.add_option("--seed", args.seed,
-                 with_default("Seed of the run's random generator (0 to 2^64-1)", args.seed))
+  cmd.add_option("--seed", args.seed, setting_help("seed"))->option_text("N");
+  cmd.add_option("--max-iters", args.max_iters, setting_help("max_iters"))->option_text("N");
+  cmd.add_option("--max-oracle-calls", args.max_oracle_calls, setting_help("max_oracle_calls"))
       ->option_text("N");
-  cmd.add_option("--max-iters", args.max_iters,
-                 with_default("Outer-iteration limit (>= 1)", args.max_iters))
-      ->option_text("N");
-  cmd.add_option(
-         "--max-oracle-calls", args.max_oracle_calls,
-         with_default("Budget on all counted oracle calls (0 = none)", args.max_oracle_calls))
-      ->option_text("N");
-  cmd.add_option("--time-limit", args.time_limit_s,
-                 with_default("Wall-time limit in seconds, diagnostics excluded (0 = none)",
-                              args.time_limit_s))
+  cmd.add_option("--time-limit", args.time_limit_s, setting_help("time_limit"))
       ->option_text("SEC");
-  cmd.add_option("--tol", args.tol,
-                 with_default("Stop when the exact ||grad phi|| <= EPS (0 = off)", args.tol))
-      ->option_text("EPS");
+  cmd.add_option("--tol", args.tol, setting_help("tol"))->option_text("EPS");
 }
 
 void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
   add_problem_algo_budget_flags(cmd, args);
-  if (for_tune)
-    cmd.add_option("--log-every", args.log_every,
-                   "Trace row (and diagnostics) every N iterations [default: the last only]")
-        ->option_text("N");
-  else
-    cmd.add_option("--log-every", args.log_every,
-                   with_default("Trace row (and diagnostics) every N iterations", args.log_every))
-        ->option_text("N");
+  cmd.add_option("--log-every", args.log_every,
+                 setting_help("log_every", for_tune ? "the last only" : ""))
+      ->option_text("N");
   cmd.add_flag("--no-diagnostics", args.no_diagnostics,
                "Skip the exact phi and ||grad phi|| (left empty in the trace)");
   cmd.add_flag("--min-eig", args.min_eig,
                "Also record the smallest eigenvalue of the Hessian of phi (column min_eig; "
                "needs the diagnostics)");
+  if (!for_tune)
+    cmd.add_flag("--report", args.report,
+                 "Print the full report of the run (options, oracle calls by function and "
+                 "kind, time by phase, termination) instead of the one-line summary");
   if (!for_tune)
     cmd.add_option("--trace", args.trace_path, "Write the per-iteration trace as CSV")
         ->option_text("FILE.csv");
@@ -112,22 +116,35 @@ KeyValues parse_key_values(const std::vector<std::string>& raw, const std::strin
 }
 
 RunSettings run_settings(const RunArguments& args) {
-  RunSettings s;
-  s.stopping.max_iters = parse_integer_flag("--max-iters", args.max_iters, 1, "an integer >= 1");
-  s.stopping.max_oracle_calls = parse_integer_flag("--max-oracle-calls", args.max_oracle_calls, 0,
-                                                   "an integer >= 0 (0 = no budget)");
-  s.stopping.time_limit_s = parse_nonnegative("--time-limit", args.time_limit_s,
-                                              "a number of seconds >= 0 (0 = no limit)");
-  s.stopping.tol = parse_nonnegative("--tol", args.tol, "a number >= 0 (0 = off)");
-  s.seed = parse_seed(args.seed);
-  s.log_every = args.log_every.empty()
-                    ? s.stopping.max_iters
-                    : parse_integer_flag("--log-every", args.log_every, 1, "an integer >= 1");
-  s.diagnostics = !args.no_diagnostics;
   if (args.min_eig && args.no_diagnostics)
     throw InvalidInput("--min-eig needs the diagnostics (the Hessian of phi is one of them); "
                        "drop --no-diagnostics or --min-eig");
+  RunSettings s;
+  OptionList list("run");
+  s.declare(list);
+  const std::string* texts[] = {&args.seed,     &args.max_iters, &args.max_oracle_calls,
+                                &args.time_limit_s, &args.tol,   &args.log_every};
+  for (std::size_t i = 0; i < std::size(kSettingFlags); ++i) {
+    const std::string& text = *texts[i];
+    const SettingFlag& f = kSettingFlags[i];
+    if (text.empty()) continue;  // tune's --log-every: the last iteration only (below)
+    try {
+      list.set(f.name, text);
+    } catch (const InvalidOptions& e) {
+      throw InvalidInput(std::string(f.flag) + " '" + text + "' is not allowed: " +
+                         without_owner(e.what()));
+    }
+  }
+  if (args.log_every.empty()) s.log_every = s.stopping.max_iters;
+  s.diagnostics = !args.no_diagnostics;
   s.min_eig = args.min_eig;
+  // One violation at a time, named by its flag.
+  for (const std::string& v : list.violations())
+    for (const SettingFlag& f : kSettingFlags)
+      if (v.rfind(std::string(f.name) + " ", 0) == 0) {
+        const std::string& text = *texts[&f - kSettingFlags];
+        throw InvalidInput(std::string(f.flag) + " '" + text + "' is not allowed: " + v);
+      }
   return s;
 }
 

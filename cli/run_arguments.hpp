@@ -31,6 +31,7 @@ struct RunArguments {
   std::string trace_path;
   std::string summary_path;
   bool quiet = false;
+  bool report = false;  // --report: the full report instead of the one-line summary
 };
 
 // Declares the flags shared by every command that runs an algorithm: --problem, -P, --algo,
@@ -49,7 +50,8 @@ KeyValues parse_key_values(const std::vector<std::string>& raw, const std::strin
 Index parse_integer_flag(const std::string& flag, const std::string& text, Index min,
                          const std::string& expected);
 
-// The stopping rules and run settings the flags ask for (no callbacks yet).
+// The stopping rules and run settings the flags ask for (no callbacks yet), parsed and
+// checked by the settings' declarations (RunSettings::declare); errors name the flag.
 RunSettings run_settings(const RunArguments& args);
 
 }  // namespace bilevel::cli

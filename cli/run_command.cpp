@@ -49,10 +49,10 @@ void check_outputs(const RunArguments& args) {
   }
 }
 
-// The same check Algorithm::run makes, done before the (possibly expensive) problem build.
+// The same check Algorithm::solve makes, done before the (possibly expensive) problem build.
 void check_algorithm_options(const Algorithm& algo) {
   Violations v;
-  for (auto& m : algo.validate()) v.check(false, m);
+  v.add_all(algo.validate());
   v.throw_if_any(algo.name());
 }
 
@@ -74,20 +74,19 @@ ExitCode execute_run(const RunArguments& args) {
     bar.emplace(settings.stopping.max_iters);
     settings.callbacks.push_back(bar->callback());
   }
-  const Result result = algo->run(*problem, problem->initial_x(), problem->initial_y(), settings);
+  const Result result = algo->solve(*problem, settings);
   if (bar) bar->finish();
 
   // The report comes first: if an output file cannot be written after all, the numbers of a
   // long run are at least on the screen.
   if (!args.quiet) {
     for (const auto& w : result.warnings) std::cerr << "bilevel: warning: " << w << '\n';
-    std::cout << result.brief_report() << std::endl;
+    std::cout << (args.report ? result.full_report() : result.brief_report()) << std::endl;
     if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
   }
   if (!args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
   if (!args.summary_path.empty()) {
-    nlohmann::json summary = run_summary({algo->name(), problem->name(), problem->option_values()},
-                                         settings, result, peak_rss_mb());
+    nlohmann::json summary = run_summary(result, settings, peak_rss_mb());
     summary["bilevel_version"] = BILEVEL_VERSION;
     write_summary_json(summary, args.summary_path);
   }

@@ -84,8 +84,8 @@ ExitCode execute_tune(const TuneArguments& args) {
   auto report = [&](const TuneTrial& t, std::size_t i, std::size_t n) {
     if (!ra.quiet) std::cout << trial_line(t, i, n, settings.metric) << std::endl;
   };
-  const TuneResult result = grid_search(
-      *problem, [&] { return make_algorithm(algo_name); }, fixed, grid, settings, report);
+  const TuneResult result =
+      grid_search(*problem, *make_algorithm(algo_name), fixed, grid, settings, report);
 
   if (!ra.summary_path.empty())
     write_summary_json(tune_summary({algo_name, problem->name(), problem->option_values()}, fixed,

@@ -31,126 +31,62 @@
 
 namespace bilevel {
 
-std::vector<OptionDoc> option_docs(const OptionList& list) {
-  std::vector<OptionDoc> docs;
-  for (const auto& f : list.fields()) docs.push_back({f.name, list.get(f.name), f.help});
-  return docs;
-}
-
 namespace {
 
-// A problem whose options struct follows the declare/validate pattern.
-template <class P, class Options>
-ProblemEntry problem_entry(std::string name, std::string description) {
+// A problem P built from its options struct O: P::kName, P::kDescription, P(O).
+template <class P, class O>
+ProblemEntry problem_entry() {
   ProblemEntry e;
-  e.name = name;
-  e.description = std::move(description);
-  e.make = [name](const KeyValues& kv) -> std::unique_ptr<Problem> {
-    Options o;
-    OptionList list(name);
-    o.declare(list);
-    list.set_all(kv);
+  e.name = P::kName;
+  e.description = P::kDescription;
+  e.make = [](const KeyValues& kv) -> std::unique_ptr<Problem> {
+    const O o = options_from<O>(kv, P::kName);
     Violations v;
-    for (auto& m : o.validate()) v.check(false, m);
-    v.throw_if_any(name);
+    v.add_all(option_violations(o, P::kName));
+    v.throw_if_any(P::kName);
     return std::make_unique<P>(o);
   };
-  e.options = [name] {
-    Options o;
-    OptionList list(name);
-    o.declare(list);
-    return option_docs(list);
-  };
+  e.options = [] { return option_docs(O{}, P::kName); };
+  if constexpr (requires { P::lower_bounds(std::string_view{}, false); })
+    e.lower_bounds = &P::lower_bounds;
   return e;
 }
 
 template <class A>
 AlgorithmEntry algorithm_entry() {
-  A a;
-  return {a.name(), a.description(), [] { return std::make_unique<A>(); }};
+  return {A::kName, A::kDescription, [] { return std::make_unique<A>(); }};
 }
 
 }  // namespace
 
+// Adding a problem or a method: its include above and one line below.
 const std::vector<ProblemEntry>& problem_registry() {
   static const std::vector<ProblemEntry> entries = {
-      problem_entry<Quadratic, QuadraticOptions>(
-          "quadratic",
-          "finite sums of random quadratics; g mu-strongly convex in y; closed-form y*, "
-          "grad phi, Hess phi; optional gradient noise sigma"),
-      problem_entry<Saddle, SaddleOptions>(
-          "saddle",
-          "small nonconvex problem whose phi has a strict saddle at the start x0 = 0 and "
-          "minimizers at x_1 = odd/c; closed-form y*, grad phi, Hess phi, dense Hessians"),
-      problem_entry<Hyperclean, HypercleanOptions>(
-          "hyperclean",
-          "data hyper-cleaning: per-sample weights (sigmoid, clip or softmax of x) on a "
-          "partly mislabelled training set, multinomial logistic regression, validation loss"),
-      problem_entry<Learnreg, LearnregOptions>(
-          "learnreg",
-          "learn-to-regularize: one log ridge weight per feature of a multinomial logistic "
-          "regression, validation loss; dense or sparse features"),
-      problem_entry<Nasty, NastyOptions>(
-          "nasty",
-          "the slides' nasty example: min x^2 + y^2 over [-1,1] s.t. y in argmin_[-1,1] x y "
-          "(linear, constrained lower level; phi discontinuous at its minimizer (0, 0))"),
-      problem_entry<MinimaxSynthetic, MinimaxSyntheticOptions>(
-          "minimax-synthetic",
-          "minimax min_x max_y F (f = F, g = -F), F strongly concave in y; P = max_y F has a "
-          "strict saddle at 0 and minimizers +-r e_1; closed-form y*, grad P, Hess P"),
-      problem_entry<DroLogistic, DroLogisticOptions>(
-          "dro-logistic",
-          "minimax distributionally robust logistic regression (f = F, g = -F) with a "
-          "nonconvex regularizer and unconstrained chi-square-penalized sample weights y; "
-          "closed-form y*, grad P, Hess P"),
-      problem_entry<HardCarmon, HardCarmonOptions>(
-          "hard-carmon",
-          "lower bound: Carmon et al.'s zero-chain F scaled to (eps, L_f, delta) in the lower "
-          "level, f = F(y), g = mu/2 ||y - x||^2; phi = F, ||grad phi|| > eps until x_T moves"),
-      problem_entry<HardCarmon, HardArjevaniOptions>(
-          "hard-arjevani",
-          "hard-carmon with Arjevani et al.'s probability-p oracle for grad_y f (variance <= "
-          "sigma^2): the chain advances with probability p per call"),
-      problem_entry<HardSeparable, HardSeparableOptions>(
-          "hard-separable",
-          "the f2sa-p paper's separable lower bound: f = F(x) with a probability-p oracle, "
-          "g = mu/2 y^2"),
-      problem_entry<HardKwon, HardKwonOptions>(
-          "hard-kwon",
-          "Kwon et al.'s y*-aware instance: f = y, g = mu/2 (y - F(x))^2, y* = F(x); optional "
-          "probability-p noise in grad_x g"),
-      problem_entry<HardJi, HardJiOptions>(
-          "hard-ji",
-          "Ji's deterministic lower-bound chain: phi = rescaled Carmon zero-chain over x in R^T, "
-          "g a path Laplacian per block y^(i) in R^n (n ~ sqrt(kappa)/2); Omega(kappa^1.5/eps^2)"),
-      problem_entry<HardJiStoch, HardJiStochOptions>(
-          "hard-ji-stoch",
-          "hard-ji on boxes X, Y with Theorem 2's probability-p oracle on g (variance <= "
-          "sigma^2); metric grad_mapping; Omega(kappa^2.5 sigma^2/eps^4)"),
+      problem_entry<Quadratic, QuadraticOptions>(),
+      problem_entry<Saddle, SaddleOptions>(),
+      problem_entry<Hyperclean, HypercleanOptions>(),
+      problem_entry<Learnreg, LearnregOptions>(),
+      problem_entry<Nasty, NastyOptions>(),
+      problem_entry<MinimaxSynthetic, MinimaxSyntheticOptions>(),
+      problem_entry<DroLogistic, DroLogisticOptions>(),
+      problem_entry<HardCarmon, HardCarmonOptions>(),
+      problem_entry<HardArjevani, HardArjevaniOptions>(),
+      problem_entry<HardSeparable, HardSeparableOptions>(),
+      problem_entry<HardKwon, HardKwonOptions>(),
+      problem_entry<HardJi, HardJiOptions>(),
+      problem_entry<HardJiStoch, HardJiStochOptions>(),
   };
   return entries;
 }
 
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   static const std::vector<AlgorithmEntry> entries = {
-      algorithm_entry<F2ba>(),
-      algorithm_entry<Pf2ba>(),
-      algorithm_entry<F2sa>(),
-      algorithm_entry<F3sa>(),
-      algorithm_entry<F2saP>(),
-      algorithm_entry<ProxF2sa>(),
-      algorithm_entry<Fsba>(),
-      algorithm_entry<Lfsba>(),
-      algorithm_entry<Ifsba>(),
-      algorithm_entry<Lmcn>(),
-      algorithm_entry<AidCg>(),
-      algorithm_entry<AidNs>(),
-      algorithm_entry<Itd>(),
-      algorithm_entry<Stocbio>(),
-      algorithm_entry<Mrbo>(),
-      algorithm_entry<Vrbo>(),
-      algorithm_entry<Soba>(),
-      algorithm_entry<Bome>(),
+      algorithm_entry<F2ba>(),    algorithm_entry<Pf2ba>(),   algorithm_entry<F2sa>(),
+      algorithm_entry<F3sa>(),    algorithm_entry<F2saP>(),   algorithm_entry<ProxF2sa>(),
+      algorithm_entry<Fsba>(),    algorithm_entry<Lfsba>(),   algorithm_entry<Ifsba>(),
+      algorithm_entry<Lmcn>(),    algorithm_entry<AidCg>(),   algorithm_entry<AidNs>(),
+      algorithm_entry<Itd>(),     algorithm_entry<Stocbio>(), algorithm_entry<Mrbo>(),
+      algorithm_entry<Vrbo>(),    algorithm_entry<Soba>(),    algorithm_entry<Bome>(),
       algorithm_entry<Baseline>(),
   };
   return entries;
@@ -169,9 +105,7 @@ std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const KeyValu
   std::string known;
   for (const auto& e : algorithm_registry()) {
     if (e.name == name) {
-      auto a = e.make();
-      a->set_options(options);
-      return a;
+      return e.make()->with_options(options);
     }
     known += (known.empty() ? "" : ", ") + e.name;
   }

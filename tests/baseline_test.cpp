@@ -19,7 +19,7 @@ using testing::iterations;
 
 Result run_baseline(Problem& p, const BaselineOptions& o, const RunSettings& s) {
   Baseline a(o);
-  return a.run(p, p.initial_x(), p.initial_y(), s);
+  return a.solve(p, s);
 }
 
 class BaselineOnQuadratic : public ::testing::TestWithParam<std::string> {};
@@ -75,44 +75,43 @@ TEST(Baseline, CallsExactlyKGradientsOfGPerIterationAndNothingElse) {
 TEST(Baseline, AutoStepIsOneOverLg) {
   Quadratic q(QuadraticOptions{});
   Baseline a;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  const Result r = a.solve(q, iterations(1));
   bool echoed = false;
   for (const auto& [key, value] : r.options) {
     if (key != "alpha") continue;
     echoed = true;
-    EXPECT_DOUBLE_EQ(std::stod(value), 1.0 / *q.constants().L_g);
+    EXPECT_DOUBLE_EQ(std::get<double>(value), 1.0 / *q.constants().L_g);
   }
   EXPECT_TRUE(echoed);
 }
 
-TEST(BaselineOptions, DefaultsAreValid) { EXPECT_TRUE(BaselineOptions{}.validate().empty()); }
+TEST(BaselineOptions, DefaultsAreValid) { EXPECT_TRUE(Baseline(BaselineOptions{}).validate().empty()); }
 
 TEST(BaselineOptions, RejectsBadValuesNamingTheOption) {
   auto message_for = [](const KeyValues& kv) {
-    Baseline a;
-    a.set_options(kv);
-    return testing::run_error(a);
+    return testing::run_error(*Baseline().with_options(kv));
   };
   EXPECT_NE(message_for({{"K", "0"}}).find("K must be >= 1"), std::string::npos);
   EXPECT_NE(message_for({{"alpha", "0"}}).find("alpha must be > 0"), std::string::npos);
   EXPECT_NE(message_for({{"alpha", "-1"}}).find("alpha must be > 0"), std::string::npos);
 
   Baseline a;
-  EXPECT_THROW(a.set_options({{"inner", "newton"}}), InvalidOptions);
-  EXPECT_THROW(a.set_options({{"eta", "1"}}), InvalidOptions);  // x is never stepped
-  EXPECT_THROW(a.set_options({{"K", "ten"}}), InvalidOptions);
-  a.settings().inner = "newton";  // set behind the option parser: validate still catches it
-  EXPECT_NE(testing::run_error(a).find("inner must be gd or agd"), std::string::npos);
+  EXPECT_THROW(a.with_options({{"inner", "newton"}}), InvalidOptions);
+  EXPECT_THROW(a.with_options({{"eta", "1"}}), InvalidOptions);  // x is never stepped
+  EXPECT_THROW(a.with_options({{"K", "ten"}}), InvalidOptions);
+  BaselineOptions o;
+  o.inner = "newton";  // set behind the option parser: validate still catches it
+  EXPECT_NE(testing::run_error(Baseline(o)).find("inner must be gd or agd"), std::string::npos);
 }
 
 TEST(Baseline, AutoStepOrAgdWithoutKnownConstantsIsAClearError) {
   testing::QuadraticWithoutConstants q(testing::small_quadratic());
-  Baseline a;
-  EXPECT_NE(testing::run_error(a, q).find("alpha=auto"), std::string::npos);
-  a.settings().alpha = 0.1;
-  EXPECT_EQ(testing::run_error(a, q), "");
-  a.settings().inner = "agd";
-  EXPECT_NE(testing::run_error(a, q).find("inner=agd needs the problem's constant mu_g"),
+  EXPECT_NE(testing::run_error(Baseline(), q).find("alpha=auto"), std::string::npos);
+  BaselineOptions o;
+  o.alpha = 0.1;
+  EXPECT_EQ(testing::run_error(Baseline(o), q), "");
+  o.inner = "agd";
+  EXPECT_NE(testing::run_error(Baseline(o), q).find("inner=agd needs the problem's constant mu_g"),
             std::string::npos);
 }
 
@@ -134,7 +133,7 @@ TEST(Baseline, IsClearlyWorseThanF2baAtDataHyperCleaning) {
 
   F2ba f2ba(testing::f2ba_cleaning_options(p));
   const Result cleaned =
-      f2ba.run(p, p.initial_x(), p.initial_y(), iterations(testing::kCleaningIterations));
+      f2ba.solve(p, iterations(testing::kCleaningIterations));
   const double f2ba_val = p.metrics(cleaned.x, cleaned.y)[0];
   EXPECT_LT(f2ba_val, 0.6 * base_val);
 }

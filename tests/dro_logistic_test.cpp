@@ -153,7 +153,7 @@ TEST(DroLogistic, MetricsAtZeroAndAfterAFewHypergradientSteps) {
   EXPECT_EQ(m0[1], 0.0);                     // margins 0 count as wrong
   EXPECT_NEAR(m0[2], std::log(2.0), 1e-13);  // test_loss
   auto a = make_algorithm("aid-cg", {});
-  const Result r = a->run(p, p.initial_x(), p.initial_y(), testing::iterations(100));
+  const Result r = a->solve(p, testing::iterations(100));
   const std::vector<double> m = p.metrics(r.x, r.y);
   EXPECT_LT(m[0], 0.2);
   EXPECT_GT(m[1], 0.9);

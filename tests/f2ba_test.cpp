@@ -20,7 +20,7 @@ using testing::loglog_slope;
 
 Result run_f2ba(Problem& p, const F2baOptions& o, const RunSettings& s) {
   F2ba a(o);
-  return a.run(p, p.initial_x(), p.initial_y(), s);
+  return a.solve(p, s);
 }
 
 
@@ -30,7 +30,7 @@ TEST(F2ba, ConvergesToStationaryPointOfPenaltyProxyWithinOneOverLambdaOfPhi) {
   for (double lam : lams) {
     Quadratic q(qo);
     F2baOptions o;
-    o.lam = lam;
+    o.penalty.lam = lam;
     const Result r = run_f2ba(q, o, iterations(3000));
     Diagnostics d(q);
     const double proxy = d.penalty_gradient(r.x, lam).norm();
@@ -45,12 +45,12 @@ TEST(F2ba, ConvergesToStationaryPointOfPenaltyProxyWithinOneOverLambdaOfPhi) {
 TEST(F2ba, AcceleratedInnerLoopAlsoConvergesToTheProxyStationaryPoint) {
   Quadratic q(QuadraticOptions{});
   F2baOptions o;
-  o.lam = 100;
-  o.inner = "agd";
-  o.K = 5;
+  o.penalty.lam = 100;
+  o.penalty.inner = "agd";
+  o.penalty.K = 5;
   const Result r = run_f2ba(q, o, iterations(3000));
   Diagnostics d(q);
-  EXPECT_LE(d.penalty_gradient(r.x, o.lam).norm(), 1e-8);
+  EXPECT_LE(d.penalty_gradient(r.x, o.penalty.lam).norm(), 1e-8);
 }
 
 TEST(F2ba, AcceleratedInnerLoopTracksTheInnerSolutionsMoreClosely) {
@@ -60,9 +60,9 @@ TEST(F2ba, AcceleratedInnerLoopTracksTheInnerSolutionsMoreClosely) {
   auto inner_error = [&](const std::string& inner) {
     Quadratic q(qo);
     F2baOptions o;
-    o.inner = inner;
-    o.lam = 1000;  // agd needs f + lam g strongly convex: lam > L_f / mu_g = 100
-    o.K = 20;
+    o.penalty.inner = inner;
+    o.penalty.lam = 1000;  // agd needs f + lam g strongly convex: lam > L_f / mu_g = 100
+    o.penalty.K = 20;
     o.eta = 1e-12;  // x essentially fixed: compare the inner solvers alone
     const Result r = run_f2ba(q, o, iterations(1));
     Diagnostics d(q);
@@ -75,30 +75,26 @@ TEST(F2ba, OracleCountsPerIterationMatchAlgorithmOne) {
   QuadraticOptions qo = testing::small_quadratic();
   Quadratic q(qo);
   F2baOptions o;
-  o.K = 7;
+  o.penalty.K = 7;
   const Index T = 13;
   const Result r = run_f2ba(q, o, iterations(T));
   ASSERT_EQ(r.iters, T);
   // Per outer iteration: K inner steps each take grad g at z, grad f and grad g at y;
   // the proxy gradient takes grad f at y and grad g at y and at z.
-  EXPECT_EQ(r.counts.f.grad, T * (o.K + 1));
-  EXPECT_EQ(r.counts.g.grad, T * (2 * o.K + 2));
+  EXPECT_EQ(r.counts.f.grad, T * (o.penalty.K + 1));
+  EXPECT_EQ(r.counts.g.grad, T * (2 * o.penalty.K + 2));
   EXPECT_EQ(r.counts.hvp_calls(), 0);
   EXPECT_EQ(r.counts.hess_calls(), 0);
-  EXPECT_EQ(r.counts.f.samples, T * (o.K + 1) * qo.n_f);
-  EXPECT_EQ(r.counts.g.samples, T * (2 * o.K + 2) * qo.n_g);
+  EXPECT_EQ(r.counts.f.samples, T * (o.penalty.K + 1) * qo.n_f);
+  EXPECT_EQ(r.counts.g.samples, T * (2 * o.penalty.K + 2) * qo.n_g);
 }
 
 TEST(F2ba, AutoStepsComeFromTheProblemConstants) {
   Quadratic q(QuadraticOptions{});
-  F2ba a;
-  a.settings().lam = 50;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(1));
-  auto value = [&](const std::string& key) {
-    for (const auto& [k, v] : r.options)
-      if (k == key) return std::stod(v);
-    return -1.0;
-  };
+  F2baOptions o;
+  o.penalty.lam = 50;
+  const Result r = F2ba(o).solve(q, iterations(1));
+  auto value = [&](const std::string& key) { return testing::option_number(r, key); };
   const ProblemConstants c = q.constants();
   EXPECT_DOUBLE_EQ(value("alpha"), 1.0 / *c.L_g);
   EXPECT_DOUBLE_EQ(value("tau"), 1.0 / (*c.L_f + 50 * *c.L_g));
@@ -109,15 +105,16 @@ TEST(F2ba, AutoStepWithoutKnownConstantsIsAClearError) {
   testing::QuadraticWithoutConstants q(testing::small_quadratic());
   F2ba a;
   try {
-    a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+    a.solve(q, iterations(1));
     FAIL() << "expected InvalidOptions";
   } catch (const InvalidOptions& e) {
     EXPECT_NE(std::string(e.what()).find("alpha=auto"), std::string::npos) << e.what();
   }
-  a.settings().alpha = 0.5;
-  a.settings().tau = 0.01;
-  a.settings().eta = 0.1;
-  EXPECT_NO_THROW(a.run(q, q.initial_x(), q.initial_y(), iterations(1)));
+  F2baOptions o;
+  o.penalty.alpha = 0.5;
+  o.penalty.tau = 0.01;
+  o.eta = 0.1;
+  EXPECT_NO_THROW(F2ba(o).solve(q, iterations(1)));
 }
 
 TEST(F2ba, WarnsWhenLambdaIsBelowThePapersBound) {
@@ -125,27 +122,26 @@ TEST(F2ba, WarnsWhenLambdaIsBelowThePapersBound) {
   qo.mu_f = -0.5;  // f nonconvex in y: L_f = 1, mu_g = 0.1, and the paper asks lam >= 20
   Quadratic q(qo);
   F2baOptions o;
-  o.lam = 15;
+  o.penalty.lam = 15;
   const Result low = run_f2ba(q, o, iterations(1));
   ASSERT_EQ(low.warnings.size(), 1u);
   EXPECT_NE(low.warnings[0].find("2 L_f/mu_g = 20"), std::string::npos) << low.warnings[0];
-  o.lam = 21;
+  o.penalty.lam = 21;
   EXPECT_TRUE(run_f2ba(q, o, iterations(1)).warnings.empty());
   // With f convex in y (mu_fy = 0.1 >= 0) f + lam g is strongly convex for any lam: no warning.
   Quadratic convex(QuadraticOptions{});
-  o.lam = 15;
+  o.penalty.lam = 15;
   EXPECT_TRUE(run_f2ba(convex, o, iterations(1)).warnings.empty());
 }
 
-TEST(F2baOptions, DefaultsAreValid) { EXPECT_TRUE(F2baOptions{}.validate().empty()); }
+TEST(F2baOptions, DefaultsAreValid) { EXPECT_TRUE(F2ba(F2baOptions{}).validate().empty()); }
 
 TEST(F2baOptions, RejectsBadValuesNamingTheOption) {
   Quadratic q(testing::small_quadratic());
   auto message_for = [&](const KeyValues& kv) -> std::string {
-    F2ba a;
-    a.set_options(kv);
+    const auto a = F2ba().with_options(kv);
     try {
-      a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+      a->solve(q, iterations(1));
     } catch (const InvalidOptions& e) {
       return e.what();
     }
@@ -156,9 +152,9 @@ TEST(F2baOptions, RejectsBadValuesNamingTheOption) {
   EXPECT_NE(message_for({{"eta", "0"}}).find("eta must be > 0"), std::string::npos);
 
   F2ba a;
-  EXPECT_THROW(a.set_options({{"inner", "newton"}}), InvalidOptions);
-  EXPECT_THROW(a.set_options({{"lamda", "1"}}), InvalidOptions);
-  EXPECT_THROW(a.set_options({{"K", "ten"}}), InvalidOptions);
+  EXPECT_THROW(a.with_options({{"inner", "newton"}}), InvalidOptions);
+  EXPECT_THROW(a.with_options({{"lamda", "1"}}), InvalidOptions);
+  EXPECT_THROW(a.with_options({{"K", "ten"}}), InvalidOptions);
 }
 
 TEST(F2ba, TwoRunsWithOneSeedGiveIdenticalTraces) {
@@ -180,7 +176,7 @@ TEST(F2ba, StopsAtTheToleranceOnTheExactHypergradient) {
   s.stopping.max_iters = 100000;
   s.stopping.tol = 1e-2;  // above the O(1/lam) floor of lam = 1e4 (about 3e-3 here)
   F2baOptions o;
-  o.lam = 1e4;
+  o.penalty.lam = 1e4;
   const Result r = run_f2ba(q, o, s);
   EXPECT_EQ(r.status, Status::kConverged);
   EXPECT_LE(r.hypergrad_norm, 1e-2);

@@ -83,10 +83,9 @@ PerIteration per_iteration(int p, Index K, Index iters) {
   o.p = p;
   o.K = static_cast<double>(K);
   o.nu = 0.05;
-  F2saP a(o);
-  a.run(q, q.initial_x(), q.initial_y(), testing::iterations(iters));
+  const Result r = F2saP(o).solve(q, testing::iterations(iters));
   const double n = static_cast<double>(iters);
-  return {static_cast<Index>(a.nodes().size()),
+  return {static_cast<Index>(testing::state_of<F2saP>(r).nodes().size()),
           static_cast<double>(q.counts().f.grad) / n, static_cast<double>(q.counts().g.grad) / n};
 }
 
@@ -123,14 +122,14 @@ TEST(F2saP, FirstOrderWithAPlainStepIsF2baWithLambdaOneOverNu) {
   o.normalize = false;
   F2saP a(o);
   F2baOptions fo;
-  fo.lam = 1 / nu;
-  fo.alpha = eta_y;
-  fo.tau = eta_y * nu;
+  fo.penalty.lam = 1 / nu;
+  fo.penalty.alpha = eta_y;
+  fo.penalty.tau = eta_y * nu;
   fo.eta = eta;
-  fo.K = 5;
+  fo.penalty.K = 5;
   F2ba b(fo);
-  const Result ra = a.run(q1, q1.initial_x(), q1.initial_y(), testing::iterations(30));
-  const Result rb = b.run(q2, q2.initial_x(), q2.initial_y(), testing::iterations(30));
+  const Result ra = a.solve(q1, testing::iterations(30));
+  const Result rb = b.solve(q2, testing::iterations(30));
   EXPECT_LT(testing::rel_err(ra.x, rb.x), 1e-10);
   EXPECT_EQ(q1.counts().g.grad, q2.counts().g.grad);
   EXPECT_EQ(q1.counts().f.grad, q2.counts().f.grad);
@@ -151,7 +150,7 @@ TEST(F2saP, CentralDifferenceConvergesFarCloserThanTheForwardOne) {
     RunSettings s = testing::iterations(400);
     s.diagnostics = true;
     s.log_every = 400;
-    return a.run(q, q.initial_x(), q.initial_y(), s).hypergrad_norm;
+    return a.solve(q, s).hypergrad_norm;
   };
   const double forward = final_norm(1), central = final_norm(2);
   EXPECT_LT(central, 0.2 * forward) << "forward " << forward << ", central " << central;
@@ -189,7 +188,7 @@ QuadraticOptions noisy_quadratic() {
 TEST(F2saP, NoisyGradientsDriveTheExactHypergradientWellBelowItsStart) {
   Quadratic q(noisy_quadratic());
   F2saP a(noisy_options());
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), noisy_settings(1000, 4));
+  const Result r = a.solve(q, noisy_settings(1000, 4));
   const double start = r.trace.records.front().hypergrad_norm;
   // The normalized step ends in a noise ball: over seeds 4-8 the final norm was 0.07-0.18
   // against a start of 3.05.
@@ -200,7 +199,7 @@ TEST(F2saP, TwoRunsWithOneSeedGiveIdenticalTracesAndAnotherSeedDiffers) {
   auto trace_of = [&](std::uint64_t seed) {
     Quadratic q(noisy_quadratic());
     F2saP a(noisy_options());
-    return a.run(q, q.initial_x(), q.initial_y(), noisy_settings(40, seed)).trace;
+    return a.solve(q, noisy_settings(40, seed)).trace;
   };
   const Trace t1 = trace_of(5), t2 = trace_of(5), t3 = trace_of(6);
   testing::expect_identical_traces(t1, t2);
@@ -226,10 +225,9 @@ TEST(F2saP, AutoDefaultsFollowTheoremThreeOneAndNameMissingConstants) {
   o.p = 2;
   o.eps = 1e-2;
   F2saP a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), testing::iterations(1));
+  const Result r = a.solve(q, testing::iterations(1));
   // nu = min(mu/(2 L_f), (eps/(L_f kappa^5))^(1/2)) = min(0.5, sqrt(1e-2/32))
-  EXPECT_NEAR(a.nu(), std::sqrt(1e-2 / 32), 1e-15);
-  (void)r;
+  EXPECT_NEAR(testing::state_of<F2saP>(r).nu(), std::sqrt(1e-2 / 32), 1e-15);
   testing::QuadraticWithoutConstants bare(conditioned_quadratic());
   F2saP b(o);
   EXPECT_NE(testing::run_error(b, bare).find("nu"), std::string::npos);
@@ -246,8 +244,8 @@ TEST(F2saP, LinearUpperLevelGetsAFiniteAutoSpacingAndConverges) {
   F2saP a(o);
   RunSettings s = testing::seeded(20000, 0);  // diagnostics on every iteration: tol uses them
   s.stopping.tol = 0.01;
-  const Result r = a.run(*p, p->initial_x(), p->initial_y(), s);
-  EXPECT_NEAR(a.nu(), 0.5, 1e-15);  // mu_g / (2 max|j| L_g): mu_g = L_g = 1, nodes -1, 1
+  const Result r = a.solve(*p, s);
+  EXPECT_NEAR(testing::state_of<F2saP>(r).nu(), 0.5, 1e-15);  // mu_g / (2 max|j| L_g): mu_g = L_g = 1, nodes -1, 1
   EXPECT_EQ(r.status, Status::kConverged) << r.message;
 }
 
@@ -265,7 +263,7 @@ TEST(F2saP, RunsOnLearnregWithMinibatchesAndLowersTheValidationLoss) {
                                      {"nu", "0.1"}});
   RunSettings s = testing::iterations(20);
   s.log_every = 20;
-  const Result r = a->run(*p, p->initial_x(), p->initial_y(), s);
+  const Result r = a->solve(*p, s);
   ASSERT_EQ(r.status, Status::kMaxIterations) << r.message;
   // p = 3: nodes -1, 0, 1, 2 (three of them need f): per iteration 10 inner steps and one
   // estimator, on batches of 32 and 16.
@@ -280,7 +278,7 @@ TEST(F2saP, ValidationListsEveryBadOption) {
   o.p = 0;
   o.eps = 0;
   o.S = -1;
-  const auto v = o.validate();
+  const auto v = F2saP(o).validate();
   EXPECT_TRUE(testing::mentions(v, "p must be in [1, 16]"));
   EXPECT_TRUE(testing::mentions(v, "eps"));
   EXPECT_TRUE(testing::mentions(v, "S"));

@@ -28,7 +28,7 @@ TEST(F2sa, NoisyGradientsStillDriveTheExactHypergradientWellBelowItsStart) {
   o.batch_f = 20;  // minibatches and additive noise: both levels are stochastic
   o.batch_g = 20;
   F2sa a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), run_settings(3000, 7, 100));
+  const Result r = a.solve(q, run_settings(3000, 7, 100));
   const double start = r.trace.records.front().hypergrad_norm;
   EXPECT_EQ(r.status, Status::kMaxIterations);
   // Default schedule (regime both): lam_k grows like k^(1/7), so the O(1/lam_k) bias floor
@@ -47,7 +47,7 @@ TEST(F2sa, CommonBatchForTheXStepCutsTheLambdaAmplifiedNoise) {
     o.batch_g = 10;
     o.common_batch = common;
     F2sa a(o);
-    return a.run(q, q.initial_x(), q.initial_y(), run_settings(3000, 7, 3000)).hypergrad_norm;
+    return a.solve(q, run_settings(3000, 7, 3000)).hypergrad_norm;
   };
   EXPECT_LT(final_norm(true), 0.7 * final_norm(false));
 }
@@ -55,10 +55,10 @@ TEST(F2sa, CommonBatchForTheXStepCutsTheLambdaAmplifiedNoise) {
 TEST(F2sa, ExactRegimeApproachesStationarityAsTheMultiplierGrows) {
   Quadratic q(QuadraticOptions{});
   F2saOptions o;
-  o.regime = "none";  // a = 1/3, c = 0: lam_k grows like k^(1/3)
-  o.lam0 = 100;
+  o.schedule.regime = "none";  // a = 1/3, c = 0: lam_k grows like k^(1/3)
+  o.schedule.lam0 = 100;
   F2sa a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), run_settings(3000, 1, 3000));
+  const Result r = a.solve(q, run_settings(3000, 1, 3000));
   EXPECT_LT(r.hypergrad_norm, 2e-2 * r.trace.records.front().hypergrad_norm);
 }
 
@@ -71,7 +71,7 @@ TEST(F2sa, TwoRunsWithOneSeedGiveIdenticalTracesAndAnotherSeedDiffers) {
   auto trace_of = [&](std::uint64_t seed) {
     Quadratic q(qo);
     F2sa a(o);
-    return a.run(q, q.initial_x(), q.initial_y(), run_settings(50, seed)).trace;
+    return a.solve(q, run_settings(50, seed)).trace;
   };
   const Trace t1 = trace_of(5), t2 = trace_of(5), t3 = trace_of(6);
   testing::expect_identical_traces(t1, t2);
@@ -87,7 +87,7 @@ TEST(F2sa, OracleCountsPerIterationMatchThePseudoCode) {
   o.batch_g = 3;
   F2sa a(o);
   const Index K = 11;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), run_settings(K, 0));
+  const Result r = a.solve(q, run_settings(K, 0));
   // Per iteration: T inner steps (grad g at z; grad f and grad g at y), then grad f at y and
   // grad g at y and z for the x step.
   EXPECT_EQ(r.counts.f.grad, K * (4 + 1));
@@ -100,9 +100,9 @@ TEST(F2sa, OracleCountsPerIterationMatchThePseudoCode) {
 TEST(F2sa, ScheduleFollowsTheSlidesExponents) {
   Quadratic q(QuadraticOptions{});
   F2saOptions o;  // regime both: a = 5/7, c = 4/7
-  o.k0 = 1;
-  F2sa a(o);
-  a.run(q, q.initial_x(), q.initial_y(), run_settings(1, 0));
+  o.schedule.k0 = 1;
+  const Result run = F2sa(o).solve(q, run_settings(1, 0));
+  const F2saRun& a = testing::state_of<F2sa>(run);
   const double r = 100.0;  // (k + k0)/k0 at k = 99
   EXPECT_NEAR(a.alpha_at(99) / a.alpha_at(0), std::pow(r, -5.0 / 7), 1e-12);
   EXPECT_NEAR(a.gamma_at(99) / a.gamma_at(0), std::pow(r, -4.0 / 7), 1e-12);
@@ -110,22 +110,22 @@ TEST(F2sa, ScheduleFollowsTheSlidesExponents) {
   // alpha_k lam_k stays below its start, so the y steps stay stable as lam grows.
   EXPECT_LT(a.alpha_at(99) * a.lam_at(99), a.alpha_at(0) * a.lam_at(0));
   F2saOptions capped = o;
-  capped.lam_max = 25;
-  F2sa b(capped);
-  b.run(q, q.initial_x(), q.initial_y(), run_settings(1, 0));
+  capped.schedule.lam_max = 25;
+  const Result run_capped = F2sa(capped).solve(q, run_settings(1, 0));
+  const F2saRun& b = testing::state_of<F2sa>(run_capped);
   EXPECT_DOUBLE_EQ(b.lam_at(1000000), 25);
 }
 
-TEST(F2saOptions, DefaultsAreValid) { EXPECT_TRUE(F2saOptions{}.validate().empty()); }
+TEST(F2saOptions, DefaultsAreValid) { EXPECT_TRUE(F2sa(F2saOptions{}).validate().empty()); }
 
 TEST(F2saOptions, RejectsBadValuesNamingTheOption) {
   F2saOptions o;
-  o.a = 0.2;
-  o.c = 0.5;
+  o.schedule.a = 0.2;
+  o.schedule.c = 0.5;
   o.xi = 0;
   o.T = 0;
   o.batch_g = -1;
-  const auto v = o.validate();
+  const auto v = F2sa(o).validate();
   auto mentions = [&](const std::string& s) {
     for (const auto& m : v)
       if (m.find(s) != std::string::npos) return true;
@@ -137,7 +137,7 @@ TEST(F2saOptions, RejectsBadValuesNamingTheOption) {
   EXPECT_TRUE(mentions("batch_g must be >= 0"));
   Quadratic q(testing::small_quadratic());
   F2sa a(o);
-  EXPECT_THROW(a.run(q, q.initial_x(), q.initial_y(), run_settings(1, 0)), InvalidOptions);
+  EXPECT_THROW(a.solve(q, run_settings(1, 0)), InvalidOptions);
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ TEST(F3sa, NoisyGradientsStillDriveTheExactHypergradientWellBelowItsStart) {
   o.batch_f = 20;
   o.batch_g = 20;
   F3sa a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), testing::seeded(3000, 7, 100));
+  const Result r = a.solve(q, testing::seeded(3000, 7, 100));
   const double start = r.trace.records.front().hypergrad_norm;
   EXPECT_EQ(r.status, Status::kMaxIterations);
   // Measured: 23.2 -> 2.53 with seed 7 (2.5-4.2 over seeds 7-10); the floor is the O(1/lam_k)
@@ -65,16 +65,16 @@ TEST(F3sa, MomentumOneIsF2saWithOneInnerStepIterateForIterate) {
   qo.sigma = 0.3;
   F2saOptions o2;
   o2.T = 1;
-  o2.a = 0.6;
-  o2.c = 0.4;
-  o2.lam0 = 5;
-  o2.alpha0 = 0.1;
-  o2.gamma0 = 0.5;
+  o2.schedule.a = 0.6;
+  o2.schedule.c = 0.4;
+  o2.schedule.lam0 = 5;
+  o2.schedule.alpha0 = 0.1;
+  o2.schedule.gamma0 = 0.5;
   o2.xi = 0.7;
   o2.batch_f = 3;
   o2.batch_g = 4;
   F3saOptions o3;
-  static_cast<F2saScheduleOptions&>(o3) = o2;  // the same schedule: a, c, lam0, alpha0, ...
+  o3.schedule = o2.schedule;  // the same schedule: a, c, lam0, alpha0, ...
   o3.xi = o2.xi;
   o3.batch_f = o2.batch_f;
   o3.batch_g = o2.batch_g;
@@ -82,8 +82,8 @@ TEST(F3sa, MomentumOneIsF2saWithOneInnerStepIterateForIterate) {
   Quadratic q2(qo), q3(qo);
   F2sa f2(o2);
   F3sa f3(o3);
-  const Result r2 = f2.run(q2, q2.initial_x(), q2.initial_y(), testing::seeded(40, 3));
-  const Result r3 = f3.run(q3, q3.initial_x(), q3.initial_y(), testing::seeded(40, 3));
+  const Result r2 = f2.solve(q2, testing::seeded(40, 3));
+  const Result r3 = f3.solve(q3, testing::seeded(40, 3));
   testing::expect_identical_traces(r2.trace, r3.trace);
   for (Index i = 0; i < r2.x.size(); ++i) EXPECT_EQ(r2.x(i), r3.x(i));
   for (Index i = 0; i < r2.y.size(); ++i) EXPECT_EQ(r2.y(i), r3.y(i));
@@ -91,7 +91,7 @@ TEST(F3sa, MomentumOneIsF2saWithOneInnerStepIterateForIterate) {
   o3.eta_decay = 0.8;
   Quadratic q4(qo);
   F3sa f4(o3);
-  const Result r4 = f4.run(q4, q4.initial_x(), q4.initial_y(), testing::seeded(40, 3));
+  const Result r4 = f4.solve(q4, testing::seeded(40, 3));
   EXPECT_NE(r4.x(0), r2.x(0));
 }
 
@@ -100,11 +100,11 @@ TEST(F3sa, OracleCountsIncludeTheStormCorrectionsAtThePreviousPoints) {
   auto counts = [&](const std::string& regime) {
     Quadratic q(testing::small_quadratic());
     F3saOptions o;
-    o.regime = regime;
+    o.schedule.regime = regime;
     o.batch_f = 2;
     o.batch_g = 3;
     F3sa a(o);
-    return a.run(q, q.initial_x(), q.initial_y(), testing::seeded(K, 0)).counts;
+    return a.solve(q, testing::seeded(K, 0)).counts;
   };
   // k = 0: 2 gradients of f (y and x directions) and 4 of g (z, y, x at y, x at z); every
   // later iteration (eta_k < 1) the same six again at the previous points, same batches.
@@ -130,10 +130,10 @@ TEST(F3sa, TwoRunsWithOneSeedGiveIdenticalTracesAndAnotherSeedDiffers) {
 TEST(F3sa, ScheduleFollowsTheSlidesF3saExponents) {
   Quadratic q(QuadraticOptions{});
   F3saOptions o;  // regime both: a = 3/5, c = 2/5, eta_k ~ r^(-2c)
-  o.k0 = 1;
+  o.schedule.k0 = 1;
   o.eta0 = 0.9;
-  F3sa a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), testing::seeded(1, 0));
+  const Result r = F3sa(o).solve(q, testing::seeded(1, 0));
+  const F3saRun& a = testing::state_of<F3sa>(r);
   const double ratio = 100.0;  // (k + k0)/k0 at k = 99
   const F2saSchedule& s = a.schedule();
   EXPECT_NEAR(s.alpha_at(99) / s.alpha_at(0), std::pow(ratio, -3.0 / 5), 1e-12);
@@ -146,14 +146,14 @@ TEST(F3sa, ScheduleFollowsTheSlidesF3saExponents) {
 }
 
 TEST(F3saOptions, RejectsBadValuesNamingTheOption) {
-  EXPECT_TRUE(F3saOptions{}.validate().empty());
+  EXPECT_TRUE(F3sa(F3saOptions{}).validate().empty());
   F3saOptions o;
-  o.a = 0.2;
-  o.c = 0.5;
+  o.schedule.a = 0.2;
+  o.schedule.c = 0.5;
   o.eta0 = 0;
   o.eta_decay = -1.0;
   o.batch_f = -1;
-  const auto v = o.validate();
+  const auto v = F3sa(o).validate();
   EXPECT_TRUE(testing::mentions(v, "c must be <= a"));
   EXPECT_TRUE(testing::mentions(v, "eta0 must be in (0, 1]"));
   EXPECT_TRUE(testing::mentions(v, "eta_decay must be >= 0"));

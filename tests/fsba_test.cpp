@@ -26,19 +26,21 @@ using testing::iterations;
 
 // The first iteration at which the exact ||grad phi|| <= eps and lambda_min(Hess phi) >=
 // -sqrt(rho eps) (-1 if none within `max_iters`), from the trace's min_eig column.
-Index first_second_order_stationary(Algorithm& a, Problem& p, double eps, double rho,
-                                    Index max_iters) {
+// The run's result goes to *result when given.
+Index first_second_order_stationary(const Algorithm& a, Problem& p, double eps, double rho,
+                                    Index max_iters, Result* result = nullptr) {
   Index found = -1;
   RunSettings s = testing::seeded(max_iters, 0);
   s.min_eig = true;
-  s.callbacks.push_back([&](const IterRecord& r) {
+  s.callbacks.push_back([&](const IterRecord& r, const Vec&, const Vec&) {
     if (r.hypergrad_norm <= eps && r.min_eig >= -std::sqrt(rho * eps)) {
       found = r.iter;
       return Action::kStop;
     }
     return Action::kContinue;
   });
-  a.run(p, p.initial_x(), p.initial_y(), s);
+  const Result r = a.solve(p, s);
+  if (result) *result = r;
   return found;
 }
 
@@ -46,27 +48,29 @@ TEST(Fsba, LeavesTheStrictSaddleFarFasterThanPerturbedF2ba) {
   Saddle s;  // phi = cos(pi x_1) + 2 x_2^2, strict saddle at the start x = 0
   const double eps = 1e-3, rho = *s.constants().rho_phi;
   Fsba fsba;  // M = auto = rho_phi
-  const Index t_fsba = first_second_order_stationary(fsba, s, eps, rho, 200);
-  EXPECT_EQ(fsba.state().M(), rho);
-  Pf2ba pf;
-  pf.settings().eps = eps;
-  pf.settings().rho = rho;
-  const Index t_pf = first_second_order_stationary(pf, s, eps, rho, 2000);
+  Result rf;
+  const Index t_fsba = first_second_order_stationary(fsba, s, eps, rho, 200, &rf);
+  EXPECT_EQ(testing::state_of<Fsba>(rf).iteration().M(), rho);
+  Pf2baOptions po;
+  po.eps = eps;
+  po.rho = rho;
+  const Index t_pf = first_second_order_stationary(Pf2ba(po), s, eps, rho, 2000);
   ASSERT_GT(t_fsba, 0);  // x = 0 itself is first-order stationary but not second-order
   ASSERT_GT(t_pf, 0);
   EXPECT_LE(t_fsba, 10);
   EXPECT_GE(t_pf, 5 * t_fsba) << "fsba " << t_fsba << ", pf2ba " << t_pf;
   // It lands next to a minimizer x_1 = +-1 (the hard-case step picks one side).
-  EXPECT_NEAR(std::abs(fsba.iterate_x()(0)), 1.0, 1e-2);
+  EXPECT_NEAR(std::abs(rf.x(0)), 1.0, 1e-2);
 }
 
 TEST(Fsba, FirstStepFromTheSaddleIsTheHardCaseStepAlongTheNegativeCurvature) {
   Saddle s;
   Fsba fsba;
-  fsba.run(s, s.initial_x(), s.initial_y(), iterations(1));
+  const Result r = fsba.solve(s, iterations(1));
+  const CubicPenaltyIteration& it = testing::state_of<Fsba>(r).iteration();
   // At x = 0 the proxy gradient vanishes (symmetry) and H has the eigenvalue
   // lambda_min ~ -pi^2: the cubic step is +-(2 |lambda_min| / M) along e_1.
-  const double lmin = fsba.state().hessian_min_eig();
+  const double lmin = it.hessian_min_eig();
   // The proxy's curvature along e_1, by central differences of its exact gradient: about
   // -pi^2 (1 + 2 pi^2 / lam) at lam = 100, the O(1/lam) gap to phi's -pi^2.
   Diagnostics d(s);
@@ -77,8 +81,8 @@ TEST(Fsba, FirstStepFromTheSaddleIsTheHardCaseStepAlongTheNegativeCurvature) {
       (d.penalty_gradient(e1, 100)(0) - d.penalty_gradient(-e1, 100)(0)) / (2 * h);
   EXPECT_NEAR(lmin, curv, 1e-5 * std::abs(curv));
   EXPECT_LT(lmin, -M_PI * M_PI);
-  const Vec& x = fsba.iterate_x();
-  EXPECT_NEAR(std::abs(x(0)), 2 * -lmin / fsba.state().M(), 1e-9);
+  const Vec& x = r.x;
+  EXPECT_NEAR(std::abs(x(0)), 2 * -lmin / it.M(), 1e-9);
   EXPECT_EQ(x(1), 0.0);
 }
 
@@ -86,11 +90,12 @@ TEST(Fsba, ConvergesOnTheQuadraticToThePenaltyBiasThatShrinksLikeOneOverLam) {
   std::vector<double> lams, bias;
   for (double lam : {50.0, 100.0, 200.0, 400.0}) {
     Quadratic q(testing::small_quadratic());
-    Fsba f;
-    f.settings().lam = lam;
-    f.settings().K = 200;  // inner points essentially exact: only the O(1/lam) bias is left
+    FsbaOptions o;
+    o.penalty.lam = lam;
+    o.penalty.K = 200;  // inner points essentially exact: only the O(1/lam) bias is left
+    Fsba f(o);
     RunSettings rs = testing::seeded(15, 0);
-    const Result r = f.run(q, q.initial_x(), q.initial_y(), rs);
+    const Result r = f.solve(q, rs);
     const double start = r.trace.records.front().hypergrad_norm;
     EXPECT_LT(r.hypergrad_norm, 0.05 * start) << "lam=" << lam;
     // Cubic Newton on the quadratic proxy: the last iterations no longer move.
@@ -104,29 +109,30 @@ TEST(Fsba, ConvergesOnTheQuadraticToThePenaltyBiasThatShrinksLikeOneOverLam) {
 
 TEST(Fsba, CountsF2baGradientsPlusThreeDenseHessiansPerIteration) {
   Quadratic q(testing::small_quadratic());
-  Fsba f;
-  f.settings().K = 7;
+  FsbaOptions o;
+  o.penalty.K = 7;
+  Fsba f(o);
   const Index T = 4;
-  const Result r = f.run(q, q.initial_x(), q.initial_y(), iterations(T));
+  const Result r = f.solve(q, iterations(T));
   EXPECT_EQ(r.counts.f.grad, T * (7 + 1));
   EXPECT_EQ(r.counts.g.grad, T * (2 * 7 + 2));
   EXPECT_EQ(r.counts.f.hess, T);
   EXPECT_EQ(r.counts.g.hess, 2 * T);
   EXPECT_EQ(r.counts.hvp_calls(), 0);
-  EXPECT_EQ(f.state().hessian_refreshes(), T);
+  EXPECT_EQ(testing::state_of<Fsba>(r).iteration().hessian_refreshes(), T);
 }
 
 TEST(Lfsba, RefreshesTheHessianEveryMIterationsOnly) {
   Quadratic q(testing::small_quadratic());
   const Index T = 30;
   Fsba f;
-  const Result rf = f.run(q, q.initial_x(), q.initial_y(), iterations(T));
+  const Result rf = f.solve(q, iterations(T));
   for (Index m : {1, 5, 7, 30}) {
-    Lfsba l;
-    l.settings().m = m;
-    const Result rl = l.run(q, q.initial_x(), q.initial_y(), iterations(T));
+    LfsbaOptions o;
+    o.m = m;
+    const Result rl = Lfsba(o).solve(q, iterations(T));
     const Index refreshes = (T + m - 1) / m;  // iterations 0, m, 2m, ...
-    EXPECT_EQ(l.state().hessian_refreshes(), refreshes);
+    EXPECT_EQ(testing::state_of<Lfsba>(rl).iteration().hessian_refreshes(), refreshes);
     EXPECT_EQ(rl.counts.hess_calls(), 3 * refreshes);
     EXPECT_EQ(rl.counts.grad_calls(), rf.counts.grad_calls());
   }
@@ -136,10 +142,11 @@ TEST(Lfsba, RefreshesTheHessianEveryMIterationsOnly) {
 TEST(Lfsba, WithMOneTakesExactlyFsbasSteps) {
   Saddle s;
   Fsba f;
-  Lfsba l;
-  l.settings().m = 1;
-  const Result rf = f.run(s, s.initial_x(), s.initial_y(), iterations(12));
-  const Result rl = l.run(s, s.initial_x(), s.initial_y(), iterations(12));
+  LfsbaOptions o;
+  o.m = 1;
+  Lfsba l(o);
+  const Result rf = f.solve(s, iterations(12));
+  const Result rl = l.solve(s, iterations(12));
   EXPECT_EQ(rf.x, rl.x);
   EXPECT_EQ(rf.counts, rl.counts);
 }
@@ -147,28 +154,31 @@ TEST(Lfsba, WithMOneTakesExactlyFsbasSteps) {
 TEST(Lfsba, LazyHessiansStillReachTheMinimizerFromTheSaddle) {
   Saddle s;
   const double eps = 1e-3, rho = *s.constants().rho_phi;
-  Lfsba l;
-  l.settings().m = 5;  // auto M = 5 rho
-  EXPECT_GT(first_second_order_stationary(l, s, eps, 5 * rho, 300), 0);
-  EXPECT_EQ(l.state().M(), 5 * rho);
+  LfsbaOptions o;
+  o.m = 5;  // auto M = 5 rho
+  Result r;
+  EXPECT_GT(first_second_order_stationary(Lfsba(o), s, eps, 5 * rho, 300, &r), 0);
+  EXPECT_EQ(testing::state_of<Lfsba>(r).iteration().M(), 5 * rho);
 }
 
 TEST(Ifsba, NeverFormsADenseHessianAndTakesFsbasSteps) {
   Quadratic q(testing::small_quadratic());
   Fsba f;
-  Ifsba i;
-  i.settings().cubic_tol = 1e-10;
-  i.settings().cubic_iters = 20000;
+  IfsbaOptions io;
+  io.cubic_tol = 1e-10;
+  io.cubic_iters = 20000;
+  Ifsba i(io);
+  Result ri;
   for (Index T : {1, 3}) {
-    const Result rf = f.run(q, q.initial_x(), q.initial_y(), iterations(T));
-    const Result ri = i.run(q, q.initial_x(), q.initial_y(), iterations(T));
+    const Result rf = f.solve(q, iterations(T));
+    ri = i.solve(q, iterations(T));
     EXPECT_EQ(ri.counts.hess_calls(), 0);
     EXPECT_GT(ri.counts.hvp_calls(), 0);
     EXPECT_EQ(ri.counts.grad_calls(), rf.counts.grad_calls());
     EXPECT_LT((ri.x - rf.x).norm(), 1e-6 * (rf.x - q.initial_x()).norm()) << "T=" << T;
   }
-  EXPECT_TRUE(i.last_cubic().converged);
-  EXPECT_GT(i.last_cg_iterations(), 0);
+  EXPECT_TRUE(testing::state_of<Ifsba>(ri).last_cubic().converged);
+  EXPECT_GT(testing::state_of<Ifsba>(ri).last_cg_iterations(), 0);
 }
 
 // A problem that cannot give dense Hessians: fsba refuses it before the run, ifsba runs.
@@ -185,7 +195,7 @@ TEST(Ifsba, RunsWhereDenseHessiansAreUnavailableAndFsbaRefuses) {
   Lfsba l;
   EXPECT_NE(testing::run_error(l, q).find("use ifsba"), std::string::npos);
   Ifsba i;
-  const Result r = i.run(q, q.initial_x(), q.initial_y(), testing::seeded(10, 0));
+  const Result r = i.solve(q, testing::seeded(10, 0));
   EXPECT_EQ(r.counts.hess_calls(), 0);
   EXPECT_LT(r.hypergrad_norm, 0.05 * r.trace.records.front().hypergrad_norm);
 }
@@ -202,59 +212,58 @@ TEST(Ifsba, EscapesTheSaddle) {
 TEST(Fsba, AutoMFallsBackFromRhoPhiToOneOverXStepToLPhiToOne) {
   Quadratic q(testing::small_quadratic());  // rho_phi = 0 (phi is quadratic), L_phi known
   const double L_phi = *q.constants().L_phi;
-  Fsba f;
-  f.run(q, q.initial_x(), q.initial_y(), iterations(1));
-  EXPECT_EQ(f.state().M(), L_phi);
+  auto M_of = [](const Result& r) -> double {
+    if (const auto* s = r.state_as<DenseCubicRun>()) return s->iteration().M();
+    return std::nan("");
+  };
+  EXPECT_EQ(M_of(Fsba().solve(q, iterations(1))), L_phi);
   testing::QuadraticWithoutConstants bare(testing::small_quadratic());
-  f.settings().alpha = 0.1;
-  f.settings().tau = 0.001;
-  f.settings().inner = "gd";
-  f.run(bare, bare.initial_x(), bare.initial_y(), iterations(1));
-  EXPECT_EQ(f.state().M(), 1.0);
+  FsbaOptions o;
+  o.penalty.alpha = 0.1;
+  o.penalty.tau = 0.001;
+  o.penalty.inner = "gd";
+  EXPECT_EQ(M_of(Fsba(o).solve(bare, iterations(1))), 1.0);
   HypercleanOptions ho;
   ho.dataset = "breast-cancer";
   Hyperclean h(ho);  // no rho_phi, no L_phi: 1/x_step = 1/n_train
-  f.settings() = FsbaOptions{};
-  f.run(h, h.initial_x(), h.initial_y(), iterations(1));
-  EXPECT_DOUBLE_EQ(f.state().M(), 1.0 / static_cast<double>(h.dim_x()));
-  Lfsba l;
-  l.settings().m = 4;
-  l.run(q, q.initial_x(), q.initial_y(), iterations(1));
-  EXPECT_EQ(l.state().M(), 4 * L_phi);
-  l.settings().M = 0.25;
-  const Result r = l.run(q, q.initial_x(), q.initial_y(), iterations(1));
-  EXPECT_EQ(l.state().M(), 0.25);
-  bool echoed = false;  // the summary echoes the resolved M
-  for (const auto& [k, v] : r.options) echoed = echoed || (k == "M" && std::stod(v) == 0.25);
+  EXPECT_DOUBLE_EQ(M_of(Fsba().solve(h, iterations(1))), 1.0 / static_cast<double>(h.dim_x()));
+  LfsbaOptions lo;
+  lo.m = 4;
+  EXPECT_EQ(M_of(Lfsba(lo).solve(q, iterations(1))), 4 * L_phi);
+  lo.fsba.M = 0.25;
+  const Result r = Lfsba(lo).solve(q, iterations(1));
+  EXPECT_EQ(M_of(r), 0.25);
+  // the summary echoes the resolved M
+  const bool echoed = testing::option_number(r, "M") == 0.25;
   EXPECT_TRUE(echoed);
 }
 
 TEST(Fsba, AHessianThatCannotBeAssembledEndsTheRunAsDiverged) {
   Saddle s;
-  Fsba f;
-  f.settings().lam = 2;  // below pi^2 / mu: f + lam g is not convex in y_1 near y = 0
-  f.settings().inner = "gd";
-  const Result r = f.run(s, s.initial_x(), s.initial_y(), iterations(5));
+  FsbaOptions o;
+  o.penalty.lam = 2;  // below pi^2 / mu: f + lam g is not convex in y_1 near y = 0
+  o.penalty.inner = "gd";
+  const Result r = Fsba(o).solve(s, iterations(5));
   EXPECT_EQ(r.status, Status::kDiverged);
   EXPECT_TRUE(testing::mentions(r.warnings, "not positive definite"));
 }
 
 TEST(FsbaOptions, RejectBadValuesNamingTheOption) {
-  Lfsba l;
-  l.settings().m = 0;
-  EXPECT_NE(testing::run_error(l).find("m must be >= 1"), std::string::npos);
-  Fsba f;
-  f.settings().M = -1.0;
-  EXPECT_NE(testing::run_error(f).find("M"), std::string::npos);
-  f.settings().M = std::nullopt;
-  f.settings().inner = "newton";
-  EXPECT_NE(testing::run_error(f).find("inner must be gd or agd"), std::string::npos);
-  Ifsba i;
-  i.settings().cg_tol = 0;
-  EXPECT_NE(testing::run_error(i).find("cg_tol"), std::string::npos);
-  i.settings().cg_tol = 1e-10;
-  i.settings().cubic_iters = 0;
-  EXPECT_NE(testing::run_error(i).find("cubic_iters"), std::string::npos);
+  LfsbaOptions lo;
+  lo.m = 0;
+  EXPECT_NE(testing::run_error(Lfsba(lo)).find("m must be >= 1"), std::string::npos);
+  FsbaOptions fo;
+  fo.M = -1.0;
+  EXPECT_NE(testing::run_error(Fsba(fo)).find("M"), std::string::npos);
+  fo.M = std::nullopt;
+  fo.penalty.inner = "newton";
+  EXPECT_NE(testing::run_error(Fsba(fo)).find("inner must be gd or agd"), std::string::npos);
+  IfsbaOptions io;
+  io.cg_tol = 0;
+  EXPECT_NE(testing::run_error(Ifsba(io)).find("cg_tol"), std::string::npos);
+  io.cg_tol = 1e-10;
+  io.cubic_iters = 0;
+  EXPECT_NE(testing::run_error(Ifsba(io)).find("cubic_iters"), std::string::npos);
 }
 
 }  // namespace

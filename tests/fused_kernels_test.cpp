@@ -130,7 +130,7 @@ TEST(FusedKernels, SinglePrecisionIsRejectedWithoutFusion) {
   HypercleanOptions o;
   o.kernel.fused = false;
   o.kernel.precision = "float32";
-  EXPECT_FALSE(o.validate().empty());
+  EXPECT_FALSE(option_violations(o, "").empty());
 }
 
 // The problems' oracles through both paths: same numbers (problem-level code such as the
@@ -217,12 +217,12 @@ TEST(FusedKernels, PenaltyMethodRunsAgreeBetweenKernels) {
     Hyperclean reference(o);
     auto run = [&](Hyperclean& p) {
       auto a = make_algorithm(algo);
-      if (algo == "f2ba") a->set_options({{"eta", "100"}});
-      if (algo == "f2sa") a->set_options({{"T", "10"}, {"xi", "1e4"}});
+      if (algo == "f2ba") a = a->with_options({{"eta", "100"}});
+      if (algo == "f2sa") a = a->with_options({{"T", "10"}, {"xi", "1e4"}});
       RunSettings s;
       s.diagnostics = false;
       s.stopping.max_iters = 5;
-      return a->run(p, p.initial_x(), p.initial_y(), s);
+      return a->solve(p, s);
     };
     const Result a = run(fused), b = run(reference);
     EXPECT_LE(rel_err(a.x, b.x), 1e-10) << algo;

@@ -242,7 +242,7 @@ TEST_P(HardInstance, MethodsActivateAtMostOneCoordinatePerCall) {
     RunSettings s = testing::seeded(400, 1);
     Index max_progress = 0, reached_end_at = -1;
     const Fn carrier = GetParam().carrier;
-    s.callbacks.push_back([&](const IterRecord& r) {
+    s.callbacks.push_back([&](const IterRecord& r, const Vec&, const Vec&) {
       const FunctionCounts& c = r.counts.of(carrier);
       const Index calls = c.grad + c.hvp + c.hess;
       const Index progress = static_cast<Index>(r.metrics[2]);
@@ -252,7 +252,7 @@ TEST_P(HardInstance, MethodsActivateAtMostOneCoordinatePerCall) {
       if (progress >= T && reached_end_at < 0) reached_end_at = calls;
       return Action::kContinue;
     });
-    const Result res = a->run(*p, p->initial_x(), p->initial_y(), s);
+    const Result res = a->solve(*p, s);
     EXPECT_GE(max_progress, 3) << algo << ": the chain should move at all";
     if (reached_end_at >= 0) EXPECT_GE(reached_end_at, T) << algo;
     if (res.x(T - 1) != 0.0) EXPECT_GE(res.counts.of(carrier).grad + res.counts.of(carrier).hvp, T);
@@ -281,12 +281,12 @@ TEST(HardArjevani, ChainAdvancesWithProbabilityP) {
   const double keep = dynamic_cast<HardChainProblem&>(*p).keep_probability();
   ASSERT_LT(keep, 1e-4);
   RunSettings s = testing::seeded(300, 3);
-  const Result res = make_algorithm("f2ba", {})->run(*p, p->initial_x(), p->initial_y(), s);
+  const Result res = make_algorithm("f2ba", {})->solve(*p, s);
   const double calls = static_cast<double>(res.counts.f.grad);
   const double bound = keep * calls + 5 * std::sqrt(keep * calls) + 1;
   EXPECT_LE(res.trace.records.back().metrics[2], bound) << "calls " << calls << " p " << keep;
   auto q = make_problem("hard-carmon", {{"eps", "0.02"}, {"delta", "40"}});
-  const Result det = make_algorithm("f2ba", {})->run(*q, q->initial_x(), q->initial_y(), s);
+  const Result det = make_algorithm("f2ba", {})->solve(*q, s);
   EXPECT_GT(det.trace.records.back().metrics[2], bound);
 }
 

@@ -372,10 +372,9 @@ TEST(HardJiZeroChain, RunsAdvanceAtMostOnePositionPerOracleCall) {
     bool reached_end = false;
     RunSettings settings;
     settings.stopping.max_iters = 3000;
-    settings.callbacks.push_back([&](const IterRecord& r) {
+    settings.callbacks.push_back([&](const IterRecord& r, const Vec& x, const Vec& y) {
       const Index calls = r.counts.grad_calls() + r.counts.hvp_calls() + r.counts.hess_calls();
-      const Vec& x = a->iterate_x();
-      const Index progress = p.chain_progress(x, a->iterate_y());
+      const Index progress = p.chain_progress(x, y);
       EXPECT_LE(progress, calls) << "iteration " << r.iter;
       // x_T sits at position T n + 2: zero for the first T n + 1 calls (the paper: T n).
       if (calls <= T * n + 1) EXPECT_EQ(x(T - 1), 0.0) << "iteration " << r.iter;
@@ -385,7 +384,7 @@ TEST(HardJiZeroChain, RunsAdvanceAtMostOnePositionPerOracleCall) {
       ++checked;
       return Action::kContinue;
     });
-    a->run(p, p.initial_x(), p.initial_y(), settings);
+    a->solve(p, settings);
     EXPECT_GT(checked, 100);
     EXPECT_GE(max_progress, T * n / 2);  // the runs do travel down the chain
   }
@@ -409,7 +408,7 @@ TEST(HardJiMetrics, NamesValuesAndOptionEcho) {
   EXPECT_EQ(p.chain_progress(x, y), n + 2);
   const auto m = p.metrics(x, y);
   EXPECT_EQ(m, (std::vector<double>{1, 4, static_cast<double>(n + 2)}));
-  const KeyValues kv = p.option_values();
+  const OptionValues kv = p.option_values();
   for (const char* key :
        {"eps", "kappa", "L_g", "L_f", "delta", "n", "T", "lam", "C_l", "C_r", "L", "mu"}) {
     bool found = false;
@@ -422,7 +421,7 @@ TEST(HardJiMetrics, NamesValuesAndOptionEcho) {
 
 HardJiStochOptions small_stoch() {
   HardJiStochOptions o;
-  static_cast<HardJiOptions&>(o) = small();
+  o.ji = small();
   o.sigma = 10;  // p = G^2 / (G^2 + sigma^2) = 0.67: a draw hides the entry often
   return o;
 }
@@ -430,8 +429,8 @@ HardJiStochOptions small_stoch() {
 TEST(HardJiStoch, LowerSolutionStaysInTheBoxLemmaSix) {
   for (double kappa : {5.0, 50.0, 1000.0}) {
     HardJiStochOptions o = small_stoch();
-    o.kappa = kappa;
-    o.eps = 0.02;
+    o.ji.kappa = kappa;
+    o.ji.eps = 0.02;
     HardJiStoch p(o);
     const Box bx = *p.box_x(), by = *p.box_y();
     for (std::uint64_t seed = 0; seed < 10; ++seed) {

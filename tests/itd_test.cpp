@@ -26,9 +26,8 @@ using testing::small_quadratic;
 
 // One ITD step from (x0, y0); returns the hypergradient it computed at x0.
 Vec itd_hypergradient(const ItdOptions& o, Problem& q, const Vec& x0, const Vec& y0) {
-  Itd a(o);
-  a.run(q, x0, y0, iterations(1));
-  return a.last_hypergradient();
+  const Result r = Itd(o).solve(q, x0, y0, iterations(1));
+  return testing::state_of<Itd>(r).last_hypergradient();
 }
 
 TEST(Itd, ReachesStationaryPointOnQuadratic) {
@@ -41,7 +40,7 @@ TEST(Itd, ReachesStationaryPointOnQuadratic) {
   RunSettings s;
   s.stopping.tol = 1e-6;
   s.stopping.max_iters = 2000;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), s);
+  const Result r = a.solve(q, s);
   EXPECT_EQ(r.status, Status::kConverged) << r.message << "; ||grad phi|| = " << r.hypergrad_norm;
   EXPECT_LE(r.hypergrad_norm, 1e-6);
 }
@@ -94,7 +93,7 @@ TEST(Itd, OracleCountsMatchThePseudoCode) {
   o.K = 6;
   Itd a(o);
   const Index T = 5;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(T));
+  const Result r = a.solve(q, iterations(T));
   ASSERT_EQ(r.iters, T);
   // Per iteration: K grad_y g forward; one grad f; backward K Hxy and K - 1 Hyy (the adjoint
   // of y_0 is not needed since y_0 does not depend on x).
@@ -116,9 +115,9 @@ TEST(Itd, WarmStartsFromThePreviousFinalIterate) {
   Quadratic q1(qo), q2(qo);
   Itd one(o), two(o);
   const Vec x0 = random_vector(qo.dx, 4), y0 = random_vector(qo.dy, 5);
-  const Result first = one.run(q1, x0, y0, iterations(1));
-  const Result second = one.run(q1, first.x, first.y, iterations(1));
-  const Result both = two.run(q2, x0, y0, iterations(2));
+  const Result first = one.solve(q1, x0, y0, iterations(1));
+  const Result second = one.solve(q1, first.x, first.y, iterations(1));
+  const Result both = two.solve(q2, x0, y0, iterations(2));
   EXPECT_EQ(second.x, both.x);
   EXPECT_EQ(second.y, both.y);
   EXPECT_NE(first.y, y0);
@@ -127,14 +126,14 @@ TEST(Itd, WarmStartsFromThePreviousFinalIterate) {
 TEST(Itd, ResolvesAutoStepsFromTheProblemConstants) {
   Quadratic q(small_quadratic());
   Itd a;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  const Result r = a.solve(q, iterations(1));
   const KeyValues expected = {{"K", "10"},
                               {"alpha", format_double(1.0 / *q.constants().L_g)},
                               {"eta", format_double(1.0 / *q.constants().L_phi)}};
-  EXPECT_EQ(r.options, expected);
+  EXPECT_EQ(testing::options_text(r), expected);
 }
 
-TEST(ItdOptions, DefaultsAreValid) { EXPECT_TRUE(ItdOptions{}.validate().empty()); }
+TEST(ItdOptions, DefaultsAreValid) { EXPECT_TRUE(Itd(ItdOptions{}).validate().empty()); }
 
 TEST(ItdOptions, RejectsBadValuesNamingTheOption) {
   struct Case {
@@ -142,14 +141,13 @@ TEST(ItdOptions, RejectsBadValuesNamingTheOption) {
   };
   for (const Case& c : {Case{"K", "0", "K must be >= 1"}, Case{"eta", "-0.5", "eta must be > 0"},
                         Case{"alpha", "0", "alpha must be > 0"}}) {
-    Itd a;
-    a.set_options({{c.key, c.value}});
-    const auto v = a.validate();
+    const auto a = Itd().with_options({{c.key, c.value}});
+    const auto v = a->validate();
     ASSERT_EQ(v.size(), 1u) << c.key << "=" << c.value;
     EXPECT_NE(v[0].find(c.message), std::string::npos) << v[0];
     Quadratic q(small_quadratic());
     try {
-      a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+      a->solve(q, iterations(1));
       ADD_FAILURE() << "run() accepted " << c.key << "=" << c.value;
     } catch (const InvalidOptions& e) {
       EXPECT_NE(std::string(e.what()).find(c.message), std::string::npos) << e.what();
@@ -166,7 +164,7 @@ TEST(Itd, TwoRunsWithTheSameSeedGiveIdenticalTraces) {
     RunSettings s;
     s.stopping.max_iters = 20;
     s.seed = seed;
-    return a.run(q, q.initial_x(), q.initial_y(), s);
+    return a.solve(q, s);
   };
   const Result a = run(7), b = run(7), c = run(8);
   EXPECT_EQ(a.x, b.x);
@@ -176,7 +174,7 @@ TEST(Itd, TwoRunsWithTheSameSeedGiveIdenticalTraces) {
 }
 
 TEST(Itd, IsRegisteredByName) {
-  EXPECT_EQ(make_algorithm("itd", {{"K", "25"}})->options().get("K"), "25");
+  EXPECT_EQ(testing::option_text(make_algorithm("itd", {{"K", "25"}})->option_values(), "K"), "25");
 }
 
 }  // namespace

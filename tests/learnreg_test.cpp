@@ -136,12 +136,12 @@ TEST(Learnreg, MetricsReportValidationAndTest) {
 }
 
 TEST(LearnregOptions, RejectsBadValuesWithAClearMessage) {
-  EXPECT_TRUE(LearnregOptions{}.validate().empty());
+  EXPECT_TRUE(option_violations(LearnregOptions{}, "").empty());
   LearnregOptions o;
   o.reg0 = 0;
   o.c_bias = -1;
   o.corrupt = -0.1;
-  EXPECT_EQ(o.validate().size(), 3u);
+  EXPECT_EQ(option_violations(o, "").size(), 3u);
   try {
     tiny(false, o);
     FAIL() << "expected InvalidOptions";

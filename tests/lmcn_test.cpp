@@ -22,9 +22,10 @@ TEST(Lmcn, ConvergesToTheKnownMinimizerOfP) {
   MinimaxSynthetic p(MinimaxSyntheticOptions{});
   const Vec target = p.minimizer(+1);
   for (Index m : {1, 5, 20}) {
-    Lmcn a;
-    a.settings().m = m;
-    const Result r = a.run(p, p.initial_x(), p.initial_y(), iterations(60));
+    LmcnOptions o;
+    o.m = m;
+    Lmcn a(o);
+    const Result r = a.solve(p, iterations(60));
     EXPECT_LT((r.x - target).norm(), 1e-8) << "m=" << m;
     Diagnostics d(p);
     EXPECT_LT(d.hypergradient(r.x).norm(), 1e-8) << "m=" << m;
@@ -33,11 +34,12 @@ TEST(Lmcn, ConvergesToTheKnownMinimizerOfP) {
 
 TEST(Lmcn, LeavesTheStrictSaddleOfP) {
   MinimaxSynthetic p(MinimaxSyntheticOptions{});
-  Lmcn a;
-  a.settings().m = 1;
+  LmcnOptions o;
+  o.m = 1;
+  Lmcn a(o);
   const Vec x0 = p.saddle_point();
   const Vec y0 = Vec::Zero(p.dim_y());  // y*(0) = 0: grad P vanishes exactly at the start
-  const Result r = a.run(p, x0, y0, iterations(40));
+  const Result r = a.solve(p, x0, y0, iterations(40));
   const double dist = std::min((r.x - p.minimizer(+1)).norm(), (r.x - p.minimizer(-1)).norm());
   EXPECT_LT(dist, 1e-8);
 }
@@ -46,12 +48,13 @@ TEST(Lmcn, UsesOnlyGsOraclesAndRefreshesTheHessianEveryMIterations) {
   MinimaxSynthetic p(MinimaxSyntheticOptions{});
   const Index T = 12;
   for (Index m : {1, 4, 5}) {
-    Lmcn a;
-    a.settings().m = m;
-    a.settings().K = 3;
-    const Result r = a.run(p, p.initial_x(), p.initial_y(), iterations(T));
+    LmcnOptions o;
+    o.m = m;
+    o.K = 3;
+    Lmcn a(o);
+    const Result r = a.solve(p, iterations(T));
     const Index refreshes = (T + m - 1) / m;
-    EXPECT_EQ(a.hessian_refreshes(), refreshes);
+    EXPECT_EQ(testing::state_of<Lmcn>(r).hessian_refreshes(), refreshes);
     EXPECT_EQ(r.counts.g.hess, refreshes);
     EXPECT_EQ(r.counts.g.grad, T * (3 + 1));
     EXPECT_EQ(r.counts.f, FunctionCounts{});
@@ -61,10 +64,11 @@ TEST(Lmcn, UsesOnlyGsOraclesAndRefreshesTheHessianEveryMIterations) {
 
 TEST(Lmcn, AutoMIsMTimesRhoPhi) {
   MinimaxSynthetic p(MinimaxSyntheticOptions{});
-  Lmcn a;
-  a.settings().m = 3;
-  a.run(p, p.initial_x(), p.initial_y(), iterations(1));
-  EXPECT_DOUBLE_EQ(a.M(), 3 * *p.constants().rho_phi);
+  LmcnOptions o;
+  o.m = 3;
+  Lmcn a(o);
+  const Result r = a.solve(p, iterations(1));
+  EXPECT_DOUBLE_EQ(testing::state_of<Lmcn>(r).M(), 3 * *p.constants().rho_phi);
 }
 
 TEST(Lmcn, ConvergesOnDistributionallyRobustLogisticRegression) {
@@ -74,10 +78,11 @@ TEST(Lmcn, ConvergesOnDistributionallyRobustLogisticRegression) {
   // P's curvature is O(1e-2) here (a mean of logistic Hessians), so M is set at that scale;
   // the auto M = m (no rho_phi known) would make the steps needlessly short.
   for (Index m : {1, 5}) {
-    Lmcn a;
-    a.settings().m = m;
-    a.settings().M = 0.01;
-    const Result r = a.run(p, p.initial_x(), p.initial_y(), testing::seeded(40, 0));
+    LmcnOptions o;
+    o.m = m;
+    o.M = 0.01;
+    Lmcn a(o);
+    const Result r = a.solve(p, testing::seeded(40, 0));
     const double start = r.trace.records.front().hypergrad_norm;
     EXPECT_LT(r.hypergrad_norm, 1e-12 * start) << "m=" << m;
     EXPECT_LT(r.phi, r.trace.records.front().phi);
@@ -92,13 +97,14 @@ TEST(Lmcn, RefusesAProblemThatIsNotMinimax) {
 }
 
 TEST(LmcnOptions, RejectBadValuesNamingTheOption) {
-  Lmcn a;
-  a.settings().m = 0;
+  LmcnOptions o;
+  o.m = 0;
+  Lmcn a(o);
   MinimaxSynthetic p(MinimaxSyntheticOptions{});
   EXPECT_NE(testing::run_error(a, p).find("m must be >= 1"), std::string::npos);
-  a.settings().m = 2;
-  a.settings().M = 0.0;
-  EXPECT_NE(testing::run_error(a, p).find("M"), std::string::npos);
+  o.m = 2;
+  o.M = 0.0;
+  EXPECT_NE(testing::run_error(Lmcn(o), p).find("M"), std::string::npos);
 }
 
 }  // namespace

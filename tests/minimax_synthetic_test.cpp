@@ -129,7 +129,7 @@ TEST(MinimaxSynthetic, BilevelMethodsRunOnIt) {
   // aid-cg with its default steps (from the constants) from the default start.
   MinimaxSynthetic p;
   auto a = make_algorithm("aid-cg", {});
-  const Result r = a->run(p, p.initial_x(), p.initial_y(), testing::iterations(500));
+  const Result r = a->solve(p, testing::iterations(500));
   EXPECT_LT((r.x - p.minimizer(+1)).norm(), 1e-6);
 }
 

@@ -24,8 +24,8 @@ TEST(Mrbo, FullBatchRecursionKeepsBothEstimatesExactAtTheCurrentPoint) {
   MrboOptions o;
   o.K = 3;
   o.ns.Q = 300;  // the Neumann estimate matches the dense implicit formula to ~1e-14
-  Mrbo a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(7));
+  const Result r = Mrbo(o).solve(q, iterations(7));
+  const MrboRun& a = testing::state_of<Mrbo>(r);
   testing::expect_exact_estimates(q, r.x, r.y, a.gradient_estimate(), a.hypergradient_estimate());
 }
 
@@ -42,8 +42,8 @@ TEST(Mrbo, ScheduleFollowsThePaper) {
   Quadratic q(testing::small_quadratic());
   MrboOptions o;
   o.m = 8;
-  Mrbo a(o);
-  a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  const Result ra = Mrbo(o).solve(q, iterations(1));
+  const MrboRun& a = testing::state_of<Mrbo>(ra);
   // d = auto = m^(1/3): eta_0 = 1, eta_k = (m / (m + k))^(1/3).
   EXPECT_NEAR(a.eta_at(0), 1.0, 1e-15);
   EXPECT_NEAR(a.eta_at(56), 0.5, 1e-15);
@@ -51,8 +51,8 @@ TEST(Mrbo, ScheduleFollowsThePaper) {
   MrboOptions c = o;
   c.d = 4;  // eta_0 = 2: the weights c eta^2 are clipped to 1
   c.c2 = 0.5;
-  Mrbo b(c);
-  b.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  const Result rb = Mrbo(c).solve(q, iterations(1));
+  const MrboRun& b = testing::state_of<Mrbo>(rb);
   EXPECT_NEAR(b.eta_at(0), 2.0, 1e-15);
   EXPECT_EQ(b.hypergradient_weight_at(0), 1.0);
   EXPECT_NEAR(b.gradient_weight_at(56), 0.5, 1e-15);

@@ -125,7 +125,7 @@ TEST(Nasty, RunsWithDiagnosticsReportPhiAndAnUnknownHypergradientWithoutDivergin
   ProxF2sa a(o);
   RunSettings s;
   s.stopping.max_iters = 5;
-  const Result r = a.run(p, p.initial_x(), p.initial_y(), s);
+  const Result r = a.solve(p, s);
   EXPECT_EQ(r.status, Status::kMaxIterations);
   EXPECT_TRUE(std::isfinite(r.phi));
   EXPECT_TRUE(std::isnan(r.hypergrad_norm));
@@ -135,7 +135,7 @@ TEST(Nasty, IsRegisteredWithTheNewMethods) {
   const auto p = make_problem("nasty", {{"dim", "2"}, {"sigma", "0.1"}});
   EXPECT_EQ(p->dim_x(), 2);
   const auto a = make_algorithm("prox-f2sa", {{"variant", "single-loop"}, {"lam0", "1"}});
-  const Result r = a->run(*p, p->initial_x(), p->initial_y(), testing::iterations(3));
+  const Result r = a->solve(*p, testing::iterations(3));
   EXPECT_EQ(r.iters, 3);
   EXPECT_EQ(make_algorithm("f3sa")->name(), "f3sa");
 }
@@ -144,7 +144,7 @@ TEST(NastyOptions, RejectsBadValues) {
   NastyOptions o;
   o.dim = 0;
   o.sigma = -1;
-  const auto v = o.validate();
+  const auto v = option_violations(o, "");
   EXPECT_TRUE(testing::mentions(v, "dim must be >= 1"));
   EXPECT_TRUE(testing::mentions(v, "sigma must be >= 0"));
   EXPECT_THROW(Nasty{o}, InvalidOptions);

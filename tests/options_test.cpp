@@ -30,7 +30,7 @@ struct Example {
     o.add("verbose", verbose, "a flag");
     o.add("step", step, "a number or auto");
     o.add("seed", seed, "an unsigned integer");
-    o.add("inner", inner, "inner solver", {"gd", "agd"});
+    o.add("inner", inner, "inner solver", Constraint::one_of({"gd", "agd"}));
     o.add("label", label, "any string");
   }
 };
@@ -126,9 +126,9 @@ TEST(OptionList, ARejectedValueLeavesTheFieldUnchanged) {
                         Case{"steps", "1e-1"}, Case{"seed", "1.5"}, Case{"step", "2x"},
                         Case{"verbose", "maybe"}, Case{"inner", "newton"}}) {
     Bound b;
-    const KeyValues before = b.list.values();
+    const KeyValues before = b.list.key_values();
     EXPECT_THROW(b.list.set(c.key, c.value), InvalidOptions) << c.key << "=" << c.value;
-    EXPECT_EQ(b.list.values(), before) << c.key << "=" << c.value;
+    EXPECT_EQ(b.list.key_values(), before) << c.key << "=" << c.value;
   }
 }
 
@@ -193,7 +193,7 @@ TEST(OptionList, UnsignedFieldsAcceptValuesAboveTheSignedRange) {
   // values() -> set() round trip for such a seed.
   Bound src, dst;
   src.e.seed = (std::uint64_t{1} << 63) + 5;
-  EXPECT_NO_THROW(dst.list.set_all(src.list.values()));
+  EXPECT_NO_THROW(dst.list.set_all(src.list.key_values()));
   EXPECT_EQ(dst.e.seed, src.e.seed);
 }
 
@@ -264,7 +264,7 @@ TEST(OptionList, KeysAreTrimmedAndSetAllAppliesEveryPair) {
 
 TEST(OptionList, ValuesFormatEveryFieldInDeclarationOrder) {
   Bound b;
-  EXPECT_EQ(b.list.values(), (KeyValues{{"rate", "0.5"},
+  EXPECT_EQ(b.list.key_values(), (KeyValues{{"rate", "0.5"},
                                         {"steps", "10"},
                                         {"verbose", "false"},
                                         {"step", "auto"},
@@ -272,7 +272,7 @@ TEST(OptionList, ValuesFormatEveryFieldInDeclarationOrder) {
                                         {"inner", "gd"},
                                         {"label", "none"}}));
   ASSERT_EQ(b.list.fields().size(), 7u);
-  EXPECT_EQ(b.list.fields()[5].choices, (std::vector<std::string>{"gd", "agd"}));
+  EXPECT_EQ(b.list.fields()[5].constraint.choices(), (std::vector<std::string>{"gd", "agd"}));
   EXPECT_EQ(b.list.owner(), "example");
 }
 
@@ -296,7 +296,7 @@ TEST(OptionList, ValuesRoundTripThroughSetToIdenticalValues) {
     src.e.seed = 123456789012345ull;
     src.e.inner = "agd";
     src.e.label = "a b";
-    const KeyValues kv = src.list.values();
+    const KeyValues kv = src.list.key_values();
     Bound dst;
     dst.list.set_all(kv);
     EXPECT_EQ(dst.e.rate, v) << format_double(v);
@@ -307,7 +307,7 @@ TEST(OptionList, ValuesRoundTripThroughSetToIdenticalValues) {
     EXPECT_EQ(dst.e.seed, src.e.seed);
     EXPECT_EQ(dst.e.inner, "agd");
     EXPECT_EQ(dst.e.label, "a b");
-    EXPECT_EQ(dst.list.values(), kv);
+    EXPECT_EQ(dst.list.key_values(), kv);
   }
 }
 

@@ -28,28 +28,25 @@ double min_eigenvalue(const Mat& h) {
   return es.eigenvalues().minCoeff();
 }
 
-double option(const Result& r, const std::string& key) {
-  for (const auto& [k, v] : r.options)
-    if (k == key) return std::stod(v);
-  ADD_FAILURE() << "no option " << key;
-  return -1;
-}
+double option(const Result& r, const std::string& key) { return testing::option_number(r, key); }
+
+const Pf2baRun& run_of(const Result& r) { return testing::state_of<Pf2ba>(r); }
 
 TEST(Pf2ba, EscapesTheStrictSaddleWhereF2baStays) {
   Saddle s;  // phi = cos(pi x_1) + 2 x_2^2: saddle at 0, minimizers at x_1 = +-1
   Diagnostics d(s);
   Pf2ba pf;  // defaults: eps = 1e-3, rho = 1, delta = 0.1, lam = 100, K = 10
-  const double eps = pf.settings().eps;
-  const Result r = pf.run(s, s.initial_x(), s.initial_y(), iterations(200));
-  EXPECT_EQ(pf.perturbations(), 1);  // T_pert (9364 here) allows only the first
-  EXPECT_EQ(pf.last_perturbation_iter(), 0);
+  const double eps = pf.options().eps;
+  const Result r = pf.solve(s, iterations(200));
+  EXPECT_EQ(run_of(r).perturbations(), 1);  // T_pert (9364 here) allows only the first
+  EXPECT_EQ(run_of(r).last_perturbation_iter(), 0);
   EXPECT_LE(d.hypergradient(r.x).norm(), eps);
   EXPECT_GE(min_eigenvalue(d.hessian_phi(r.x)), -std::sqrt(eps));
   EXPECT_NEAR(std::abs(r.x(0)), 1.0, 1e-3);
 
   // F2BA with the same options: the symmetric iterates never leave x = 0.
-  F2ba f(pf.settings());
-  const Result rf = f.run(s, s.initial_x(), s.initial_y(), iterations(200));
+  F2ba f(pf.options().f2ba);
+  const Result rf = f.solve(s, iterations(200));
   EXPECT_EQ(rf.x, s.initial_x());
   EXPECT_EQ(d.hypergradient(rf.x).norm(), 0.0);
   EXPECT_LT(min_eigenvalue(d.hessian_phi(rf.x)), -9.0);  // -pi^2
@@ -63,12 +60,12 @@ TEST(Pf2ba, EscapesWithAcceleratedInnerLoopOnALargerInstance) {
   so.coupling = 0.5;
   Saddle s(so);
   Diagnostics d(s);
-  Pf2ba pf;
-  pf.settings().inner = "agd";
-  pf.settings().lam = 200;
-  pf.settings().eps = 1e-4;
-  const Result r = pf.run(s, s.initial_x(), s.initial_y(), iterations(400));
-  EXPECT_GE(pf.perturbations(), 1);
+  Pf2baOptions o;
+  o.f2ba.penalty.inner = "agd";
+  o.f2ba.penalty.lam = 200;
+  o.eps = 1e-4;
+  const Result r = Pf2ba(o).solve(s, iterations(400));
+  EXPECT_GE(run_of(r).perturbations(), 1);
   EXPECT_LE(d.hypergradient(r.x).norm(), 1e-4);
   EXPECT_GE(min_eigenvalue(d.hessian_phi(r.x)), -std::sqrt(1e-4));
 }
@@ -79,7 +76,7 @@ TEST(Pf2ba, LeavingTheSaddleIsNotReportedAsDivergence) {
   Pf2ba pf;
   RunSettings rs = iterations(100);
   rs.diagnostics = true;
-  const Result r = pf.run(s, s.initial_x(), s.initial_y(), rs);
+  const Result r = pf.solve(s, rs);
   EXPECT_EQ(r.status, Status::kMaxIterations) << r.message;
   EXPECT_NEAR(r.phi, -1.0, 1e-9);
 }
@@ -90,33 +87,34 @@ TEST(Pf2ba, OneSeedGivesOneRunAndSeedsGiveDifferentPerturbations) {
   rs.diagnostics = true;
   rs.seed = 5;
   Pf2ba a, b;
-  const Result ra = a.run(s1, s1.initial_x(), s1.initial_y(), rs);
-  const Result rb = b.run(s2, s2.initial_x(), s2.initial_y(), rs);
+  const Result ra = a.solve(s1, rs);
+  const Result rb = b.solve(s2, rs);
   testing::expect_identical_traces(ra.trace, rb.trace);
   EXPECT_EQ(ra.x, rb.x);
-  EXPECT_EQ(a.last_perturbation(), b.last_perturbation());
+  EXPECT_EQ(run_of(ra).last_perturbation(), run_of(rb).last_perturbation());
 
   rs.seed = 6;
-  const Result rc = b.run(s2, s2.initial_x(), s2.initial_y(), rs);
-  ASSERT_EQ(b.perturbations(), 1);
-  EXPECT_NE(a.last_perturbation(), b.last_perturbation());
+  const Result rc = b.solve(s2, rs);
+  ASSERT_EQ(run_of(rc).perturbations(), 1);
+  EXPECT_NE(run_of(ra).last_perturbation(), run_of(rc).last_perturbation());
   EXPECT_NE(ra.x, rc.x);
 }
 
 TEST(Pf2ba, OracleCountsPerIterationAreF2bas) {
   Saddle s;
-  Pf2ba pf;
-  pf.settings().K = 7;
-  pf.settings().T_pert = 2;  // several perturbations within the run
+  Pf2baOptions o;
+  o.f2ba.penalty.K = 7;
+  o.T_pert = 2;  // several perturbations within the run
+  Pf2ba pf(o);
   const Index T = 13;
-  const Result r = pf.run(s, s.initial_x(), s.initial_y(), iterations(T));
-  ASSERT_GE(pf.perturbations(), 2);
+  const Result r = pf.solve(s, iterations(T));
+  ASSERT_GE(run_of(r).perturbations(), 2);
   EXPECT_EQ(r.counts.f.grad, T * (7 + 1));
   EXPECT_EQ(r.counts.g.grad, T * (2 * 7 + 2));
   EXPECT_EQ(r.counts.value_calls() + r.counts.hvp_calls() + r.counts.hess_calls(), 0);
   Saddle s2;
-  F2ba f(pf.settings());
-  EXPECT_EQ(f.run(s2, s2.initial_x(), s2.initial_y(), iterations(T)).counts, r.counts);
+  F2ba f(pf.options().f2ba);
+  EXPECT_EQ(f.solve(s2, iterations(T)).counts, r.counts);
 }
 
 TEST(Pf2ba, NoPerturbationWhileTheDirectionIsLarge) {
@@ -128,42 +126,43 @@ TEST(Pf2ba, NoPerturbationWhileTheDirectionIsLarge) {
   RunSettings rs = iterations(3);
   rs.diagnostics = true;
   Pf2ba pf;
-  const Result r = pf.run(s, x0, y0, rs);
+  const Result r = pf.solve(s, x0, y0, rs);
   for (const IterRecord& rec : r.trace.records) EXPECT_GT(rec.hypergrad_norm, 0.1);
-  EXPECT_EQ(pf.perturbations(), 0);
+  EXPECT_EQ(run_of(r).perturbations(), 0);
   // Without perturbations pf2ba is f2ba, bit for bit.
-  F2ba f(pf.settings());
-  EXPECT_EQ(f.run(s, x0, y0, rs).x, r.x);
+  F2ba f(pf.options().f2ba);
+  EXPECT_EQ(f.solve(s, x0, y0, rs).x, r.x);
 
   // The threshold is what held it back: with 4/5 eps above the direction's norm it perturbs
   // at once, and the perturbation moves x by -eta xi on top of F2BA's step.
-  pf.settings().eps = 10;
-  const Result big = pf.run(s, x0, y0, iterations(1));
-  EXPECT_EQ(pf.perturbations(), 1);
-  EXPECT_EQ(pf.last_perturbation_iter(), 0);
-  const Result one = f.run(s, x0, y0, iterations(1));
+  Pf2baOptions o;
+  o.eps = 10;
+  const Result big = Pf2ba(o).solve(s, x0, y0, iterations(1));
+  EXPECT_EQ(run_of(big).perturbations(), 1);
+  EXPECT_EQ(run_of(big).last_perturbation_iter(), 0);
+  const Result one = f.solve(s, x0, y0, iterations(1));
   const double eta = option(big, "eta");
-  EXPECT_LT((big.x - (one.x - eta * pf.last_perturbation())).norm(), 1e-15);
+  EXPECT_LT((big.x - (one.x - eta * run_of(big).last_perturbation())).norm(), 1e-15);
 }
 
 TEST(Pf2ba, PerturbationsComeTPertPlusOneIterationsApartAtAStationaryPoint) {
   Saddle s;
   Diagnostics d(s);
   const Vec xm = s.minimizer(0);
-  Pf2ba pf;
-  pf.settings().T_pert = 4;
-  const Result r = pf.run(s, xm, d.lower_solution(xm), iterations(23));
-  EXPECT_EQ(pf.perturbations(), 5);  // t = 0, 5, 10, 15, 20
-  EXPECT_EQ(pf.last_perturbation_iter(), 20);
+  Pf2baOptions o;
+  o.T_pert = 4;
+  const Result r = Pf2ba(o).solve(s, xm, d.lower_solution(xm), iterations(23));
+  EXPECT_EQ(run_of(r).perturbations(), 5);  // t = 0, 5, 10, 15, 20
+  EXPECT_EQ(run_of(r).last_perturbation_iter(), 20);
   const double r_ball = option(r, "r");
-  EXPECT_GT(pf.last_perturbation().norm(), 0);
-  EXPECT_LE(pf.last_perturbation().norm(), r_ball);
+  EXPECT_GT(run_of(r).last_perturbation().norm(), 0);
+  EXPECT_LE(run_of(r).last_perturbation().norm(), r_ball);
 }
 
 TEST(Pf2ba, AutoOptionsFollowProposition51) {
   Saddle s;
   Pf2ba pf;
-  const Result r = pf.run(s, s.initial_x(), s.initial_y(), iterations(1));
+  const Result r = pf.solve(s, iterations(1));
   const double eps = 1e-3, rho = 1, delta = 0.1, d = 2;
   const double L = 1.0 / option(r, "eta");
   EXPECT_NEAR(L, *s.constants().L_phi, 1e-9);  // eta auto = 1/L_phi = 1/pi^2
@@ -203,12 +202,8 @@ TEST(Pf2ba, BallSamplesAreUniformInTheBall) {
 }
 
 TEST(Pf2baOptions, RejectsBadValuesNamingTheOption) {
-  EXPECT_TRUE(Pf2baOptions{}.validate().empty());
-  auto messages = [](const KeyValues& kv) {
-    Pf2ba a;
-    a.set_options(kv);
-    return a.validate();
-  };
+  EXPECT_TRUE(Pf2ba(Pf2baOptions{}).validate().empty());
+  auto messages = [](const KeyValues& kv) { return Pf2ba().with_options(kv)->validate(); };
   EXPECT_TRUE(testing::mentions(messages({{"eps", "0"}}), "eps must be > 0"));
   EXPECT_TRUE(testing::mentions(messages({{"rho", "-1"}}), "rho must be > 0"));
   EXPECT_TRUE(testing::mentions(messages({{"delta", "1"}}), "delta must be in (0, 1)"));
@@ -216,15 +211,14 @@ TEST(Pf2baOptions, RejectsBadValuesNamingTheOption) {
   EXPECT_TRUE(testing::mentions(messages({{"r", "0"}}), "r must be > 0"));
   EXPECT_TRUE(testing::mentions(messages({{"T_pert", "1.5"}}), "T_pert must be an integer"));
   EXPECT_TRUE(testing::mentions(messages({{"K", "0"}}), "K must be >= 1"));  // f2ba's
-  Pf2ba a;
-  EXPECT_THROW(a.set_options({{"T_pertt", "1"}}), InvalidOptions);
+  EXPECT_THROW(Pf2ba().with_options({{"T_pertt", "1"}}), InvalidOptions);
   Saddle s;
-  a.set_options({{"eps", "-1"}});
-  EXPECT_NE(testing::run_error(a, s).find("pf2ba: eps must be > 0"), std::string::npos);
-  a.set_options({{"eps", "1e-200"}, {"rho", "1e-200"}});  // rho eps underflows to 0
-  EXPECT_NE(testing::run_error(a, s).find("iota=auto needs"), std::string::npos);
-  a.set_options({{"iota", "2"}, {"T_pert", "10"}});
-  EXPECT_EQ(testing::run_error(a, s), "");
+  std::unique_ptr<Algorithm> a = Pf2ba().with_options({{"eps", "-1"}});
+  EXPECT_NE(testing::run_error(*a, s).find("pf2ba: eps must be > 0"), std::string::npos);
+  a = a->with_options({{"eps", "1e-200"}, {"rho", "1e-200"}});  // rho eps underflows to 0
+  EXPECT_NE(testing::run_error(*a, s).find("iota=auto needs"), std::string::npos);
+  a = a->with_options({{"iota", "2"}, {"T_pert", "10"}});
+  EXPECT_EQ(testing::run_error(*a, s), "");
 }
 
 TEST(Pf2ba, CliRunsOnTheSaddle) {

@@ -44,7 +44,7 @@ ProxF2saOptions nasty_options(const std::string& variant, const std::string& reg
 void expect_feasible_and_near_solution(ProxF2saOptions o, double tol) {
   Nasty p;
   ProxF2sa a(o);
-  const Result r = a.run(p, p.initial_x(), p.initial_y(), testing::seeded(2000, 1));
+  const Result r = a.solve(p, testing::seeded(2000, 1));
   ASSERT_EQ(r.trace.metric_names[0], "dist_solution");
   ASSERT_EQ(r.trace.metric_names[2], "box_violation");
   for (const IterRecord& rec : r.trace.records)
@@ -72,7 +72,7 @@ TEST(ProxF2sa, NastyOscillatesWhenTheMultiplierIsLarge) {
   o.lam_max = 10;
   Nasty p;
   ProxF2sa a(o);
-  const Result r = a.run(p, p.initial_x(), p.initial_y(), testing::seeded(2000, 1));
+  const Result r = a.solve(p, testing::seeded(2000, 1));
   double worst = 0;
   for (std::size_t i = 1000; i < r.trace.records.size(); ++i)
     worst = std::max(worst, r.trace.records[i].metrics[0]);
@@ -88,8 +88,8 @@ TEST(ProxF2sa, ReducesTheExactHypergradientOnQuadraticAndInactiveBoxesChangeNoth
     Quadratic q(qo);
     BoxedQuadratic bq(qo, 1e6);
     ProxF2sa a(o), b(o);
-    const Result r = a.run(q, q.initial_x(), q.initial_y(), testing::seeded(2000, 2, 2000));
-    const Result rb = b.run(bq, bq.initial_x(), bq.initial_y(), testing::seeded(2000, 2, 2000));
+    const Result r = a.solve(q, testing::seeded(2000, 2, 2000));
+    const Result rb = b.solve(bq, testing::seeded(2000, 2, 2000));
     const double start = r.trace.records.front().hypergrad_norm;
     // Measured 3.79 -> 0.278 for both variants: the O(1/lam_k) bias of the penalty proxy,
     // lam_k = lam0 r^(1/3) (about 117 at the end), dominates.
@@ -114,7 +114,7 @@ TEST(ProxF2sa, ATightBoxKeepsQuadraticIteratesInside) {
   // The run's final iterate and, through a second short run per length, intermediate ones.
   for (Index k : {1, 7, 50, 200}) {
     s.stopping.max_iters = k;
-    const Result r = a.run(q, q.initial_x(), q.initial_y(), s);
+    const Result r = a.solve(q, s);
     EXPECT_TRUE(box.contains(r.x)) << k;
     EXPECT_TRUE(q.box_y()->contains(r.y)) << k;
     checked += r.x.cwiseAbs().maxCoeff() > 0.049 ? 1 : 0;  // the box binds
@@ -131,9 +131,9 @@ TEST(ProxF2sa, TwoLoopOracleCountsFollowTheGrowingTkAndMk) {
   o.M_max = 4;
   o.batch_f = 2;
   o.batch_g = 3;
-  ProxF2sa a(o);
   const Index K = 12;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), testing::seeded(K, 0));
+  const Result r = ProxF2sa(o).solve(q, testing::seeded(K, 0));
+  const ProxF2saRun& a = testing::state_of<ProxF2sa>(r);
   Index calls = 0;
   auto grown = [](double v0, Index k) {  // ceil(v0 r^c), r = (k + k0)/k0
     return static_cast<Index>(std::ceil(v0 * std::pow((k + 10.0) / 10.0, 2.0 / 3) - 1e-9));
@@ -158,9 +158,9 @@ TEST(ProxF2sa, SingleLoopOracleCountsIncludeTheStormCorrections) {
   Quadratic q(testing::small_quadratic());
   ProxF2saOptions o;
   o.variant = "single-loop";  // regime both: eta_k = r^(-4/5) < 1 from k = 1
-  ProxF2sa a(o);
   const Index K = 9;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), testing::seeded(K, 0));
+  const Result r = ProxF2sa(o).solve(q, testing::seeded(K, 0));
+  const ProxF2saRun& a = testing::state_of<ProxF2sa>(r);
   EXPECT_EQ(r.counts.f.grad, 2 + 4 * (K - 1));
   EXPECT_EQ(r.counts.g.grad, 4 + 8 * (K - 1));
   EXPECT_NEAR(a.eta_at(K - 1), std::pow((K - 1 + 10.0) / 10.0, -0.8), 1e-15);
@@ -180,14 +180,14 @@ TEST(ProxF2sa, TwoRunsWithOneSeedGiveIdenticalTracesAndAnotherSeedDiffers) {
 }
 
 TEST(ProxF2saOptions, RejectsBadValuesNamingTheOption) {
-  EXPECT_TRUE(ProxF2saOptions{}.validate().empty());
+  EXPECT_TRUE(ProxF2sa(ProxF2saOptions{}).validate().empty());
   ProxF2saOptions o;
   o.a = 1.5;
   o.beta0 = 0;
   o.T0 = 0;
   o.rho = -1.0;
   o.s = -0.1;
-  const auto v = o.validate();
+  const auto v = ProxF2sa(o).validate();
   EXPECT_TRUE(testing::mentions(v, "a must be in [0, 1]"));
   EXPECT_TRUE(testing::mentions(v, "beta0 must be in (0, 1]"));
   EXPECT_TRUE(testing::mentions(v, "T0 must be >= 1"));

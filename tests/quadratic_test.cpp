@@ -244,13 +244,13 @@ TEST(Quadratic, SameSeedSameInstanceDifferentSeedDifferentInstance) {
   EXPECT_NE(a.hessian_matrix(Fn::kF), c.hessian_matrix(Fn::kF));
 }
 
-TEST(QuadraticOptions, DefaultsAreValid) { EXPECT_TRUE(QuadraticOptions{}.validate().empty()); }
+TEST(QuadraticOptions, DefaultsAreValid) { EXPECT_TRUE(option_violations(QuadraticOptions{}, "").empty()); }
 
 TEST(QuadraticOptions, RejectsBadValuesWithAClearMessage) {
   QuadraticOptions o;
   o.mu = 0;
   o.dx = 0;
-  EXPECT_EQ(o.validate().size(), 2u);
+  EXPECT_EQ(option_violations(o, "").size(), 2u);
   try {
     Quadratic q(o);
     FAIL() << "expected InvalidOptions";

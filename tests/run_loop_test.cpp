@@ -1,4 +1,4 @@
-// The shared run loop (Algorithm::run), tested with a test-only algorithm so that stopping
+// The shared run loop (Algorithm::solve), tested with a test-only algorithm so that stopping
 // rules, trace logging, timing, counting, callbacks and validation are checked independently
 // of any real method; F2BA is used where a real method's oracle pattern matters.
 #include "bilevel/core/algorithm.hpp"
@@ -15,6 +15,7 @@
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/core/diagnostics.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/method.hpp"
 #include "bilevel/problems/saddle.hpp"
 #include "test_support.hpp"
 
@@ -24,7 +25,8 @@ namespace {
 // A test-only method. Each step makes exactly `g_grads` full gradient calls of g (and
 // `f_values` value calls of f), optionally sleeps, and, when eta > 0, takes the exact
 // gradient step x <- x - eta grad phi(x) through the problem's (uncounted) closed form,
-// keeping y = y*(x). It records the k of every step and can warn in init or in a step.
+// keeping y = y*(x). Its run records the k of every step; it can warn when a run starts or in
+// a step, and counts the runs started (shared by every copy of its options).
 struct ProbeOptions {
   double eta = 0;
   Index g_grads = 1;
@@ -32,38 +34,21 @@ struct ProbeOptions {
   double sleep_s = 0;
   bool warn_in_init = false;
   bool warn_in_step = false;
+  std::shared_ptr<int> starts = std::make_shared<int>(0);  // not an option: a counter
+
+  void declare(OptionList& o) {
+    o.add("eta", eta, "exact gradient step on phi (0 = x stays put)", Constraint::non_negative())
+        .add("g_grads", g_grads, "g gradients per step", Constraint::non_negative());
+  }
 };
 
-class Probe : public Algorithm {
+class ProbeRun : public MethodRun {
  public:
-  Probe() = default;
-  explicit Probe(const ProbeOptions& o) : o_(o) {}
-
-  std::string name() const override { return "probe"; }
-  std::string description() const override { return "test-only run-loop probe"; }
-  OptionList options() override {
-    OptionList o("probe");
-    o.add("eta", o_.eta, "exact gradient step on phi (0 = x stays put)");
-    o.add("g_grads", o_.g_grads, "g gradients per step");
-    return o;
-  }
-  std::vector<std::string> validate() const override {
-    Violations v;
-    v.check(o_.eta >= 0, "eta must be >= 0");
-    v.check(o_.g_grads >= 0, "g_grads must be >= 0");
-    return v.list();
-  }
-  ProbeOptions& settings() { return o_; }
-  const std::vector<Index>& steps_seen() const { return steps_; }
-  int inits() const { return inits_; }
-
- protected:
-  void init(Problem& /*p*/, const Vec& x0, const Vec& y0, Rng& /*rng*/) override {
-    ++inits_;
-    x_ = x0;
-    y_ = y0;
-    steps_.clear();
-    if (o_.warn_in_init) warn("probe: warning from init");
+  ProbeRun(const ProbeOptions& o, Problem&, const Vec& x0, const Vec& y0, Rng&,
+           RunContext& context)
+      : o_(o), x_(x0), y_(y0), context_(&context) {
+    ++*o_.starts;
+    if (o_.warn_in_init) context.warn("probe: warning from init");
   }
   void step(Problem& p, Rng& /*rng*/, Index k) override {
     steps_.push_back(k);
@@ -77,17 +62,31 @@ class Probe : public Algorithm {
       x_ -= o_.eta * g;
       p.closed_form_solution(x_, 0.0, &y_);
     }
-    if (o_.warn_in_step && k == 0) warn("probe: warning from step 0");
+    if (o_.warn_in_step && k == 0) context_->warn("probe: warning from step 0");
   }
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
+  const std::vector<Index>& steps_seen() const { return steps_; }
 
  private:
   ProbeOptions o_;
   Vec x_, y_;
   std::vector<Index> steps_;
-  int inits_ = 0;
+  RunContext* context_;
 };
+
+class Probe : public Method<Probe, ProbeOptions, ProbeRun> {
+ public:
+  static constexpr const char* kName = "probe";
+  static constexpr const char* kDescription = "test-only run-loop probe";
+  using Method::Method;
+  int inits() const { return *options().starts; }
+};
+
+// The steps a probe run took.
+const std::vector<Index>& steps_seen(const Result& r) {
+  return testing::state_of<Probe>(r).steps_seen();
+}
 
 RunSettings settings(Index max_iters, Index log_every = 1, bool diagnostics = true) {
   RunSettings s;
@@ -103,11 +102,11 @@ std::vector<Index> record_iters(const Result& r) {
   return out;
 }
 
-Result run(Algorithm& a, Problem& p, const RunSettings& s) {
-  return a.run(p, p.initial_x(), p.initial_y(), s);
+Result run(const Algorithm& a, Problem& p, const RunSettings& s) {
+  return a.solve(p, s);
 }
 
-std::string invalid_options_message(Algorithm& a, Problem& p, const RunSettings& s) {
+std::string invalid_options_message(const Algorithm& a, Problem& p, const RunSettings& s) {
   try {
     run(a, p, s);
   } catch (const InvalidOptions& e) {
@@ -125,7 +124,7 @@ TEST(RunLoop, StopsAtTheIterationLimitAfterExactlyMaxItersSteps) {
   const Result r = run(a, q, settings(10, 4));
   EXPECT_EQ(r.status, Status::kMaxIterations);
   EXPECT_EQ(r.iters, 10);
-  EXPECT_EQ(a.steps_seen(), (std::vector<Index>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(steps_seen(r), (std::vector<Index>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_EQ(r.counts.g.grad, 10);
   EXPECT_FALSE(r.message.empty());
 }
@@ -327,7 +326,7 @@ TEST(RunLoop, WithoutKeepTraceOnlyTheFirstAndLatestRecordsStay) {
   ASSERT_GT(full.trace.records.size(), 5u);
   Index seen = 0;
   s.keep_trace = false;
-  s.callbacks.push_back([&](const IterRecord& r) {
+  s.callbacks.push_back([&](const IterRecord& r, const Vec&, const Vec&) {
     EXPECT_EQ(r.iter, full.trace.records[static_cast<std::size_t>(seen)].iter);
     ++seen;
     return Action::kContinue;
@@ -375,7 +374,7 @@ TEST(RunLoop, AStartingPointBelowTolConvergesWithoutAStep) {
   const Result r = run(a, q, s);
   EXPECT_EQ(r.status, Status::kConverged);
   EXPECT_EQ(r.iters, 0);
-  EXPECT_TRUE(a.steps_seen().empty());
+  EXPECT_TRUE(steps_seen(r).empty());
   EXPECT_EQ(record_iters(r), (std::vector<Index>{0}));
 }
 
@@ -387,11 +386,11 @@ TEST(RunLoop, CallbackReturningStopEndsTheRunWithUserStop) {
   Probe a;
   RunSettings s = settings(100);
   s.callbacks.push_back(
-      [](const IterRecord& rec) { return rec.iter == 3 ? Action::kStop : Action::kContinue; });
+      [](const IterRecord& rec, const Vec&, const Vec&) { return rec.iter == 3 ? Action::kStop : Action::kContinue; });
   const Result r = run(a, q, s);
   EXPECT_EQ(r.status, Status::kUserStop);
   EXPECT_EQ(r.iters, 3);
-  EXPECT_EQ(a.steps_seen().size(), 3u);
+  EXPECT_EQ(steps_seen(r).size(), 3u);
   EXPECT_EQ(record_iters(r), (std::vector<Index>{0, 1, 2, 3}));
 }
 
@@ -403,7 +402,7 @@ TEST(RunLoop, CallbacksSeeTheRecordThatMeetsTolAndConvergenceWinsOverTheirStop) 
   RunSettings s = settings(10);
   s.stopping.tol = 1e100;  // met at the start
   Index seen = 0;
-  s.callbacks.push_back([&](const IterRecord&) {
+  s.callbacks.push_back([&](const IterRecord&, const Vec&, const Vec&) {
     ++seen;
     return Action::kStop;
   });
@@ -417,11 +416,11 @@ TEST(RunLoop, EveryCallbackSeesEveryLoggedRecordInOrder) {
   Probe a;
   std::vector<IterRecord> first, second;
   RunSettings s = settings(7, 2);
-  s.callbacks.push_back([&](const IterRecord& rec) {
+  s.callbacks.push_back([&](const IterRecord& rec, const Vec&, const Vec&) {
     first.push_back(rec);
     return Action::kContinue;
   });
-  s.callbacks.push_back([&](const IterRecord& rec) {
+  s.callbacks.push_back([&](const IterRecord& rec, const Vec&, const Vec&) {
     second.push_back(rec);
     return Action::kContinue;
   });
@@ -444,11 +443,11 @@ TEST(RunLoop, CallbackCanStopAtTheStartingPoint) {
   Quadratic q(testing::small_quadratic());
   Probe a;
   RunSettings s = settings(100);
-  s.callbacks.push_back([](const IterRecord&) { return Action::kStop; });
+  s.callbacks.push_back([](const IterRecord&, const Vec&, const Vec&) { return Action::kStop; });
   const Result r = run(a, q, s);
   EXPECT_EQ(r.status, Status::kUserStop);
   EXPECT_EQ(r.iters, 0);
-  EXPECT_TRUE(a.steps_seen().empty());
+  EXPECT_TRUE(steps_seen(r).empty());
   EXPECT_EQ(r.counts.total_calls(), 0);
 }
 
@@ -490,13 +489,13 @@ TEST(RunLoop, F2baRecordCountsExcludeCallsMadeBeforeTheRun) {
   for (int i = 0; i < 4; ++i) q.grad(Fn::kG, x, y, {}, nullptr, &gy);
   q.hyy(Fn::kG, x, y, y, {}, &gy);
   F2baOptions o;
-  o.K = 3;
+  o.penalty.K = 3;
   F2ba a(o);
   const Result r = run(a, q, settings(5, 2));
   EXPECT_EQ(record_iters(r), (std::vector<Index>{0, 2, 4, 5}));
   for (const auto& rec : r.trace.records) {
-    EXPECT_EQ(rec.counts.f.grad, rec.iter * (o.K + 1)) << "iter " << rec.iter;
-    EXPECT_EQ(rec.counts.g.grad, rec.iter * (2 * o.K + 2)) << "iter " << rec.iter;
+    EXPECT_EQ(rec.counts.f.grad, rec.iter * (o.penalty.K + 1)) << "iter " << rec.iter;
+    EXPECT_EQ(rec.counts.g.grad, rec.iter * (2 * o.penalty.K + 2)) << "iter " << rec.iter;
     EXPECT_EQ(rec.counts.hvp_calls(), 0) << "iter " << rec.iter;  // diagnostics uncounted
   }
   EXPECT_EQ(r.counts, r.trace.records.back().counts);
@@ -542,7 +541,7 @@ TEST(RunLoop, DiagnosticsChangeNeitherCountsNorIterates) {
   testing::QuadraticWithoutClosedForms q_on(testing::small_quadratic()),
       q_off(testing::small_quadratic());
   F2baOptions o;
-  o.K = 4;
+  o.penalty.K = 4;
   RunSettings on = settings(9, 2, true), off = settings(9, 2, false);
   on.seed = off.seed = 7;
   F2ba a_on(o), a_off(o);
@@ -582,21 +581,21 @@ TEST(RunLoop, MinEigIsRecordedAtEveryRecordOnlyWhenAsked) {
   const Vec x0 = Vec::Constant(so.dx, 0.2), y0 = so.coupling * x0;
   RunSettings s = settings(4);
   s.min_eig = true;
-  const Result r = a.run(p, x0, y0, s);
+  const Result r = a.solve(p, x0, y0, s);
   ASSERT_EQ(r.trace.records.size(), 5u);
   EXPECT_TRUE(r.trace.has_min_eig);
   for (Index k = 0; k <= 4; ++k) {
     // The iterate of record k is the final x of a k-step run (k = 0: the start).
     Probe replay(o);
     RunSettings upto = settings(std::max<Index>(k, 1));
-    const Vec xk = k == 0 ? x0 : replay.run(p, x0, y0, upto).x;
+    const Vec xk = k == 0 ? x0 : replay.solve(p, x0, y0, upto).x;
     const double expected = Diagnostics(p).min_eig_phi(xk).value;
     EXPECT_EQ(r.trace.records[static_cast<std::size_t>(k)].min_eig, expected) << "record " << k;
   }
   EXPECT_NE(r.trace.records.front().min_eig, r.trace.records.back().min_eig);
   EXPECT_EQ(r.min_eig, r.trace.records.back().min_eig);
 
-  const Result off = a.run(p, x0, y0, settings(4));
+  const Result off = a.solve(p, x0, y0, settings(4));
   EXPECT_FALSE(off.trace.has_min_eig);
   for (const auto& rec : off.trace.records) EXPECT_TRUE(std::isnan(rec.min_eig));
   EXPECT_TRUE(std::isnan(off.min_eig));
@@ -608,7 +607,7 @@ TEST(RunLoop, MinEigChangesNeitherCountsNorIteratesNorTheOtherColumns) {
   testing::QuadraticWithoutClosedForms q_on(testing::small_quadratic()),
       q_off(testing::small_quadratic());
   F2baOptions o;
-  o.K = 4;
+  o.penalty.K = 4;
   RunSettings on = settings(6, 2), off = settings(6, 2);
   on.min_eig = true;
   on.seed = off.seed = 3;
@@ -698,7 +697,7 @@ TEST(RunLoop, StartingPointOfTheWrongDimensionThrowsInvalidInputWithBothDimensio
   Probe a;
   auto message_for = [&](const Vec& x0, const Vec& y0) -> std::string {
     try {
-      a.run(q, x0, y0, settings(3));
+      a.solve(q, x0, y0, settings(3));
     } catch (const InvalidInput& e) {
       return e.what();
     }
@@ -712,7 +711,7 @@ TEST(RunLoop, StartingPointOfTheWrongDimensionThrowsInvalidInputWithBothDimensio
   EXPECT_NE(bad_y.find("(6, 2)"), std::string::npos) << bad_y;
   EXPECT_NE(bad_y.find("(6, 5)"), std::string::npos) << bad_y;
   EXPECT_EQ(a.inits(), 0);
-  EXPECT_NO_THROW(a.run(q, Vec::Zero(6), Vec::Zero(5), settings(1)));
+  EXPECT_NO_THROW(a.solve(q, Vec::Zero(6), Vec::Zero(5), settings(1)));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -725,24 +724,25 @@ TEST(RunLoop, WarningsAreClearedBetweenRunsOfOneAlgorithm) {
   Probe a(o);
   EXPECT_EQ(run(a, q, settings(2)).warnings.size(), 1u);
   EXPECT_EQ(run(a, q, settings(2)).warnings.size(), 1u);  // not accumulated
-  a.settings().warn_in_init = false;
-  EXPECT_TRUE(run(a, q, settings(2)).warnings.empty());
+  o.warn_in_init = false;
+  EXPECT_TRUE(run(Probe(o), q, settings(2)).warnings.empty());
 }
 
 TEST(RunLoop, F2baWarningsAreClearedBetweenRuns) {
   QuadraticOptions qo;
   qo.mu_f = -0.5;  // f nonconvex in y: the paper asks lam >= 20 here
   Quadratic q(qo);
-  F2ba a;
-  a.settings().lam = 15;
+  F2baOptions o;
+  o.penalty.lam = 15;
+  F2ba a(o);
   EXPECT_EQ(run(a, q, settings(1, 1, false)).warnings.size(), 1u);
   EXPECT_EQ(run(a, q, settings(1, 1, false)).warnings.size(), 1u);
-  a.settings().lam = 50;
-  EXPECT_TRUE(run(a, q, settings(1, 1, false)).warnings.empty());
+  o.penalty.lam = 50;
+  EXPECT_TRUE(run(F2ba(o), q, settings(1, 1, false)).warnings.empty());
 }
 
-// Algorithm::warn is documented as "Records a warning for Result::warnings" with no
-// restriction to init(); a warning raised inside step() must reach the Result too.
+// RunContext::warn records a warning for Result::warnings with no restriction to the start of
+// a run; a warning raised inside step() must reach the Result too.
 TEST(RunLoop, WarningsRaisedDuringAStepReachTheResult) {
   Quadratic q(testing::small_quadratic());
   ProbeOptions o;
@@ -758,10 +758,9 @@ TEST(RunLoop, WarningsRaisedDuringAStepReachTheResult) {
 
 TEST(RunLoop, ResultOptionsEchoTheAlgorithmsResolvedOptions) {
   Quadratic q(testing::small_quadratic());
-  Probe a;
-  a.set_options({{"eta", "0.25"}, {"g_grads", "2"}});
-  const Result r = run(a, q, settings(1));
-  EXPECT_EQ(r.options, (KeyValues{{"eta", "0.25"}, {"g_grads", "2"}}));
+  const auto a = Probe().with_options({{"eta", "0.25"}, {"g_grads", "2"}});
+  const Result r = run(*a, q, settings(1));
+  EXPECT_EQ(testing::options_text(r), (KeyValues{{"eta", "0.25"}, {"g_grads", "2"}}));
   EXPECT_EQ(r.counts.g.grad, 2);
 }
 

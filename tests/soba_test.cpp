@@ -25,7 +25,8 @@ TEST(Soba, FullBatchConstantStepsConvergeToTheStationaryPointOfPhi) {
   o.a_rho = 0;  // constant steps: the fixed point of the iteration
   o.a_gamma = 0;
   Soba a(o);
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), seeded(2000, 0, 2000));
+  const Result r = a.solve(q, seeded(2000, 0, 2000));
+  const SobaRun& run = testing::state_of<Soba>(r);
   EXPECT_LT(r.hypergrad_norm, 1e-8) << "start " << r.trace.records.front().hypergrad_norm;
   Vec ystar;
   ASSERT_TRUE(q.closed_form_solution(r.x, 0, &ystar));
@@ -35,7 +36,7 @@ TEST(Soba, FullBatchConstantStepsConvergeToTheStationaryPointOfPhi) {
   Mat hyy;
   q.grad(Fn::kF, r.x, ystar, Batch{}, nullptr, &gfy);
   q.hessian(Fn::kG, r.x, ystar, Batch{}, nullptr, nullptr, &hyy);
-  EXPECT_LT(rel_err(a.current_v(), -hyy.llt().solve(gfy)), 1e-8);
+  EXPECT_LT(rel_err(run.current_v(), -hyy.llt().solve(gfy)), 1e-8);
 }
 
 TEST(Soba, DecreasingStepsReduceTheExactHypergradientTenfoldUnderNoise) {
@@ -50,8 +51,8 @@ TEST(Soba, DecreasingStepsReduceTheExactHypergradientTenfoldUnderNoise) {
 
 TEST(Soba, StepsDecayWithThePapersExponents) {
   Quadratic q(testing::small_quadratic());
-  Soba a;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  const Result r = Soba().solve(q, iterations(1));
+  const SobaRun& a = testing::state_of<Soba>(r);
   EXPECT_DOUBLE_EQ(a.rho_at(0), 1.0 / *q.constants().L_g);
   EXPECT_DOUBLE_EQ(a.gamma_at(0), 1.0 / *q.constants().L_phi);
   EXPECT_NEAR(a.rho_at(99) / a.rho_at(0), std::pow(100.0, -0.4), 1e-14);
@@ -60,7 +61,7 @@ TEST(Soba, StepsDecayWithThePapersExponents) {
   SobaOptions fast_x;
   fast_x.a_gamma = 0.2;  // x on a faster time scale than y: outside the analysis
   Soba b(fast_x);
-  EXPECT_TRUE(testing::mentions(b.run(q, q.initial_x(), q.initial_y(), iterations(1)).warnings,
+  EXPECT_TRUE(testing::mentions(b.solve(q, iterations(1)).warnings,
                                 "slower time scale"));
 }
 

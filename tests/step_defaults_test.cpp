@@ -39,7 +39,7 @@ TEST(DefaultOuterStep, HypercleanSuggestsTheTrainingSetSize) {
   EXPECT_DOUBLE_EQ(*p.constants().x_step, 200.0);
   // and f2ba's auto eta picks it up (the bound would be ~1e-7 here).
   F2ba f2ba(F2baOptions{});
-  const Result r = f2ba.run(p, p.initial_x(), p.initial_y(), [] {
+  const Result r = f2ba.solve(p, [] {
     RunSettings s;
     s.diagnostics = false;
     s.stopping.max_iters = 1;
@@ -49,7 +49,7 @@ TEST(DefaultOuterStep, HypercleanSuggestsTheTrainingSetSize) {
   for (const auto& [k, v] : r.options)
     if (k == "eta") {
       found = true;
-      EXPECT_EQ(v, "200");
+      EXPECT_EQ(format_value(v), "200");
     }
   EXPECT_TRUE(found);
 }

@@ -20,9 +20,8 @@ using testing::seeded;
 
 // One step from (x0, 0) on the default quadratic; the estimate made at x0.
 Vec estimate_at(const StocbioOptions& o, const Vec& x0, Quadratic& q) {
-  Stocbio a(o);
-  a.run(q, x0, Vec::Zero(q.dim_y()), iterations(1));
-  return a.last_hypergradient();
+  const Result r = Stocbio(o).solve(q, x0, Vec::Zero(q.dim_y()), iterations(1));
+  return testing::state_of<Stocbio>(r).last_hypergradient();
 }
 
 TEST(Stocbio, FullBatchesWithLargeKAndQGiveTheExactHypergradient) {
@@ -70,21 +69,18 @@ TEST(Stocbio, OracleCountsPerIterationMatchThePseudoCode) {
 TEST(Stocbio, ResolvesAutoStepsAndAsksForThemWhenTheProblemHasNoConstants) {
   Quadratic q(testing::small_quadratic());
   Stocbio a;
-  const Result r = a.run(q, q.initial_x(), q.initial_y(), iterations(1));
+  const Result r = a.solve(q, iterations(1));
   const double lg = *q.constants().L_g;
-  auto value = [&](const std::string& key) {
-    for (const auto& [k, v] : r.options)
-      if (k == key) return v;
-    return std::string();
-  };
+  auto value = [&](const std::string& key) { return testing::option_text(r, key); };
   EXPECT_EQ(value("alpha"), format_double(1.0 / lg));
   EXPECT_EQ(value("eta_N"), format_double(1.0 / lg));
   EXPECT_EQ(value("beta"), format_double(1.0 / *q.constants().L_phi));
   testing::QuadraticWithoutConstants bare(testing::small_quadratic());
   Stocbio b;
   EXPECT_NE(testing::run_error(b, bare).find("alpha=auto"), std::string::npos);
-  b.set_options({{"alpha", "0.5"}, {"beta", "0.1"}});
-  EXPECT_NE(testing::run_error(b, bare).find("eta_N=auto"), std::string::npos);
+  EXPECT_NE(testing::run_error(*b.with_options({{"alpha", "0.5"}, {"beta", "0.1"}}), bare)
+                .find("eta_N=auto"),
+            std::string::npos);
 }
 
 TEST(Stocbio, WarnsWhenTheNeumannStepMakesTheSeriesDiverge) {
@@ -92,10 +88,10 @@ TEST(Stocbio, WarnsWhenTheNeumannStepMakesTheSeriesDiverge) {
   StocbioOptions o;
   o.ns.eta_N = 2.5 / *q.constants().L_g;
   Stocbio a(o);
-  EXPECT_TRUE(mentions(a.run(q, q.initial_x(), q.initial_y(), iterations(1)).warnings,
+  EXPECT_TRUE(mentions(a.solve(q, iterations(1)).warnings,
                        "Neumann series diverges"));
   Stocbio b;  // auto: 1/L_g
-  EXPECT_TRUE(b.run(q, q.initial_x(), q.initial_y(), iterations(1)).warnings.empty());
+  EXPECT_TRUE(b.solve(q, iterations(1)).warnings.empty());
 }
 
 }  // namespace

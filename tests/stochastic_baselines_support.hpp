@@ -22,7 +22,7 @@ template <class A, class Options>
 Result run_on_quadratic(const Options& o, const QuadraticOptions& qo, const RunSettings& s) {
   Quadratic q(qo);
   A a(o);
-  return a.run(q, q.initial_x(), q.initial_y(), s);
+  return a.solve(q, s);
 }
 
 // Exact ||grad phi|| at the end over ||grad phi|| at the start (diagnostics on).

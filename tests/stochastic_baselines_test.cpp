@@ -33,7 +33,7 @@ TEST(StochasticBaselines, RunOnLearnregWithTenInnerStepsAndMinibatches) {
     p->reset_counts();
     RunSettings s = testing::iterations(3);
     s.diagnostics = true;
-    const Result r = a->run(*p, p->initial_x(), p->initial_y(), s);
+    const Result r = a->solve(*p, s);
     EXPECT_EQ(r.status, Status::kMaxIterations) << name << ": " << r.message;
     EXPECT_TRUE(r.x.allFinite() && r.y.allFinite()) << name;
     EXPECT_GT(r.counts.g.hvp, 0) << name;
@@ -65,7 +65,7 @@ TEST(StochasticBaselines, TwoRunsWithOneSeedAreIdenticalAndAnotherSeedDiffers) {
       RunSettings s;
       s.stopping.max_iters = 20;
       s.seed = seed;
-      return make_algorithm(name, kv)->run(q, q.initial_x(), q.initial_y(), s);
+      return make_algorithm(name, kv)->solve(q, s);
     };
     const Result r1 = run(5), r2 = run(5), r3 = run(6);
     testing::expect_identical_traces(r1.trace, r2.trace);
@@ -98,9 +98,8 @@ TEST(StochasticBaselines, RejectBadOptionValuesNamingTheOptionAndAcceptTheDefaul
                 {{"T", "0"}, {"eta", "0"}, {"xi", "-1"}},
                 {"T must be >= 1", "eta must be > 0", "xi must be > 0"}},
        }) {
-    auto a = make_algorithm(c.name, {});
-    EXPECT_TRUE(a->validate().empty()) << c.name;
-    a->set_options(c.kv);
+    EXPECT_TRUE(make_algorithm(c.name, {})->validate().empty()) << c.name;
+    const auto a = make_algorithm(c.name, c.kv);
     const auto v = a->validate();
     for (const auto& m : c.messages) EXPECT_TRUE(testing::mentions(v, m)) << c.name << ": " << m;
     EXPECT_NE(testing::run_error(*a).find(c.messages.front()), std::string::npos) << c.name;

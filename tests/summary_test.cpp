@@ -18,7 +18,14 @@ Result sample_result() {
   r.counts.g = {.value = 0, .grad = 4, .hvp = 5, .hess = 1, .samples = 40};
   r.phi = 1.5;
   r.hypergrad_norm = std::nan("");
-  r.options = {{"lam", "100"}, {"K", "10"}, {"eta", "0.125"}, {"inner", "gd"}, {"warm", "true"}};
+  r.algorithm = "f2ba";
+  r.problem = "quadratic";
+  r.options = {{"lam", 100.0},
+               {"K", Index{10}},
+               {"eta", 0.125},
+               {"inner", std::string("gd")},
+               {"warm", true}};
+  r.problem_options = {{"dx", Index{20}}, {"mu", 0.1}};
   r.trace.metric_names = {"val_loss", "val_acc"};
   IterRecord last;
   last.metrics = {0.5, std::nan("")};
@@ -31,8 +38,7 @@ nlohmann::json sample_summary() {
   s.seed = 7;
   s.stopping.max_iters = 50;
   s.stopping.tol = 1e-6;
-  return run_summary({"f2ba", "quadratic", {{"dx", "20"}, {"mu", "0.1"}}}, s, sample_result(),
-                     12.5);
+  return run_summary(sample_result(), s, 12.5);
 }
 
 TEST(SummaryTest, HasTheRequiredKeysWithTotals) {
@@ -88,9 +94,9 @@ TEST(SummaryTest, MinEigOnlyWhenAskedFor) {
   s.min_eig = true;
   Result r = sample_result();
   r.min_eig = -0.5;
-  EXPECT_EQ(run_summary({"f2ba", "saddle", {}}, s, r, 1.0)["min_eig"], -0.5);
+  EXPECT_EQ(run_summary(r, s, 1.0)["min_eig"], -0.5);
   r.min_eig = std::nan("");
-  const nlohmann::json unknown = run_summary({"f2ba", "saddle", {}}, s, r, 1.0);
+  const nlohmann::json unknown = run_summary(r, s, 1.0);
   ASSERT_TRUE(unknown.contains("min_eig"));
   EXPECT_TRUE(unknown["min_eig"].is_null());
 }

@@ -5,12 +5,14 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "bilevel/core/algorithm.hpp"
+#include "bilevel/core/method.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/core/random.hpp"
@@ -121,9 +123,9 @@ class QuadraticWithoutConstants : public Quadratic {
 };
 
 // The message of the InvalidOptions that one run of `a` on `p` throws, or "".
-inline std::string run_error(Algorithm& a, Problem& p) {
+inline std::string run_error(const Algorithm& a, Problem& p) {
   try {
-    a.run(p, p.initial_x(), p.initial_y(), iterations(1));
+    a.solve(p, iterations(1));
   } catch (const InvalidOptions& e) {
     return e.what();
   }
@@ -131,9 +133,46 @@ inline std::string run_error(Algorithm& a, Problem& p) {
 }
 
 // The same on a small quadratic.
-inline std::string run_error(Algorithm& a) {
+inline std::string run_error(const Algorithm& a) {
   Quadratic q(small_quadratic());
   return run_error(a, q);
+}
+
+// The option `key` of a list, formatted as the CLI prints it ("" if there is none).
+inline std::string option_text(const OptionValues& values, const std::string& key) {
+  const OptionValue* v = find_value(values, key);
+  return v ? format_value(*v) : std::string();
+}
+// The resolved option `key` of a run, formatted.
+inline std::string option_text(const Result& r, const std::string& key) {
+  return option_text(r.options, key);
+}
+// Every resolved option of a run as key=value text.
+inline KeyValues options_text(const Result& r) {
+  KeyValues out;
+  for (const auto& s : r.options) out.emplace_back(s.name, format_value(s.value));
+  return out;
+}
+
+// The resolved numeric option `key` of a run (NaN, and a test failure, if there is none).
+inline double option_number(const Result& r, const std::string& key) {
+  const OptionValue* v = find_value(r.options, key);
+  if (!v) {
+    ADD_FAILURE() << "no option " << key;
+    return std::nan("");
+  }
+  if (const double* d = std::get_if<double>(v)) return *d;
+  if (const Index* i = std::get_if<Index>(v)) return static_cast<double>(*i);
+  ADD_FAILURE() << "option " << key << " is not a number";
+  return std::nan("");
+}
+
+// The run's final state as method M's run type (fails the test if it is another).
+template <class M>
+const typename M::RunType& state_of(const Result& r) {
+  const auto* s = r.state_as<typename M::RunType>();
+  if (!s) throw std::logic_error("the result holds no run state of the expected method");
+  return *s;
 }
 
 inline bool mentions(const std::vector<std::string>& messages, const std::string& text) {
@@ -252,7 +291,7 @@ inline void expect_reproducible_by_seed(const std::function<std::unique_ptr<Algo
   qo.sigma = 0.3;
   auto trace_of = [&](std::uint64_t seed) {
     Quadratic q(qo);
-    return make()->run(q, q.initial_x(), q.initial_y(), seeded(iters, seed)).trace;
+    return make()->solve(q, seeded(iters, seed)).trace;
   };
   const Trace t1 = trace_of(5), t2 = trace_of(5), t3 = trace_of(6);
   expect_identical_traces(t1, t2);

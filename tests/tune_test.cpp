@@ -50,15 +50,16 @@ TuneSettings by_hypergradient(Index iters) {
   return s;
 }
 
-auto f2ba_factory() {
-  return [] { return std::unique_ptr<Algorithm>(std::make_unique<F2ba>()); };
+const F2ba& default_f2ba() {
+  static const F2ba f2ba;
+  return f2ba;
 }
 
 TEST(Tune, TrialsRunInGridOrderAndTheBestIsTheSmallestScore) {
   Quadratic q(testing::small_quadratic());
   const std::vector<GridAxis> grid = {parse_grid_axis("eta=1e-3,1e-2,1e10"),
                                       parse_grid_axis("K=1,10")};
-  const TuneResult r = grid_search(q, f2ba_factory(), {{"lam", "50"}}, grid, by_hypergradient(50));
+  const TuneResult r = grid_search(q, default_f2ba(), {{"lam", "50"}}, grid, by_hypergradient(50));
   ASSERT_EQ(r.trials.size(), 6u);
   // The first axis varies slowest.
   EXPECT_EQ(r.trials[1].grid_values, (KeyValues{{"eta", "1e-3"}, {"K", "10"}}));
@@ -71,9 +72,9 @@ TEST(Tune, TrialsRunInGridOrderAndTheBestIsTheSmallestScore) {
     if (std::isfinite(t.score)) EXPECT_LE(r.trials[*r.best].score, t.score);
   // The fixed option reached every trial.
   for (const auto& t : r.trials) {
-    const auto& o = t.resolved_options;
-    EXPECT_NE(std::find(o.begin(), o.end(), std::pair<std::string, std::string>{"lam", "50"}),
-              o.end());
+    const OptionValue* lam = find_value(t.resolved_options, "lam");
+    ASSERT_NE(lam, nullptr);
+    EXPECT_EQ(format_value(*lam), "50");
   }
 }
 
@@ -81,9 +82,9 @@ TEST(Tune, MaximizeFlipsTheWinner) {
   Quadratic q(testing::small_quadratic());
   const std::vector<GridAxis> grid = {parse_grid_axis("eta=1e-3,1e-2")};
   TuneSettings s = by_hypergradient(30);
-  const TuneResult low = grid_search(q, f2ba_factory(), {}, grid, s);
+  const TuneResult low = grid_search(q, default_f2ba(), {}, grid, s);
   s.maximize = true;
-  const TuneResult high = grid_search(q, f2ba_factory(), {}, grid, s);
+  const TuneResult high = grid_search(q, default_f2ba(), {}, grid, s);
   ASSERT_TRUE(low.best && high.best);
   EXPECT_NE(*low.best, *high.best);
 }
@@ -93,11 +94,10 @@ TEST(Tune, ATrialEqualsAPlainRunWithItsOptions) {
   TuneSettings s = by_hypergradient(20);
   s.run.seed = 9;
   const TuneResult r =
-      grid_search(q, f2ba_factory(), {{"K", "3"}}, {parse_grid_axis("eta=0.02")}, s);
-  F2ba a;
-  a.set_options({{"K", "3"}, {"eta", "0.02"}});
+      grid_search(q, default_f2ba(), {{"K", "3"}}, {parse_grid_axis("eta=0.02")}, s);
+  const auto a = F2ba().with_options({{"K", "3"}, {"eta", "0.02"}});
   Quadratic q2(testing::small_quadratic());
-  const Result plain = a.run(q2, q2.initial_x(), q2.initial_y(), s.run);
+  const Result plain = a->solve(q2, s.run);
   EXPECT_EQ(r.trials[0].score, plain.hypergrad_norm);
   EXPECT_EQ(r.trials[0].counts.total_calls(), plain.counts.total_calls());
 }
@@ -107,9 +107,9 @@ TEST(Tune, OptionsTheAlgorithmRefusesAreRecordedNotFatal) {
   qo.mu = 1.0;
   qo.L = 2.0;
   Quadratic q(qo);
-  auto make = [] { return std::unique_ptr<Algorithm>(std::make_unique<F2saP>()); };
+  const F2saP f2sa_p;
   // p = 4 reaches |j| = 2: nu must stay below mu_g / (2 L_f) = 0.5.
-  const TuneResult r = grid_search(q, make, {{"p", "4"}, {"K", "5"}},
+  const TuneResult r = grid_search(q, f2sa_p, {{"p", "4"}, {"K", "5"}},
                                    {parse_grid_axis("nu=0.1,0.6")}, by_hypergradient(5));
   ASSERT_EQ(r.trials.size(), 2u);
   EXPECT_TRUE(r.trials[0].valid);
@@ -123,15 +123,15 @@ TEST(Tune, UserErrorsAbortTheSearchBeforeAnyTrial) {
   Quadratic q(testing::small_quadratic());
   const std::vector<GridAxis> grid = {parse_grid_axis("eta=0.01")};
   TuneSettings s = by_hypergradient(5);
-  EXPECT_THROW(grid_search(q, f2ba_factory(), {}, {parse_grid_axis("etaa=1")}, s), InvalidInput);
-  EXPECT_THROW(grid_search(q, f2ba_factory(), {{"lamm", "1"}}, grid, s), InvalidInput);
-  EXPECT_THROW(grid_search(q, f2ba_factory(), {}, {grid[0], grid[0]}, s), InvalidInput);
-  EXPECT_THROW(grid_search(q, f2ba_factory(), {}, {}, s), InvalidInput);
+  EXPECT_THROW(grid_search(q, default_f2ba(), {}, {parse_grid_axis("etaa=1")}, s), InvalidInput);
+  EXPECT_THROW(grid_search(q, default_f2ba(), {{"lamm", "1"}}, grid, s), InvalidInput);
+  EXPECT_THROW(grid_search(q, default_f2ba(), {}, {grid[0], grid[0]}, s), InvalidInput);
+  EXPECT_THROW(grid_search(q, default_f2ba(), {}, {}, s), InvalidInput);
   s.metric = "val_loss";  // not a column of quadratic
-  EXPECT_THROW(grid_search(q, f2ba_factory(), {}, grid, s), InvalidInput);
+  EXPECT_THROW(grid_search(q, default_f2ba(), {}, grid, s), InvalidInput);
   s.metric = "phi";
   s.run.diagnostics = false;  // phi needs the diagnostics
-  EXPECT_THROW(grid_search(q, f2ba_factory(), {}, grid, s), InvalidInput);
+  EXPECT_THROW(grid_search(q, default_f2ba(), {}, grid, s), InvalidInput);
 }
 
 TEST(Tune, MinEigScoresWhenRecordedAndIsRefusedOtherwise) {
@@ -147,13 +147,13 @@ TEST(Tune, MinEigScoresWhenRecordedAndIsRefusedOtherwise) {
   TuneSettings s = by_hypergradient(5);
   s.metric = "min_eig";
   try {
-    grid_search(q, f2ba_factory(), {}, grid, s);
+    grid_search(q, default_f2ba(), {}, grid, s);
     ADD_FAILURE() << "min_eig without run.min_eig was accepted";
   } catch (const InvalidInput& e) {
     EXPECT_NE(std::string(e.what()).find("--min-eig"), std::string::npos) << e.what();
   }
   s.run.min_eig = true;
-  const TuneResult r = grid_search(q, f2ba_factory(), {}, grid, s);
+  const TuneResult r = grid_search(q, default_f2ba(), {}, grid, s);
   ASSERT_EQ(r.trials.size(), 2u);
   for (const auto& t : r.trials) EXPECT_NEAR(t.score, expected, 1e-12 * h.norm());
   EXPECT_TRUE(r.best.has_value());

@@ -23,8 +23,8 @@ TEST(Vrbo, FullBatchRecursionKeepsBothEstimatesExactAtTheirPoint) {
   o.q = 100;
   o.K = 4;
   o.ns.Q = 300;
-  Vrbo a(o);
-  a.run(q, q.initial_x(), q.initial_y(), iterations(6));
+  const Result r = Vrbo(o).solve(q, iterations(6));
+  const VrboRun& a = testing::state_of<Vrbo>(r);
   testing::expect_exact_estimates(q, a.estimate_x(), a.estimate_y(), a.gradient_estimate(),
                                   a.hypergradient_estimate());
 }

@@ -1,6 +1,6 @@
 // Name -> factory for problems and algorithms. The CLI (and later the Python module) finds
-// everything here, so a new method or problem is reachable by name once it is registered in
-// src/registry.cpp.
+// everything here, so a new method or problem is reachable by name once it has its line in
+// src/registry.cpp (its name, description and options come from its own class).
 #pragma once
 
 #include <functional>
@@ -9,18 +9,10 @@
 #include <vector>
 
 #include "bilevel/core/algorithm.hpp"
+#include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/problem.hpp"
 
 namespace bilevel {
-
-// One documented option: name, default value (formatted), help text.
-struct OptionDoc {
-  std::string name;
-  std::string value;
-  std::string help;
-};
-
-std::vector<OptionDoc> option_docs(const OptionList& list);
 
 struct ProblemEntry {
   std::string name;
@@ -28,12 +20,15 @@ struct ProblemEntry {
   // Builds the problem from key=value options (throws InvalidInput / InvalidOptions).
   std::function<std::unique_ptr<Problem>(const KeyValues&)> make;
   std::function<std::vector<OptionDoc>()> options;  // defaults and help
+  // The lower bounds the problem class states (P::lower_bounds), if any.
+  std::function<std::vector<ComplexityBound>(std::string_view key, bool stochastic)>
+      lower_bounds;
 };
 
 struct AlgorithmEntry {
   std::string name;
   std::string description;
-  std::function<std::unique_ptr<Algorithm>()> make;
+  std::function<std::unique_ptr<Algorithm>()> make;  // with default options
 };
 
 const std::vector<ProblemEntry>& problem_registry();

@@ -1,147 +1,30 @@
 #include "bilevel/algorithms/f2ba.hpp"
 
-#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
-
 #include "bilevel/algorithms/building_blocks/step_defaults.hpp"
-#include "bilevel/core/error.hpp"
 
 namespace bilevel {
 
 void F2baOptions::declare(OptionList& o) {
-  o.add("lam", lam, "penalty multiplier lambda (> 0)")
-      .add("K", K, "inner gradient steps per outer iteration (>= 1)")
-      .add("alpha", alpha, "step of the z sequence on g; auto = 1/L_g")
-      .add("tau", tau, "step of the y sequence on f + lam g; auto = 1/(L_f + lam L_g)")
-      .add("eta", eta,
-           "outer step on x; auto = 1/L_phi, else the problem's suggested step "
-           "(hyperclean: n), else 1/(L_f (1+kappa)^2)")
-      .add("inner", inner, "inner solver: gd (Alg. 1) or agd (Nesterov, restarted)",
-           {"gd", "agd"})
-      .add("inner_tol", inner_tol,
-           "end the inner loop before K steps once ||grad_y g(x,z)|| and ||grad_y (f/lam + g)"
-           "(x,y)|| are both <= inner_tol (>= 0; 0 = always K steps)");
+  penalty.declare(o);
+  o.add("eta", eta,
+        "outer step on x; the proxy's smoothness approaches that of phi (Lemma 4.1c), and the "
+        "problem's suggested step is used where L_phi is unknown (hyperclean: n_train, since "
+        "each hypergradient entry is O(1/n))",
+        Constraint::positive(), rules::outer_step());
 }
 
-std::vector<std::string> F2baOptions::validate() const {
-  Violations v;
-  v.positive("lam", lam);
-  v.at_least("K", K, 1);
-  v.positive_or_auto("alpha", alpha);
-  v.positive_or_auto("tau", tau);
-  v.positive_or_auto("eta", eta);
-  v.check(inner == "gd" || inner == "agd", "inner must be gd or agd (got " + inner + ")");
-  v.non_negative("inner_tol", inner_tol);
-  return v.list();
-}
+F2baRun::F2baRun(const F2baOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                 RunContext& context)
+    : it_(r.penalty, p, x0, y0, context), eta_(*r.eta) {}
 
-void F2baIteration::resolve(F2baOptions* o) const {
-  o->alpha = alpha_;
-  o->tau = tau_;
-  o->eta = eta_;
-}
-
-void F2baIteration::init(Problem& p, const F2baOptions& o, const std::string& algo,
-                         const Vec& x0, const Vec& y0, std::vector<std::string>* warnings) {
-  o_ = o;
-  const ProblemConstants c = p.constants();
-  alpha_ = o_.alpha ? *o_.alpha : 1.0 / require_constant(c.L_g, "L_g", algo, "alpha");
-  tau_ = o_.tau ? *o_.tau
-                : 1.0 / (require_constant(c.L_f, "L_f", algo, "tau") +
-                         o_.lam * require_constant(c.L_g, "L_g", algo, "tau"));
-  eta_ = o_.eta ? *o_.eta : default_outer_step(c, algo, "eta");
-  // The analysis needs f + lam g strongly convex in y (f2ba paper: lam >= 2 L_f / mu_g). L_f is
-  // a worst-case bound (a convex f is fine with less), so a smaller lam is allowed, with a
-  // warning: when f really is that curved, the y sequence runs away.
-  // A problem whose f is known to be convex in y (mu_fy >= 0) needs no such lam.
-  const bool f_convex_in_y = c.mu_fy && *c.mu_fy >= 0;
-  if (c.L_f && c.mu_g && !f_convex_in_y && o_.lam < 2 * *c.L_f / *c.mu_g)
-    warnings->push_back(
-        "lam=" + format_double(o_.lam) + " is below the f2ba paper's 2 L_f/mu_g = " +
-        format_short(2 * *c.L_f / *c.mu_g) +
-        ": f + lam g may not be strongly convex in y; if the run blows up, raise lam (and K)");
-  beta_z_ = beta_y_ = 0;
-  if (o_.inner == "agd") {
-    const double mu = require_constant(c.mu_g, "mu_g", algo, "inner=agd");
-    // f's curvature floor in y: the problem's mu_fy, else the worst case -L_f.
-    const double floor_f =
-        c.mu_fy ? *c.mu_fy : -require_constant(c.L_f, "L_f", algo, "inner=agd");
-    if (o_.lam * mu + floor_f <= 0)
-      throw InvalidOptions(algo + ": inner=agd needs lam > " + format_short(-floor_f / mu) +
-                           " (-mu_fy/mu_g, or L_f/mu_g when mu_fy is unknown) so that f + "
-                           "lam g is strongly convex in y");
-    // Momentum from the condition numbers the chosen steps imply: 1/step is the smoothness.
-    beta_z_ = nesterov_momentum(1.0 / alpha_, mu);
-    beta_y_ = nesterov_momentum(1.0 / tau_, o_.lam * mu + floor_f);
-  }
-  sf_ = Sampler(p.num_samples(Fn::kF), 0);
-  sg_ = Sampler(p.num_samples(Fn::kG), 0);
-  x_ = x0;
-  y_ = y0;
-  z_ = y0;  // Alg. 1, line 1: z_0 = y_0
-}
-
-bool F2baIteration::inner_converged(const Vec& grad_h_y) const {
-  return o_.inner_tol > 0 && inner_.ggz.norm() <= o_.inner_tol &&
-         grad_h_y.norm() <= o_.inner_tol * o_.lam;
-}
-
-const Vec& F2baIteration::direction(Problem& p, Rng& rng) {
-  const double lam = o_.lam;
-  inner_steps_ = 0;
-  if (o_.inner == "gd") {
-    for (Index k = 0; k < o_.K; ++k) {
-      penalty_inner_gradients(p, rng, sf_, sg_, x_, z_, y_, &inner_);
-      ghy_ = inner_.gfy + lam * inner_.ggy;
-      if (inner_converged(ghy_)) break;
-      z_ -= alpha_ * inner_.ggz;
-      y_ -= tau_ * ghy_;
-      ++inner_steps_;
-    }
-  } else {
-    // Accelerated: gradients at the extrapolated points w, momentum restarted per outer step.
-    wz_ = z_;
-    wy_ = y_;
-    for (Index k = 0; k < o_.K; ++k) {
-      z_prev_ = z_;
-      y_prev_ = y_;
-      penalty_inner_gradients(p, rng, sf_, sg_, x_, wz_, wy_, &inner_);
-      ghy_ = inner_.gfy + lam * inner_.ggy;
-      if (inner_converged(ghy_)) {
-        // The extrapolated points already meet the tolerance: keep them.
-        z_ = wz_;
-        y_ = wy_;
-        break;
-      }
-      ++inner_steps_;
-      z_ = wz_ - alpha_ * inner_.ggz;
-      wz_ = z_ + beta_z_ * (z_ - z_prev_);
-      y_ = wy_ - tau_ * ghy_;
-      wy_ = y_ + beta_y_ * (y_ - y_prev_);
-    }
-  }
-  // Alg. 1, line 9: the proxy gradient at the new inner iterates.
-  p.grad(Fn::kF, x_, y_, sf_.draw(rng), &gfx_, nullptr);
-  p.grad(Fn::kG, x_, y_, sg_.draw(rng), &ggx_, nullptr);
-  p.grad(Fn::kG, x_, z_, sg_.draw(rng), &ggxz_, nullptr);
-  d_ = gfx_ + lam * (ggx_ - ggxz_);
-  return d_;
-}
-
-KeyValues F2ba::resolved_options() {
-  F2baOptions r = o_;
-  it_.resolve(&r);
-  return echo(r);
-}
-
-void F2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  std::vector<std::string> warnings;
-  it_.init(p, o_, name(), x0, y0, &warnings);
-  for (auto& w : warnings) warn(std::move(w));
-}
-
-void F2ba::step(Problem& p, Rng& rng, Index) {
+void F2baRun::step(Problem& p, Rng& rng, Index) {
   const Vec& d = it_.direction(p, rng);
-  it_.x() -= it_.eta() * d;  // Alg. 1, line 10
+  it_.x() -= eta_ * d;  // Alg. 1, line 10
+}
+
+std::vector<ComplexityBound> F2ba::upper_bounds(std::string_view key, bool stochastic) const {
+  return matching_bounds("upper", {{"eps", false, 2, "O(kappa^4 eps^-2 log(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 4.1"},
+                                   {"kappa", false, 4, "O(kappa^4 eps^-2 log(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 4.1"}}, key, stochastic);
 }
 
 }  // namespace bilevel

@@ -9,34 +9,78 @@
 
 namespace bilevel {
 
-void F2saPOptions::declare(OptionList& o) {
-  o.add("p", p, "finite-difference order (1 <= p <= 16); p sequences for even p, p + 1 for odd")
-      .add("eps", eps, "target stationarity (> 0): sets the auto nu, eta_x and K")
-      .add("nu", nu,
-           "finite-difference spacing (> 0); auto = min(mu_g/(2 max|j| L_f), "
-           "(eps/(L_f kappa^(2p+1)))^(1/p)); mu_g/(2 max|j| L_g) when L_f = 0")
-      .add("eta_x", eta_x, "outer step (length of the normalized step); auto = eps/L_phi")
-      .add("eta_y", eta_y, "inner step; auto = 1/(L_g + max|j| nu L_f)")
-      .add("K", K, "inner steps per outer iteration; auto = ceil(kappa log(L_f kappa/(nu eps)))")
-      .add("S", S, "minibatch of the estimator Phi, for f and g (0 = full sums)")
-      .add("batch_y", batch_y, "minibatch of each inner step, for f and g (0 = full sums)")
-      .add("normalize", normalize, "normalized outer step x -= eta_x Phi/||Phi|| (Alg. 1)");
+namespace {
+
+// max |j| over the active nodes of the order-p stencil.
+int max_node(Index p) {
+  int jmax = 0;
+  for (int j : finite_difference_stencil(static_cast<int>(p)).active_nodes())
+    jmax = std::max(jmax, std::abs(j));
+  return jmax;
 }
 
-std::vector<std::string> F2saPOptions::validate() const {
-  Violations v;
-  v.check(p >= 1 && p <= kMaxFiniteDifferenceOrder,
-          "p must be in [1, " + std::to_string(kMaxFiniteDifferenceOrder) + "] (got " +
-              std::to_string(p) + ")");
-  v.positive("eps", eps);
-  v.positive_or_auto("nu", nu);
-  v.positive_or_auto("eta_x", eta_x);
-  v.positive_or_auto("eta_y", eta_y);
-  v.check(!K || (*K >= 1 && *K == std::floor(*K)),
-          "K must be an integer >= 1 or auto (got " + format_double(K.value_or(0)) + ")");
-  v.at_least("S", S, 0);
-  v.at_least("batch_y", batch_y, 0);
-  return v.list();
+}  // namespace
+
+void F2saPOptions::declare(OptionList& o) {
+  using C = Constraint;
+  o.add("p", p, "finite-difference order; p sequences for even p, p + 1 for odd",
+        C::in_range(1, kMaxFiniteDifferenceOrder))
+      .add("eps", eps, "target stationarity, used by the auto nu, eta_x and K", C::positive())
+      .add("nu", nu,
+           "finite-difference spacing: Theorem 3.1 with unit constants, L-bar taken as L_f and "
+           "the R/kappa term dropped (R = ||y0 - y*(x0)|| is unknown)",
+           C::positive(),
+           {"min(mu_g/(2 max|j| L_f), (eps/(L_f kappa^(2p+1)))^(1/p)); mu_g/(2 max|j| L_g) "
+            "when L_f = 0 (a linear f, e.g. hard-kwon)",
+            [this](const AutoContext& c) {
+              // Theorem 3.1: nu ~ (eps / (L kappa^(2p+1)))^(1/p), capped so that every
+              // j nu f + g stays mu_g/2-strongly convex.
+              const int jmax = max_node(p);
+              const double mu = c.mu_g();
+              const double lf = c.L_f();
+              if (lf > 0) {
+                const double kappa = c.L_g() / c.mu_g();
+                const double theory =
+                    std::pow(eps / (lf * std::pow(kappa, 2.0 * p + 1)), 1.0 / p);
+                return std::min(mu / (2 * jmax * lf), theory);
+              }
+              // f linear (L_f = 0): every j nu f + g is mu_g-strongly convex and the
+              // smoothness bias term vanishes, so both bounds are void and any nu works. Take
+              // the cap with g's smoothness in place of f's: mu_g / (2 max|j| L_g).
+              return mu / (2 * jmax * c.L_g());
+            }})
+      .add("eta_x", eta_x,
+           "length of the normalized outer step (Theorem 3.1: eps/(L_1 kappa^3), and L_phi = "
+           "O(L_1 kappa^3)); 1/L_phi with normalize=false",
+           C::positive(),
+           {"eps/L_phi", [this](const AutoContext& c) {
+              return (normalize ? eps : 1.0) *
+                     default_outer_step(c.constants(), c.owner(), c.option());
+            }})
+      .add("eta_y", eta_y,
+           "inner step, the smoothness of the most curved j nu f + g. Theorem 3.1 shrinks it "
+           "with the noise (nu^2 eps^2/(L_1 kappa sigma^2)); problems do not report sigma, so "
+           "set it for noisy runs",
+           C::positive(),
+           {"1/(L_g + max|j| nu L_f)", [this](const AutoContext& c) {
+              return 1.0 / (c.L_g() + max_node(p) * *nu * c.L_f());
+            }})
+      .add("K", K, "inner steps per outer iteration (the deterministic part of Theorem 3.1's K)",
+           C::integer_at_least(1),
+           {"ceil(kappa ln(L_f kappa/(nu eps)))", [this](const AutoContext& c) {
+              const double k = c.L_g() / c.mu_g();
+              const double lf = c.L_f();
+              return static_cast<double>(static_cast<Index>(
+                  std::ceil(k * std::log(std::max(M_E, lf * k / (*nu * eps))))));
+            }})
+      .add("S", S, "minibatch of the estimator Phi, for f and g (0 = full sums)",
+           C::non_negative())
+      .add("batch_y", batch_y,
+           "minibatch of each inner step, for f and g (0 = full sums; the paper: single samples)",
+           C::non_negative())
+      .add("normalize", normalize,
+           "the normalized step of line 14, x -= eta_x Phi/||Phi||; false gives x <- x - eta_x "
+           "Phi (Remark 3.1)");
 }
 
 void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& stencil,
@@ -63,66 +107,24 @@ void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& 
   }
 }
 
-KeyValues F2saP::resolved_options() {
-  F2saPOptions r = o_;
-  r.nu = nu_;
-  r.eta_x = eta_x_;
-  r.eta_y = eta_y_;
-  r.K = static_cast<double>(K_);
-  return echo(r);
-}
-
-void F2saP::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
+F2saPRun::F2saPRun(const F2saPOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                   RunContext& context)
+    : o_(r),
+      stencil_(finite_difference_stencil(static_cast<int>(r.p))),
+      nodes_(stencil_.active_nodes()),
+      nu_(*r.nu),
+      eta_x_(*r.eta_x),
+      eta_y_(*r.eta_y),
+      K_(static_cast<Index>(*r.K)) {
   const ProblemConstants c = p.constants();
-  stencil_ = finite_difference_stencil(static_cast<int>(o_.p));
-  nodes_ = stencil_.active_nodes();
-  int jmax = 0;
-  for (int j : nodes_) jmax = std::max(jmax, std::abs(j));
-
-  auto kappa = [&](const std::string& option) {
-    return require_constant(c.L_g, "L_g", name(), option) /
-           require_constant(c.mu_g, "mu_g", name(), option);
-  };
-  if (o_.nu) {
-    nu_ = *o_.nu;
-  } else {
-    // Theorem 3.1: nu ~ (eps / (L kappa^(2p+1)))^(1/p), with the higher-order smoothness
-    // L-bar taken as L_f and the R/kappa term dropped (R = ||y0 - y*(x0)|| is unknown);
-    // capped so that every j nu f + g stays mu_g/2-strongly convex.
-    const double mu = require_constant(c.mu_g, "mu_g", name(), "nu");
-    const double lf = require_constant(c.L_f, "L_f", name(), "nu");
-    if (lf > 0) {
-      const double theory =
-          std::pow(o_.eps / (lf * std::pow(kappa("nu"), 2.0 * o_.p + 1)), 1.0 / o_.p);
-      nu_ = std::min(mu / (2 * jmax * lf), theory);
-    } else {
-      // f linear (L_f = 0, e.g. hard-kwon's f = y): every j nu f + g is mu_g-strongly
-      // convex and the smoothness bias term vanishes, so both bounds are void and any nu
-      // works. Take the cap with g's smoothness in place of f's: mu_g / (2 max|j| L_g).
-      nu_ = mu / (2 * jmax * require_constant(c.L_g, "L_g", name(), "nu"));
-    }
-  }
+  const int jmax = max_node(r.p);
   // f may be nonconvex (Hessian down to -L_f), so j nu f + g is strongly convex in y for
   // every node only if max|j| nu L_f < mu_g; beyond that the inner SGD may diverge.
   if (c.mu_g && c.L_f && jmax * nu_ * *c.L_f >= *c.mu_g)
-    throw InvalidOptions(name() + ": nu=" + format_double(nu_) + " is too large for p=" +
+    throw InvalidOptions(context.algo + ": nu=" + format_double(nu_) + " is too large for p=" +
                          std::to_string(o_.p) + ": j nu f + g stays strongly convex for every " +
                          "node only if nu < mu_g/(max|j| L_f) = " +
                          format_short(*c.mu_g / (jmax * *c.L_f)));
-  eta_y_ = o_.eta_y ? *o_.eta_y
-                    : 1.0 / (require_constant(c.L_g, "L_g", name(), "eta_y") +
-                             jmax * nu_ * require_constant(c.L_f, "L_f", name(), "eta_y"));
-  // Normalized steps of length eps/L_phi (Theorem 3.1: eta_x ~ eps/(L_1 kappa^3), and
-  // L_phi = O(L_1 kappa^3)); a plain step uses 1/L_phi.
-  eta_x_ = o_.eta_x ? *o_.eta_x
-                    : (o_.normalize ? o_.eps : 1.0) * default_outer_step(c, name(), "eta_x");
-  if (o_.K) {
-    K_ = static_cast<Index>(*o_.K);
-  } else {
-    const double k = kappa("K");
-    const double lf = require_constant(c.L_f, "L_f", name(), "K");
-    K_ = static_cast<Index>(std::ceil(k * std::log(std::max(M_E, lf * k / (nu_ * o_.eps)))));
-  }
 
   const std::size_t n = nodes_.size();
   sf_y_.assign(n, Sampler(p.num_samples(Fn::kF), o_.batch_y));
@@ -133,10 +135,6 @@ void F2saP::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   ys_.assign(n, y0);  // line 1: every sequence starts at y0
   gf_.assign(n, Vec());
   gg_.assign(n, Vec());
-  f_points_.clear();
-  f_outs_.clear();
-  g_points_.clear();
-  g_outs_.clear();
   for (std::size_t i = 0; i < n; ++i) {
     if (nodes_[i] != 0) {
       f_points_.push_back(&ys_[i]);
@@ -160,7 +158,7 @@ void F2saP::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
   y_est_ = y0;
 }
 
-void F2saP::inner_steps(Problem& p, Rng& rng) {
+void F2saPRun::inner_steps(Problem& p, Rng& rng) {
   for (Index k = 0; k < K_; ++k) {
     // Independent batches per sequence (line 6), drawn in node order: f, then g.
     std::size_t fi = 0;
@@ -178,7 +176,7 @@ void F2saP::inner_steps(Problem& p, Rng& rng) {
   }
 }
 
-void F2saP::step(Problem& p, Rng& rng, Index) {
+void F2saPRun::step(Problem& p, Rng& rng, Index) {
   inner_steps(p, rng);
   // Line 11: one minibatch of f and one of g, common to every node.
   const Batch bf = sf_x_.draw(rng);
@@ -193,6 +191,18 @@ void F2saP::step(Problem& p, Rng& rng, Index) {
   // The estimate of y*(x) reported to diagnostics (indices chosen in init).
   if (est_a_ == est_b_) y_est_ = ys_[est_a_];
   else y_est_ = 0.5 * (ys_[est_a_] + ys_[est_b_]);
+}
+
+// Theorem 3.1: O~(p kappa^(9+2/p) eps^(-4-2/p)), the exponents depending on the order p.
+std::vector<ComplexityBound> F2saP::upper_bounds(std::string_view key, bool stochastic) const {
+  const auto p = static_cast<double>(options().p);
+  if (!(p >= 1)) return {};
+  const char* formula = "O~(p kappa^(9+2/p) eps^(-4-2/p))";
+  const char* source = "Chen, Li, Chayti & Zhang (F2SA-p), Theorem 3.1";
+  return matching_bounds("upper",
+                         {{"eps", true, 4 + 2 / p, formula, source},
+                          {"kappa", true, 9 + 2 / p, formula, source}},
+                         key, stochastic);
 }
 
 }  // namespace bilevel

@@ -7,43 +7,27 @@
 namespace bilevel {
 
 void ItdOptions::declare(OptionList& o) {
-  o.add("K", K, "unrolled inner gradient steps on g per outer iteration (>= 1)")
-      .add("alpha", alpha, "inner step on g; auto = 1/L_g")
-      .add("eta", eta,
-           "outer step on x; auto = 1/L_phi, else the problem's suggested step "
-           "(hyperclean: n), else 1/(L_f (1+kappa)^2)");
+  using C = Constraint;
+  o.add("K", K, "unrolled inner gradient steps on g per outer iteration", C::at_least(1))
+      .add("alpha", alpha, "inner step on g", C::positive(), rules::inverse_L_g())
+      .add("eta", eta, "outer step on x", C::positive(), rules::outer_step());
 }
 
-std::vector<std::string> ItdOptions::validate() const {
-  Violations v;
-  v.at_least("K", K, 1);
-  v.positive_or_auto("alpha", alpha);
-  v.positive_or_auto("eta", eta);
-  return v.list();
-}
-
-KeyValues Itd::resolved_options() {
-  ItdOptions r = o_;
-  r.alpha = alpha_;
-  r.eta = eta_;
-  return echo(r);
-}
-
-void Itd::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  const ProblemConstants c = p.constants();
-  alpha_ = o_.alpha ? *o_.alpha : 1.0 / require_constant(c.L_g, "L_g", name(), "alpha");
-  eta_ = o_.eta ? *o_.eta : default_outer_step(c, name(), "eta");
-  sf_ = Sampler(p.num_samples(Fn::kF), 0);
-  sg_ = Sampler(p.num_samples(Fn::kG), 0);
-  x_ = x0;
-  // The reverse pass needs every iterate; sizing them once keeps the steps allocation-free.
-  ys_.assign(static_cast<std::size_t>(o_.K + 1), Vec::Zero(p.dim_y()));
+ItdRun::ItdRun(const ItdOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+               RunContext&)
+    : K_(r.K),
+      alpha_(*r.alpha),
+      eta_(*r.eta),
+      sf_(p.num_samples(Fn::kF), 0),
+      sg_(p.num_samples(Fn::kG), 0),
+      x_(x0),
+      // The reverse pass needs every iterate; sizing them once keeps the steps allocation-free.
+      ys_(static_cast<std::size_t>(r.K + 1), Vec::Zero(p.dim_y())) {
   ys_[0] = y0;
-  h_.resize(0);
 }
 
-void Itd::step(Problem& p, Rng& rng, Index) {
-  const auto K = static_cast<std::size_t>(o_.K);
+void ItdRun::step(Problem& p, Rng& rng, Index) {
+  const auto K = static_cast<std::size_t>(K_);
   for (std::size_t k = 0; k < K; ++k) {
     p.grad(Fn::kG, x_, ys_[k], sg_.draw(rng), nullptr, &ggy_);
     ys_[k + 1] = ys_[k] - alpha_ * ggy_;
@@ -60,6 +44,11 @@ void Itd::step(Problem& p, Rng& rng, Index) {
   x_ -= eta_ * h_;
   // y_K becomes the next warm start (a swap of buffers, no copy).
   std::swap(ys_[0], ys_[K]);
+}
+
+std::vector<ComplexityBound> Itd::upper_bounds(std::string_view key, bool stochastic) const {
+  return matching_bounds("upper", {{"eps", false, 2, "O~(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (ITD)"},
+                                   {"kappa", false, 4, "O~(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (ITD)"}}, key, stochastic);
 }
 
 }  // namespace bilevel

@@ -4,54 +4,33 @@
 
 #include "bilevel/algorithms/building_blocks/penalty_hessian.hpp"
 #include "bilevel/algorithms/building_blocks/step_defaults.hpp"
-#include "bilevel/core/error.hpp"
-#include "bilevel/problems/minimax.hpp"
 
 namespace bilevel {
 
 void LmcnOptions::declare(OptionList& o) {
-  o.add("m", m, "Hessian refresh period: the Hessian of P is recomputed every m iterations (>= 1)")
-      .add("K", K, "inner Nesterov AGD steps on y per iteration (>= 1)")
-      .add("alpha", alpha, "inner step; auto = 1/L_g (L_g: smoothness of -F in y)")
+  using C = Constraint;
+  o.add("m", m, "Hessian refresh period: the Hessian of P is recomputed every m iterations",
+        C::at_least(1))
+      .add("K", K, "inner Nesterov AGD steps on y per iteration", C::at_least(1))
+      .add("alpha", alpha, "inner step (L_g: smoothness of -F in y)", C::positive(),
+           rules::inverse_L_g())
       .add("inner_tol", inner_tol,
-           "end the inner loop before K steps once ||grad_y F|| <= inner_tol (>= 0; 0 = K steps)")
-      .add("M", M,
-           "cubic regularization (> 0); auto = m times the problem's rho_phi, else 1/x_step, "
-           "else L_phi, else 1");
+           "end the inner loop before K steps once ||grad_y F|| <= inner_tol (0 = K steps)",
+           C::non_negative())
+      .add("M", M, "cubic regularization", C::positive(), rules::cubic_regularization(&m));
 }
 
-std::vector<std::string> LmcnOptions::validate() const {
-  Violations v;
-  v.at_least("m", m, 1);
-  v.at_least("K", K, 1);
-  v.positive_or_auto("alpha", alpha);
-  v.non_negative("inner_tol", inner_tol);
-  v.positive_or_auto("M", M);
-  return v.list();
-}
+LmcnRun::LmcnRun(const LmcnOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                 RunContext& context)
+    : o_(r),
+      alpha_(*r.alpha),
+      beta_(nesterov_momentum(1.0 / alpha_,
+                              require_constant(p.constants().mu_g, "mu_g", context.algo, "K"))),
+      x_(x0),
+      y_(y0),
+      context_(&context) {}
 
-void Lmcn::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  if (!dynamic_cast<const MinimaxProblem*>(&p))
-    throw InvalidOptions(name() + ": problem '" + p.name() +
-                         "' is not a minimax problem (lmcn needs f = F, g = -F; see "
-                         "`bilevel list problems`: minimax-synthetic, dro-logistic)");
-  if (!p.has_dense_hessian())
-    throw InvalidOptions(name() + ": problem '" + p.name() + "' has no dense Hessians");
-  const ProblemConstants c = p.constants();
-  alpha_ = o_.alpha ? *o_.alpha : 1.0 / require_constant(c.L_g, "L_g", name(), "alpha");
-  beta_ = nesterov_momentum(1.0 / alpha_, require_constant(c.mu_g, "mu_g", name(), "K"));
-  if (o_.M) {
-    M_ = *o_.M;
-  } else {
-    M_ = static_cast<double>(o_.m) * default_cubic_regularization(c);
-  }
-  x_ = x0;
-  y_ = y0;
-  solver_.reset();
-  refreshes_ = 0;
-}
-
-void Lmcn::step(Problem& p, Rng&, Index k) {
+void LmcnRun::step(Problem& p, Rng&, Index k) {
   const Batch full{};
   // y <- AGD on g(x, .): gradients at the extrapolated point w, momentum restarted.
   w_ = y_;
@@ -70,22 +49,19 @@ void Lmcn::step(Problem& p, Rng&, Index k) {
     Mat gxx, gxy, gyy, s;
     p.hessian(Fn::kG, x_, y_, full, &gxx, &gxy, &gyy);
     if (!schur_complement(gxx, gxy, gyy, &s)) {
-      warn("Hyy of -F was not positive definite at the inner point: the problem is not "
-           "strongly concave there");
+      context_->warn("Hyy of -F was not positive definite at the inner point: the problem is "
+                     "not strongly concave there");
       x_.setConstant(std::numeric_limits<double>::quiet_NaN());
       return;
     }
-    solver_.emplace(-s, M_);  // Hess P = -S(g)
+    solver_.emplace(-s, *o_.M);  // Hess P = -S(g)
     ++refreshes_;
   }
   x_ += solver_->solve(-gx_).s;  // grad P = grad_x F = -grad_x g
 }
 
-KeyValues Lmcn::resolved_options() {
-  LmcnOptions r = o_;
-  r.alpha = alpha_;
-  r.M = M_;
-  return echo(r);
+std::vector<std::pair<std::string, double>> LmcnRun::counters() const {
+  return {{"hessian_refreshes", static_cast<double>(refreshes_)}};
 }
 
 }  // namespace bilevel

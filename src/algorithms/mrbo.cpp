@@ -8,59 +8,40 @@
 namespace bilevel {
 
 void MrboOptions::declare(OptionList& o) {
-  o.add("K", K, "y updates per iteration, each with its momentum correction (>= 1; paper: 1)")
-      .add("alpha", alpha, "y step factor (paper: lambda), y step = alpha eta_k; auto = 1/L_g")
-      .add("beta", beta,
-           "x step factor (paper: gamma), x step = beta eta_k; auto = 1/L_phi, else the "
-           "problem's suggested step, else 1/(L_f (1+kappa)^2)")
-      .add("m", m, "schedule offset: eta_k = d/(m+k)^(1/3) (> 0)")
-      .add("d", d, "schedule numerator (> 0); auto = m^(1/3), so eta_0 = 1")
-      .add("c1", c1, "hypergradient momentum weight a_{k+1} = min(1, c1 eta_k^2) (> 0)")
-      .add("c2", c2, "y-gradient momentum weight b_{k+1} = min(1, c2 eta_k^2) (> 0)");
+  using C = Constraint;
+  o.add("K", K, "y updates per iteration, each with its momentum correction (paper: 1)",
+        C::at_least(1))
+      .add("alpha", alpha, "y step factor (paper: lambda), y step = alpha eta_k", C::positive(),
+           rules::inverse_L_g())
+      .add("beta", beta, "x step factor (paper: gamma), x step = beta eta_k", C::positive(),
+           rules::outer_step())
+      .add("m", m, "schedule offset: eta_k = d/(m+k)^(1/3)", C::positive())
+      .add("d", d, "schedule numerator", C::positive(),
+           {"m^(1/3), so eta_0 = 1", [this](const AutoContext&) { return std::cbrt(m); }})
+      .add("c1", c1, "hypergradient momentum weight a_{k+1} = min(1, c1 eta_k^2)", C::positive())
+      .add("c2", c2, "y-gradient momentum weight b_{k+1} = min(1, c2 eta_k^2)", C::positive());
   ns.declare(o);
 }
 
-std::vector<std::string> MrboOptions::validate() const {
-  Violations v;
-  v.at_least("K", K, 1);
-  v.positive_or_auto("alpha", alpha);
-  v.positive_or_auto("beta", beta);
-  v.positive("m", m);
-  v.positive_or_auto("d", d);
-  v.positive("c1", c1);
-  v.positive("c2", c2);
-  ns.check(v);
-  return v.list();
+MrboRun::MrboRun(const MrboOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                 RunContext& context)
+    : o_(r), setup_(p, *r.alpha, *r.beta, r.ns, context), x_(x0), y_(y0) {
+  est_.configure(r.ns.Q, setup_.eta_N);
 }
 
-KeyValues Mrbo::resolved_options() {
-  MrboOptions r = setup_.echoed(o_);
-  r.d = d_;
-  return echo(r);
-}
+double MrboRun::eta_at(Index k) const { return *o_.d / std::cbrt(o_.m + static_cast<double>(k)); }
 
-double Mrbo::eta_at(Index k) const { return d_ / std::cbrt(o_.m + static_cast<double>(k)); }
-
-double Mrbo::hypergradient_weight_at(Index k) const {
+double MrboRun::hypergradient_weight_at(Index k) const {
   const double eta = eta_at(k);
   return std::min(1.0, o_.c1 * eta * eta);
 }
 
-double Mrbo::gradient_weight_at(Index k) const {
+double MrboRun::gradient_weight_at(Index k) const {
   const double eta = eta_at(k);
   return std::min(1.0, o_.c2 * eta * eta);
 }
 
-void Mrbo::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  d_ = o_.d ? *o_.d : std::cbrt(o_.m);
-  if (const std::string w = setup_.resolve(p, o_.alpha, o_.beta, o_.ns, name()); !w.empty())
-    warn(w);
-  est_.configure(o_.ns.Q, setup_.eta_N);
-  x_ = x0;
-  y_ = y0;
-}
-
-void Mrbo::step(Problem& p, Rng& rng, Index k) {
+void MrboRun::step(Problem& p, Rng& rng, Index k) {
   if (k == 0) {  // v_0, u_0: plain minibatch estimates
     est_.refresh_v(p, setup_.sg, rng, x_, y_);
     est_.refresh_u(p, setup_.sf, setup_.sg, rng, x_, y_);

@@ -8,33 +8,47 @@
 namespace bilevel {
 
 void Pf2baOptions::declare(OptionList& o) {
-  F2baOptions::declare(o);
-  o.add("eps", eps, "target gradient norm; perturb when the F2BA direction is <= 4/5 eps (> 0)")
+  using C = Constraint;
+  f2ba.declare(o);
+  o.add("eps", eps, "target gradient norm; perturb when the F2BA direction is <= 4/5 eps",
+        C::positive())
       .add("rho", rho,
-           "Hessian-Lipschitz constant of the proxy (> 0); curvature target sqrt(rho eps)")
-      .add("delta", delta, "failure probability for the auto iota, in (0, 1)")
-      .add("iota", iota,
-           "log factor of Prop. 5.1 (>= 1); auto = smallest integer with "
-           "delta >= L sqrt(d)/sqrt(rho eps) iota^2 2^(8-iota), L = 1/eta")
-      .add("r", r, "perturbation radius (> 0); auto = eps/(400 iota^3)")
+           "Hessian-Lipschitz constant of the proxy L*_lam: curvature target sqrt(rho eps). "
+           "Problems report rho_phi, phi's constant, not the proxy's, so it stays an option; 1 "
+           "gives Theorem 5.1's (eps, sqrt(eps)) target",
+           C::positive())
+      .add("delta", delta, "failure probability, used by the auto iota", C::in_range(0, 1, true, true))
+      .add("iota", iota, "log factor of Prop. 5.1 (7)", C::at_least(1),
+           {"the smallest integer >= 1 with delta >= L sqrt(d)/sqrt(rho eps) iota^2 2^(8-iota), "
+            "L = 1/eta, d = dim x",
+            [this](const AutoContext& c) {
+              // Prop. 5.1 sets eta = 1/L: the smoothness the chosen outer step implies.
+              const double L = 1.0 / *f2ba.eta;
+              if (!(std::isfinite(L / std::sqrt(rho * eps)) && rho * eps > 0))
+                throw InvalidOptions(c.owner() + ": iota=auto needs L/sqrt(rho eps) finite (L = "
+                                     "1/eta = " + format_short(L) + ", rho eps = " +
+                                     format_short(rho * eps) + "); set -A iota=VALUE");
+              return perturbation_iota(L, c.problem().dim_x(), rho, eps, delta);
+            }})
+      .add("r", r, "radius of the perturbation ball (Prop. 5.1)", C::positive(),
+           {"eps/(400 iota^3)", [this](const AutoContext&) {
+              return eps / (400 * *iota * *iota * *iota);
+            }})
       .add("T_pert", T_pert,
-           "iterations between perturbations (integer >= 0); auto = ceil(iota L/sqrt(rho eps))");
-}
-
-std::vector<std::string> Pf2baOptions::validate() const {
-  std::vector<std::string> list = F2baOptions::validate();
-  Violations v;
-  v.positive("eps", eps);
-  v.positive("rho", rho);
-  v.check(delta > 0 && delta < 1, "delta must be in (0, 1) (got " + format_double(delta) + ")");
-  v.check(!iota || *iota >= 1, "iota must be >= 1 or auto (got " +
-                                   format_double(iota.value_or(0)) + ")");
-  v.positive_or_auto("r", r);
-  v.check(!T_pert || (*T_pert >= 0 && *T_pert == std::floor(*T_pert) && *T_pert < 1e15),
-          "T_pert must be an integer >= 0 or auto (got " + format_double(T_pert.value_or(0)) +
-              ")");
-  list.insert(list.end(), v.list().begin(), v.list().end());
-  return list;
+           "iterations a perturbation waits for the previous one (Prop. 5.1's script T)",
+           C::integer_at_least(0),
+           {"ceil(iota L/sqrt(rho eps))", [this](const AutoContext& c) {
+              const double L = 1.0 / *f2ba.eta;
+              const double t = std::ceil(*iota * L / std::sqrt(rho * eps));
+              if (!(t < 1e15))
+                throw InvalidOptions(c.owner() + ": T_pert=auto gives " + format_short(t) +
+                                     " iterations between perturbations; set -A T_pert=VALUE");
+              return t;
+            }})
+      .rule([this](Violations& v) {
+        v.check(!T_pert || *T_pert < 1e15,
+                "T_pert must be below 1e15 (got " + format_double(T_pert.value_or(0)) + ")");
+      });
 }
 
 void sample_uniform_ball(double r, Rng& rng, Vec* xi) {
@@ -57,50 +71,37 @@ double perturbation_iota(double L, Index d, double rho, double eps, double delta
     if (log_c + 2 * std::log(iota) + (8 - iota) * std::log(2.0) <= log_delta) return iota;
 }
 
-KeyValues Pf2ba::resolved_options() {
-  Pf2baOptions r = o_;
-  it_.resolve(&r);
-  r.iota = iota_;
-  r.r = r_;
-  r.T_pert = static_cast<double>(T_pert_);
-  return echo(r);
-}
+Pf2baRun::Pf2baRun(const Pf2baOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                   RunContext& context)
+    : it_(r.f2ba.penalty, p, x0, y0, context),
+      eta_(*r.f2ba.eta),
+      eps_(r.eps),
+      r_(*r.r),
+      T_pert_(static_cast<Index>(*r.T_pert)),
+      xi_(Vec::Zero(p.dim_x())) {}
 
-void Pf2ba::init(Problem& p, const Vec& x0, const Vec& y0, Rng&) {
-  std::vector<std::string> warnings;
-  it_.init(p, o_, name(), x0, y0, &warnings);
-  for (auto& w : warnings) warn(std::move(w));
-  // Prop. 5.1 sets eta = 1/L: the smoothness the chosen outer step implies.
-  const double L = 1.0 / it_.eta();
-  if (!o_.iota && !(std::isfinite(L / std::sqrt(o_.rho * o_.eps)) && o_.rho * o_.eps > 0))
-    throw InvalidOptions(name() + ": iota=auto needs L/sqrt(rho eps) finite (L = 1/eta = " +
-                         format_short(L) + ", rho eps = " + format_short(o_.rho * o_.eps) +
-                         "); set -A iota=VALUE");
-  iota_ = o_.iota ? *o_.iota : perturbation_iota(L, p.dim_x(), o_.rho, o_.eps, o_.delta);
-  r_ = o_.r ? *o_.r : o_.eps / (400 * iota_ * iota_ * iota_);
-  const double t_pert = o_.T_pert ? *o_.T_pert : std::ceil(iota_ * L / std::sqrt(o_.rho * o_.eps));
-  if (!(t_pert < 1e15))
-    throw InvalidOptions(name() + ": T_pert=auto gives " + format_short(t_pert) +
-                         " iterations between perturbations; set -A T_pert=VALUE");
-  T_pert_ = static_cast<Index>(t_pert);
-  perturbations_ = 0;
-  last_perturbation_ = -1;
-  xi_ = Vec::Zero(p.dim_x());
-}
-
-void Pf2ba::step(Problem& p, Rng& rng, Index t) {
+void Pf2baRun::step(Problem& p, Rng& rng, Index t) {
   const Vec& d = it_.direction(p, rng);  // Alg. 2, lines 3-9
   Vec& x = it_.x();
-  const double eta = it_.eta();
   // Line 10; before the first perturbation there is no t' to wait for.
   const bool waited = last_perturbation_ < 0 || t - last_perturbation_ > T_pert_;
-  if (waited && d.norm() <= 0.8 * o_.eps) {
+  if (waited && d.norm() <= 0.8 * eps_) {
     sample_uniform_ball(r_, rng, &xi_);  // line 11
-    x -= eta * xi_;                      // line 12
+    x -= eta_ * xi_;                     // line 12
     last_perturbation_ = t;
     ++perturbations_;
   }
-  x -= eta * d;  // line 14, with the d_t of line 9
+  x -= eta_ * d;  // line 14, with the d_t of line 9
+}
+
+std::vector<std::pair<std::string, double>> Pf2baRun::counters() const {
+  return {{"perturbations", static_cast<double>(perturbations_)},
+          {"last_perturbation_iter", static_cast<double>(last_perturbation_)}};
+}
+
+std::vector<ComplexityBound> Pf2ba::upper_bounds(std::string_view key, bool stochastic) const {
+  return matching_bounds("upper", {{"eps", false, 2, "O(kappa^4 eps^-2 log^5(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 5.1"},
+                                   {"kappa", false, 4, "O(kappa^4 eps^-2 log^5(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 5.1"}}, key, stochastic);
 }
 
 }  // namespace bilevel

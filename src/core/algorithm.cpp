@@ -10,7 +10,51 @@
 
 namespace bilevel {
 
-void Algorithm::set_options(const KeyValues& kv) { options().set_all(kv); }
+void Stopping::declare(OptionList& o) {
+  o.add("max_iters", max_iters, "outer-iteration limit", Constraint::at_least(1))
+      .add("max_oracle_calls", max_oracle_calls,
+           "budget on all counted oracle calls (0 = none)", Constraint::non_negative())
+      .add("time_limit", time_limit_s,
+           "wall-time limit in seconds, diagnostics excluded (0 = none)",
+           Constraint::non_negative())
+      .add("tol", tol, "stop when the exact ||grad phi|| <= tol (0 = off)",
+           Constraint::non_negative());
+}
+
+void RunSettings::declare(OptionList& o) {
+  stopping.declare(o);
+  o.add("seed", seed, "seed of the run's random generator (0 to 2^64-1)")
+      .add("log_every", log_every, "trace row (and diagnostics) every this many iterations",
+           Constraint::at_least(1))
+      .add("diagnostics", diagnostics,
+           "evaluate the exact phi and ||grad phi|| for the trace (uncounted); false leaves "
+           "them empty (saves time on big problems)")
+      .add("min_eig", min_eig,
+           "also record lambda_min(Hess phi) (second-order stationarity; needs the "
+           "diagnostics). Costly without a closed-form Hess phi: 2 dim_x hypergradients per "
+           "record up to dim_x = 200, else 2 per Lanczos product")
+      .add("keep_trace", keep_trace,
+           "keep every record; false keeps only the first and latest (callbacks still see "
+           "every record): constant memory for runs of millions of iterations")
+      .rule([this](Violations& v) {
+        v.check(!min_eig || diagnostics,
+                "min_eig needs the diagnostics (the Hessian of phi is one of them); turn them "
+                "on");
+      });
+}
+
+void check_requirements(const Algorithm& algorithm, const Problem& problem) {
+  const Requirements r = algorithm.requirements();
+  if (r.minimax && !problem.is_minimax())
+    throw InvalidOptions(algorithm.name() + ": problem '" + problem.name() +
+                         "' is not a minimax problem (" + algorithm.name() +
+                       " needs f = F, g = -F; see `bilevel list problems`: minimax-synthetic, "
+                       "dro-logistic)");
+  if (r.dense_hessian && !problem.has_dense_hessian())
+    throw InvalidOptions(algorithm.name() + ": problem '" + problem.name() +
+                         "' has no dense Hessians at this size" +
+                         (r.alternative.empty() ? "" : "; use " + r.alternative));
+}
 
 namespace {
 
@@ -22,23 +66,31 @@ constexpr double kBlowUp = 1e6;
 
 void check_settings(const RunSettings& s, const std::string& owner) {
   Violations v;
-  v.check(s.stopping.max_iters >= 1, "max_iters must be >= 1");
-  v.check(s.stopping.max_oracle_calls >= 0, "max_oracle_calls must be >= 0 (0 = no budget)");
-  v.check(s.stopping.time_limit_s >= 0, "time_limit must be >= 0 (0 = no limit)");
-  v.check(s.stopping.tol >= 0, "tol must be >= 0 (0 = off)");
-  v.check(s.log_every >= 1, "log_every must be >= 1");
-  v.check(!s.min_eig || s.diagnostics,
-          "min_eig needs the diagnostics (the Hessian of phi is one of them); turn them on");
+  v.add_all(option_violations(s, owner));
   v.throw_if_any(owner);
+}
+
+// Adds the wall time of fn() to *total.
+template <class Fn>
+void timed(double* total, Fn&& fn) {
+  const auto t0 = Clock::now();
+  fn();
+  *total += std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
 }  // namespace
 
-Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunSettings& s) {
+Result Algorithm::solve(Problem& problem, const RunSettings& s) const {
+  return solve(problem, problem.initial_x(), problem.initial_y(), s);
+}
+
+Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
+                        const RunSettings& s) const {
   Violations v;
-  for (auto& m : validate()) v.check(false, m);
+  v.add_all(validate());
   v.throw_if_any(name());
   check_settings(s, name());
+  check_requirements(*this, problem);
   if (x0.size() != problem.dim_x() || y0.size() != problem.dim_y())
     throw InvalidInput(name() + ": starting point has dimensions (" +
                        std::to_string(x0.size()) + ", " + std::to_string(y0.size()) +
@@ -54,43 +106,44 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
   Diagnostics curvature(problem);
 
   Result res;
+  res.algorithm = name();
+  res.problem = problem.name();
+  res.problem_options = problem.option_values();
   res.trace.metric_names = problem.metric_names();
   res.trace.has_min_eig = s.min_eig;
-  double elapsed = 0;  // algorithm time only; diagnostics are excluded
+  Timings& time = res.timings;
+  RunContext context;
+  context.algo = name();
 
-  auto timed = [&](auto&& fn) {
-    const auto t0 = Clock::now();
-    fn();
-    elapsed += std::chrono::duration<double>(Clock::now() - t0).count();
-  };
+  std::unique_ptr<MethodRun> run;
+  timed(&time.start_s, [&] { run = start(problem, x0, y0, rng, context, &res.options); });
 
   auto make_record = [&](Index iter) {
     IterRecord r;
     r.iter = iter;
-    r.time_s = elapsed;
+    r.time_s = time.start_s + time.steps_s;
     r.counts = problem.counts() - start_counts;
-    const Vec& x = current_x();
-    const Vec& y = current_y();
+    const Vec& x = run->x();
+    const Vec& y = run->y();
     const bool finite = x.allFinite() && y.allFinite();
-    if (s.diagnostics && finite) {
-      r.phi = diag.phi(x);
-      r.hypergrad_norm = diag.hypergradient(x).norm();
-      if (s.min_eig) r.min_eig = curvature.min_eig_phi(x).value;
-    } else {
-      r.phi = r.hypergrad_norm = kNaN;
-    }
-    r.metrics = finite ? problem.metrics(x, y)
-                       : std::vector<double>(res.trace.metric_names.size(), kNaN);
+    timed(&time.diagnostics_s, [&] {
+      if (s.diagnostics && finite) {
+        r.phi = diag.phi(x);
+        r.hypergrad_norm = diag.hypergradient(x).norm();
+        if (s.min_eig) r.min_eig = curvature.min_eig_phi(x).value;
+      } else {
+        r.phi = r.hypergrad_norm = kNaN;
+      }
+      r.metrics = finite ? problem.metrics(x, y)
+                         : std::vector<double>(res.trace.metric_names.size(), kNaN);
+    });
     return r;
   };
 
-  warnings_.clear();
-  timed([&] { init(problem, x0, y0, rng); });
-  res.options = resolved_options();
-
   // Returns true if the run must stop, with res.status / res.message set. Every record is
   // shown to the callbacks, the one that ends the run included; when several reasons to stop
-  // meet at one record, divergence wins over convergence, which wins over a callback's stop.
+  // meet at one record, divergence wins over convergence, which wins over a callback's stop
+  // (an abort wins over everything: the caller declared the iterate unusable).
   auto log_and_check = [&](Index iter) {
     IterRecord r = make_record(iter);
     // The first record stays: the blow-up test below compares against it.
@@ -99,10 +152,16 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
     else
       res.trace.records.push_back(std::move(r));
     const IterRecord& rec = res.trace.records.back();
-    bool callback_stop = false;
-    for (const auto& cb : s.callbacks)
-      if (cb(rec) == Action::kStop) callback_stop = true;
-    if (!current_x().allFinite() || !current_y().allFinite() ||
+    Action action = Action::kContinue;
+    timed(&time.callbacks_s, [&] {
+      for (const auto& cb : s.callbacks) action = std::max(action, cb(rec, run->x(), run->y()));
+    });
+    if (action == Action::kAbort) {
+      res.status = Status::kUserAbort;
+      res.message = "aborted by a callback";
+      return true;
+    }
+    if (!run->x().allFinite() || !run->y().allFinite() ||
         (s.diagnostics && !std::isfinite(rec.phi))) {
       res.status = Status::kDiverged;
       res.message = "diverged: a non-finite iterate or value appeared at iteration " +
@@ -126,7 +185,7 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
       res.message = "converged: exact ||grad phi|| <= tol";
       return true;
     }
-    if (callback_stop) {
+    if (action == Action::kStop) {
       res.status = Status::kUserStop;
       res.message = "stopped by a callback";
       return true;
@@ -134,18 +193,22 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
     return false;
   };
 
+  auto cancelled = [&] { return s.cancel && s.cancel->load(std::memory_order_relaxed); };
+
   bool stop = log_and_check(0);
   Index k = 0;
   while (!stop) {
-    timed([&] { step(problem, rng, k); });
+    timed(&time.steps_s, [&] { run->step(problem, rng, k); });
     ++k;
-    const bool finite = current_x().allFinite() && current_y().allFinite();
+    const double elapsed = time.start_s + time.steps_s;
+    const bool finite = run->x().allFinite() && run->y().allFinite();
     const bool last_iter = k >= s.stopping.max_iters;
     const bool over_budget = s.stopping.max_oracle_calls > 0 &&
                              (problem.counts() - start_counts).total_calls() >=
                                  s.stopping.max_oracle_calls;
     const bool over_time = s.stopping.time_limit_s > 0 && elapsed >= s.stopping.time_limit_s;
-    if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite) {
+    const bool cancel = cancelled();
+    if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite || cancel) {
       stop = log_and_check(k);
       if (stop) break;
     }
@@ -164,18 +227,25 @@ Result Algorithm::run(Problem& problem, const Vec& x0, const Vec& y0, const RunS
       res.message = "time limit reached";
       break;
     }
+    if (cancel) {
+      res.status = Status::kUserStop;
+      res.message = "stopped: the run was cancelled";
+      break;
+    }
   }
 
   res.iters = k;
-  res.x = current_x();
-  res.y = current_y();
-  res.time_s = elapsed;
+  res.x = run->x();
+  res.y = run->y();
+  res.time_s = time.start_s + time.steps_s;
   res.counts = problem.counts() - start_counts;
-  res.warnings = warnings_;  // raised in init or in any step
+  res.warnings = std::move(context.warnings);  // raised in start or in any step
+  res.method_counters = run->counters();
   const IterRecord& last = res.trace.records.back();
   res.phi = last.phi;
   res.hypergrad_norm = last.hypergrad_norm;
   res.min_eig = last.min_eig;
+  res.state = std::move(run);
   return res;
 }
 

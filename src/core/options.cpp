@@ -6,6 +6,7 @@
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/parse.hpp"
+#include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 
@@ -22,40 +23,182 @@ std::string format_short(double v) {
   return buf;
 }
 
-namespace {
-
-std::string trim(std::string_view s) {
-  const auto b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  const auto e = s.find_last_not_of(" \t");
-  return std::string(s.substr(b, e - b + 1));
+std::string format_value(const OptionValue& v) {
+  return std::visit(
+      [](const auto& x) -> std::string {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, std::monostate>) return "auto";
+        else if constexpr (std::is_same_v<T, bool>) return x ? "true" : "false";
+        else if constexpr (std::is_same_v<T, double>) return format_double(x);
+        else if constexpr (std::is_same_v<T, std::string>) return x;
+        else return std::to_string(x);
+      },
+      v);
 }
 
-}  // namespace
+const OptionValue* find_value(const OptionValues& values, std::string_view name) {
+  for (const auto& s : values)
+    if (s.name == name) return &s.value;
+  return nullptr;
+}
 
-OptionList& OptionList::add(std::string name, double& field, std::string help) {
-  fields_.push_back({std::move(name), std::move(help), &field, {}});
+// --- Constraint -------------------------------------------------------------------------
+
+Constraint Constraint::positive() {
+  Constraint c;
+  c.kind_ = Kind::kGreater;
+  c.lo_ = 0;
+  return c;
+}
+
+Constraint Constraint::non_negative() { return at_least(0); }
+
+Constraint Constraint::at_least(double min) {
+  Constraint c;
+  c.kind_ = Kind::kAtLeast;
+  c.lo_ = min;
+  return c;
+}
+
+Constraint Constraint::integer_at_least(double min) {
+  Constraint c;
+  c.kind_ = Kind::kIntegerAtLeast;
+  c.lo_ = min;
+  return c;
+}
+
+Constraint Constraint::in_range(double lo, double hi, bool lo_open, bool hi_open) {
+  Constraint c;
+  c.kind_ = Kind::kRange;
+  c.lo_ = lo;
+  c.hi_ = hi;
+  c.lo_open_ = lo_open;
+  c.hi_open_ = hi_open;
+  return c;
+}
+
+Constraint Constraint::one_of(std::vector<std::string> values) {
+  Constraint c;
+  c.kind_ = Kind::kOneOf;
+  c.choices_ = std::move(values);
+  return c;
+}
+
+std::string Constraint::text() const {
+  switch (kind_) {
+    case Kind::kNone: return "";
+    case Kind::kGreater: return "> " + format_double(lo_);
+    case Kind::kAtLeast: return ">= " + format_double(lo_);
+    case Kind::kIntegerAtLeast: return "an integer >= " + format_double(lo_);
+    case Kind::kRange:
+      return std::string("in ") + (lo_open_ ? "(" : "[") + format_double(lo_) + ", " +
+             format_double(hi_) + (hi_open_ ? ")" : "]");
+    case Kind::kOneOf: {
+      // "gd or agd", "sigmoid, clip or softmax"
+      std::string s;
+      for (std::size_t i = 0; i < choices_.size(); ++i) {
+        if (i > 0) s += i + 1 == choices_.size() ? " or " : ", ";
+        s += choices_[i];
+      }
+      return s;
+    }
+  }
+  return "";
+}
+
+std::optional<std::string> Constraint::violation(const std::string& name, double v,
+                                                 bool is_auto) const {
+  bool ok = true;
+  switch (kind_) {
+    case Kind::kNone:
+    case Kind::kOneOf: return std::nullopt;
+    case Kind::kGreater: ok = v > lo_; break;
+    case Kind::kAtLeast: ok = v >= lo_; break;
+    case Kind::kIntegerAtLeast: ok = v >= lo_ && v == std::floor(v); break;
+    case Kind::kRange:
+      ok = (lo_open_ ? v > lo_ : v >= lo_) && (hi_open_ ? v < hi_ : v <= hi_);
+      break;
+  }
+  if (ok) return std::nullopt;
+  return name + " must be " + text() + (is_auto ? " or auto" : "") + " (got " +
+         format_double(v) + ")";
+}
+
+std::optional<std::string> Constraint::violation(const std::string& name,
+                                                 const std::string& v) const {
+  if (kind_ != Kind::kOneOf) return std::nullopt;
+  for (const auto& c : choices_)
+    if (c == v) return std::nullopt;
+  return name + " must be " + text() + " (got " + v + ")";
+}
+
+// --- Violations -------------------------------------------------------------------------
+
+void Violations::throw_if_any(const std::string& owner) const {
+  if (list_.empty()) return;
+  std::string msg = owner + ": ";
+  for (std::size_t i = 0; i < list_.size(); ++i) msg += (i ? "; " : "") + list_[i];
+  throw InvalidOptions(msg);
+}
+
+// --- AutoContext ------------------------------------------------------------------------
+
+AutoContext::AutoContext(const Problem& problem, std::string owner, std::string option,
+                         std::vector<std::string>* warnings)
+    : problem_(problem),
+      constants_(problem.constants()),
+      owner_(std::move(owner)),
+      option_(std::move(option)),
+      warnings_(warnings) {}
+
+double AutoContext::require(const std::optional<double>& constant, const char* what) const {
+  if (!constant)
+    throw InvalidOptions(owner_ + ": option " + option_ + "=auto needs the problem's constant " +
+                         what + ", which this problem does not know; set -A " + option_ +
+                         "=VALUE");
+  return *constant;
+}
+
+double AutoContext::L_g() const { return require(constants_.L_g, "L_g"); }
+double AutoContext::L_f() const { return require(constants_.L_f, "L_f"); }
+double AutoContext::mu_g() const { return require(constants_.mu_g, "mu_g"); }
+
+void AutoContext::warn(std::string message) const {
+  if (warnings_) warnings_->push_back(std::move(message));
+}
+
+// --- OptionList -------------------------------------------------------------------------
+
+OptionList& OptionList::add(std::string name, double& field, std::string help, Constraint c) {
+  fields_.push_back({std::move(name), std::move(help), &field, std::move(c), std::nullopt});
   return *this;
 }
-OptionList& OptionList::add(std::string name, Index& field, std::string help) {
-  fields_.push_back({std::move(name), std::move(help), &field, {}});
+OptionList& OptionList::add(std::string name, Index& field, std::string help, Constraint c) {
+  fields_.push_back({std::move(name), std::move(help), &field, std::move(c), std::nullopt});
   return *this;
 }
 OptionList& OptionList::add(std::string name, bool& field, std::string help) {
-  fields_.push_back({std::move(name), std::move(help), &field, {}});
-  return *this;
-}
-OptionList& OptionList::add(std::string name, Auto& field, std::string help) {
-  fields_.push_back({std::move(name), std::move(help), &field, {}});
+  fields_.push_back({std::move(name), std::move(help), &field, {}, std::nullopt});
   return *this;
 }
 OptionList& OptionList::add(std::string name, std::uint64_t& field, std::string help) {
-  fields_.push_back({std::move(name), std::move(help), &field, {}});
+  fields_.push_back({std::move(name), std::move(help), &field, {}, std::nullopt});
   return *this;
 }
 OptionList& OptionList::add(std::string name, std::string& field, std::string help,
-                            std::vector<std::string> choices) {
-  fields_.push_back({std::move(name), std::move(help), &field, std::move(choices)});
+                            Constraint c) {
+  fields_.push_back({std::move(name), std::move(help), &field, std::move(c), std::nullopt});
+  return *this;
+}
+OptionList& OptionList::add(std::string name, Auto& field, std::string help, Constraint c,
+                            AutoRule rule) {
+  std::optional<AutoRule> r;
+  if (!rule.text.empty() || rule.resolve) r = std::move(rule);
+  fields_.push_back({std::move(name), std::move(help), &field, std::move(c), std::move(r)});
+  return *this;
+}
+OptionList& OptionList::rule(std::function<void(Violations&)> check) {
+  rules_.push_back(std::move(check));
   return *this;
 }
 
@@ -66,6 +209,17 @@ const OptionField* OptionList::find(std::string_view key) const {
 }
 
 bool OptionList::has(std::string_view key) const { return find(key) != nullptr; }
+
+namespace {
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return {};
+  const auto e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+}  // namespace
 
 void OptionList::set(std::string_view key_in, std::string_view value_in) {
   const std::string key = trim(key_in);
@@ -107,10 +261,11 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
           else if (parse_finite(value, &d)) *p = d;
           else throw bad("a finite number or 'auto'");
         } else {
-          if (!f->choices.empty()) {
+          const auto& choices = f->constraint.choices();
+          if (!choices.empty()) {
             bool ok = false;
             std::string list;
-            for (const auto& c : f->choices) {
+            for (const auto& c : choices) {
               ok = ok || c == value;
               list += (list.empty() ? "" : "|") + c;
             }
@@ -124,6 +279,40 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
 
 void OptionList::set_all(const KeyValues& kv) {
   for (const auto& [k, v] : kv) set(k, v);
+}
+
+std::vector<std::string> OptionList::violations() const {
+  Violations v;
+  for (const auto& f : fields_) {
+    std::optional<std::string> msg = std::visit(
+        [&](auto* p) -> std::optional<std::string> {
+          using T = std::remove_pointer_t<decltype(p)>;
+          if constexpr (std::is_same_v<T, double>) {
+            return f.constraint.violation(f.name, *p, false);
+          } else if constexpr (std::is_same_v<T, Index>) {
+            return f.constraint.violation(f.name, static_cast<double>(*p), false);
+          } else if constexpr (std::is_same_v<T, Auto>) {
+            if (!*p) return std::nullopt;
+            return f.constraint.violation(f.name, **p, true);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            return f.constraint.violation(f.name, *p);
+          } else {
+            return std::nullopt;
+          }
+        },
+        f.ref);
+    if (msg) v.check(false, *msg);
+  }
+  for (const auto& r : rules_) r(v);
+  return v.list();
+}
+
+void OptionList::resolve(const Problem& problem, std::vector<std::string>* warnings) {
+  for (const auto& f : fields_) {
+    Auto* const* p = std::get_if<Auto*>(&f.ref);
+    if (!p || **p || !f.rule || !f.rule->resolve) continue;
+    **p = f.rule->resolve(AutoContext(problem, owner_, f.name, warnings));
+  }
 }
 
 std::string OptionList::get(std::string_view key) const {
@@ -142,35 +331,37 @@ std::string OptionList::get(std::string_view key) const {
       f->ref);
 }
 
-KeyValues OptionList::values() const {
+OptionValues OptionList::values() const {
+  OptionValues out;
+  for (const auto& f : fields_) {
+    OptionValue v = std::visit(
+        [](auto* p) -> OptionValue {
+          using T = std::remove_pointer_t<decltype(p)>;
+          if constexpr (std::is_same_v<T, Auto>) {
+            if (*p) return **p;
+            return std::monostate{};
+          } else {
+            return *p;
+          }
+        },
+        f.ref);
+    out.push_back({f.name, std::move(v)});
+  }
+  return out;
+}
+
+KeyValues OptionList::key_values() const {
   KeyValues out;
   for (const auto& f : fields_) out.emplace_back(f.name, get(f.name));
   return out;
 }
 
-void Violations::positive(const std::string& name, double value) {
-  check(value > 0, name + " must be > 0 (got " + format_double(value) + ")");
-}
-
-void Violations::positive_or_auto(const std::string& name, const Auto& value) {
-  check(!value || *value > 0,
-        name + " must be > 0 or auto (got " + format_double(value.value_or(0)) + ")");
-}
-
-void Violations::non_negative(const std::string& name, double value) {
-  check(value >= 0, name + " must be >= 0 (got " + format_double(value) + ")");
-}
-
-void Violations::at_least(const std::string& name, Index value, Index min) {
-  check(value >= min,
-        name + " must be >= " + std::to_string(min) + " (got " + std::to_string(value) + ")");
-}
-
-void Violations::throw_if_any(const std::string& owner) const {
-  if (list_.empty()) return;
-  std::string msg = owner + ": ";
-  for (std::size_t i = 0; i < list_.size(); ++i) msg += (i ? "; " : "") + list_[i];
-  throw InvalidOptions(msg);
+std::vector<OptionDoc> OptionList::docs() const {
+  std::vector<OptionDoc> out;
+  for (const auto& f : fields_) {
+    out.push_back({f.name, get(f.name), f.rule ? f.rule->text : "", f.constraint.text(), f.help});
+  }
+  return out;
 }
 
 }  // namespace bilevel

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <sstream>
 
 namespace bilevel {
 
@@ -13,6 +14,7 @@ const char* to_string(Status s) {
     case Status::kTimeLimit: return "time_limit";
     case Status::kDiverged: return "diverged";
     case Status::kUserStop: return "user_stop";
+    case Status::kUserAbort: return "user_abort";
   }
   return "unknown";
 }
@@ -32,6 +34,90 @@ std::string Result::brief_report() const {
                 static_cast<long long>(counts.hess_calls()),
                 static_cast<long long>(counts.samples()));
   return buf;
+}
+
+namespace {
+
+// "%-w s" rows of the report.
+std::string row(const std::string& label, const std::string& value, std::size_t width = 24) {
+  std::string s = "  " + label;
+  if (s.size() < width) s += std::string(width - s.size(), ' ');
+  return s + " " + value + "\n";
+}
+
+std::string number(double v) {
+  if (std::isnan(v)) return "unknown";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return buf;
+}
+
+std::string seconds(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6f", v);
+  return buf;
+}
+
+std::string counts_row(const std::string& label, const FunctionCounts& c) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "  %-14s %12lld %12lld %12lld %12lld %14lld\n", label.c_str(),
+                static_cast<long long>(c.value), static_cast<long long>(c.grad),
+                static_cast<long long>(c.hvp), static_cast<long long>(c.hess),
+                static_cast<long long>(c.samples));
+  return buf;
+}
+
+void options_section(std::ostringstream& out, const std::string& title,
+                     const OptionValues& values) {
+  out << "\n" << title << "\n";
+  if (values.empty()) out << "  (none)\n";
+  for (const auto& s : values) out << row(s.name, format_value(s.value));
+}
+
+}  // namespace
+
+std::string Result::full_report() const {
+  std::ostringstream out;
+  out << "Run report\n";
+  out << row("method", algorithm.empty() ? "?" : algorithm);
+  out << row("problem", problem.empty() ? "?" : problem);
+  out << row("termination", std::string(to_string(status)) + ": " + message);
+  out << row("usable", usable() ? "yes" : "no (the iterate must not be used)");
+  out << row("iterations", std::to_string(iters));
+  options_section(out, "Options (resolved)", options);
+  options_section(out, "Problem options", problem_options);
+
+  out << "\nOracle calls            value         grad          hvp         hess        samples\n";
+  out << counts_row("f", counts.f);
+  out << counts_row("g", counts.g);
+  out << counts_row("total", counts.f + counts.g);
+
+  out << "\nTime (seconds)\n";
+  out << row("start", seconds(timings.start_s));
+  out << row("steps", seconds(timings.steps_s));
+  out << row("algorithm", seconds(time_s) + " (start + steps: the trace's time_s)");
+  out << row("diagnostics", seconds(timings.diagnostics_s) + " (uncounted evaluation)");
+  out << row("callbacks", seconds(timings.callbacks_s));
+
+  out << "\nFinal point\n";
+  out << row("phi", number(phi));
+  out << row("||grad phi||", number(hypergrad_norm));
+  if (!std::isnan(min_eig)) out << row("lambda_min", number(min_eig));
+  if (!trace.records.empty()) {
+    const auto& last = trace.records.back().metrics;
+    for (std::size_t i = 0; i < trace.metric_names.size() && i < last.size(); ++i)
+      out << row(trace.metric_names[i], number(last[i]));
+  }
+
+  if (!method_counters.empty()) {
+    out << "\nMethod counters\n";
+    for (const auto& [name, value] : method_counters) out << row(name, number(value));
+  }
+  if (!warnings.empty()) {
+    out << "\nWarnings\n";
+    for (const auto& w : warnings) out << "  - " << w << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace bilevel

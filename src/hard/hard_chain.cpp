@@ -10,30 +10,20 @@ namespace bilevel {
 using hard::ZeroChain;
 
 void ChainScaleOptions::declare(OptionList& o) {
+  using C = Constraint;
   o.add("eps", eps,
-        "accuracy made hard: ||grad phi|| > eps until the chain is walked (> 0); sets the "
-        "chain length T = floor(delta L_f / (1824 eps^2))")
-      .add("L_f", L_f, "smoothness of the zero-chain F = phi (> 0)")
-      .add("delta", delta, "optimality gap phi(0) - inf phi <= delta (> 0)");
+        "accuracy made hard: ||grad phi|| > eps until the chain is walked; sets the chain length "
+        "T = floor(delta L_f / (1824 eps^2))",
+        C::positive())
+      .add("L_f", L_f, "smoothness of the zero-chain F = phi", C::positive())
+      .add("delta", delta, "optimality gap phi(0) - inf phi <= delta", C::positive())
+      .rule([this](Violations& v) {
+        if (eps > 0 && L_f > 0 && delta > 0 && hard::scaled_chain_length(L_f, delta, eps) < 1)
+          v.check(false, "eps=" + format_double(eps) + " leaves an empty chain for delta=" +
+                             format_double(delta) + ", L_f=" + format_double(L_f) +
+                             ": need eps <= sqrt(delta L_f / 1824)");
+      });
 }
-
-std::vector<std::string> ChainScaleOptions::validate() const {
-  Violations v;
-  v.positive("eps", eps);
-  v.positive("L_f", L_f);
-  v.positive("delta", delta);
-  if (v.empty() && hard::scaled_chain_length(L_f, delta, eps) < 1)
-    v.check(false, "eps=" + format_double(eps) + " leaves an empty chain for delta=" +
-                       format_double(delta) + ", L_f=" + format_double(L_f) +
-                       ": need eps <= sqrt(delta L_f / 1824)");
-  return v.list();
-}
-
-namespace {
-void append_violations(Violations* v, const std::vector<std::string>& list) {
-  for (const auto& m : list) v->check(false, m);
-}
-}  // namespace
 
 // --- common part ----------------------------------------------------------------------------
 
@@ -70,65 +60,44 @@ ProblemConstants HardChainProblem::chain_constants(double mu, double L_f, double
   return c;
 }
 
-void HardChainProblem::append_derived(KeyValues* kv) const {
-  kv->emplace_back("T", std::to_string(chain_.dim()));
-  kv->emplace_back("lam", format_double(chain_.lam()));
-  kv->emplace_back("G", format_double(chain_.grad_inf_bound()));
-  kv->emplace_back("p", format_double(p_));
+void HardChainProblem::append_derived(OptionValues* kv) const {
+  kv->push_back({"T", chain_.dim()});
+  kv->push_back({"lam", chain_.lam()});
+  kv->push_back({"G", chain_.grad_inf_bound()});
+  kv->push_back({"p", p_});
   // Every link must be revealed by a call of the carrying oracle, each with probability p.
-  kv->emplace_back("chain_calls", format_double(static_cast<double>(chain_.dim()) / p_));
+  kv->push_back({"chain_calls", static_cast<double>(chain_.dim()) / p_});
 }
 
 // --- hard-carmon, hard-arjevani -------------------------------------------------------------
 
 void HardCarmonOptions::declare(OptionList& o) {
   scale.declare(o);
-  o.add("mu", mu, "g = mu/2 ||y - x||^2: strong convexity and smoothness of g in y (> 0)");
-}
-
-std::vector<std::string> HardCarmonOptions::validate() const {
-  Violations v;
-  append_violations(&v, scale.validate());
-  v.positive("mu", mu);
-  return v.list();
+  o.add("mu", mu, "g = mu/2 ||y - x||^2: strong convexity and smoothness of g in y",
+        Constraint::positive());
 }
 
 void HardArjevaniOptions::declare(OptionList& o) {
-  HardCarmonOptions::declare(o);
+  carmon.declare(o);
   o.add("sigma", sigma,
         "variance bound of the probability-p oracle of grad_y f: p = G^2 / (G^2 + sigma^2), "
-        "G = 23 eps (>= 0; 0 is the exact oracle)");
+        "G = 23 eps (0 is the exact oracle)",
+        Constraint::non_negative());
 }
-
-std::vector<std::string> HardArjevaniOptions::validate() const {
-  Violations v;
-  append_violations(&v, HardCarmonOptions::validate());
-  v.non_negative("sigma", sigma);
-  return v.list();
-}
-
-namespace {
-HardArjevaniOptions exact(const HardCarmonOptions& o) {
-  HardArjevaniOptions a;
-  static_cast<HardCarmonOptions&>(a) = o;
-  a.sigma = 0.0;
-  return a;
-}
-}  // namespace
 
 HardCarmon::HardCarmon(const HardCarmonOptions& o)
-    : HardChainProblem(o.scale, 0.0), o_(exact(o)), stochastic_(false) {}
+    : HardChainProblem(o.scale, 0.0), o_{o, 0.0}, stochastic_(false) {}
 
 HardCarmon::HardCarmon(const HardArjevaniOptions& o)
-    : HardChainProblem(o.scale, o.sigma), o_(o), stochastic_(true) {}
+    : HardChainProblem(o.carmon.scale, o.sigma), o_(o), stochastic_(true) {}
 
 ProblemConstants HardCarmon::constants() const {
-  return chain_constants(o_.mu, chain_.smoothness(), -chain_.smoothness());  // f = F(y)
+  return chain_constants(o_.carmon.mu, chain_.smoothness(), -chain_.smoothness());  // f = F(y)
 }
 
-KeyValues HardCarmon::option_values() const {
+OptionValues HardCarmon::option_values() const {
   if (stochastic_) return values_with_derived(o_);
-  return values_with_derived(static_cast<const HardCarmonOptions&>(o_));
+  return values_with_derived(o_.carmon);
 }
 
 bool HardCarmon::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
@@ -143,7 +112,7 @@ Index HardCarmon::chain_progress(const Vec& x, const Vec& y) const {
 
 double HardCarmon::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const {
   if (fn == Fn::kF) return chain_.value(y);
-  return 0.5 * o_.mu * (y - x).squaredNorm();
+  return 0.5 * o_.carmon.mu * (y - x).squaredNorm();
 }
 
 void HardCarmon::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
@@ -153,8 +122,8 @@ void HardCarmon::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec*
     if (gy) chain_.stochastic_gradient(y, b.noise_seed, p_, gy);
     return;
   }
-  if (gx) *gx = -o_.mu * (y - x);
-  if (gy) *gy = o_.mu * (y - x);
+  if (gx) *gx = -o_.carmon.mu * (y - x);
+  if (gy) *gy = o_.carmon.mu * (y - x);
 }
 
 void HardCarmon::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
@@ -162,7 +131,7 @@ void HardCarmon::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Bat
   if (fn == Fn::kF)
     chain_.hessian_product(y, v, out);
   else
-    *out = o_.mu * v;
+    *out = o_.carmon.mu * v;
 }
 
 void HardCarmon::do_hxy(Fn fn, const Vec& x, const Vec&, const Vec& v, const Batch&,
@@ -170,7 +139,7 @@ void HardCarmon::do_hxy(Fn fn, const Vec& x, const Vec&, const Vec& v, const Bat
   if (fn == Fn::kF)
     out->setZero(x.size());
   else
-    *out = -o_.mu * v;
+    *out = -o_.carmon.mu * v;
 }
 
 void HardCarmon::do_hyx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
@@ -178,7 +147,7 @@ void HardCarmon::do_hyx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Bat
   if (fn == Fn::kF)
     out->setZero(y.size());
   else
-    *out = -o_.mu * u;
+    *out = -o_.carmon.mu * u;
 }
 
 void HardCarmon::do_hxx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Batch&,
@@ -186,13 +155,13 @@ void HardCarmon::do_hxx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Bat
   if (fn == Fn::kF)
     out->setZero(x.size());
   else
-    *out = o_.mu * u;
+    *out = o_.carmon.mu * u;
 }
 
 bool HardCarmon::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat* hxx,
                             Mat* hxy, Mat* hyy) const {
   const Index T = x.size();
-  const double m = fn == Fn::kF ? 0.0 : o_.mu;
+  const double m = fn == Fn::kF ? 0.0 : o_.carmon.mu;
   if (hxx) *hxx = m * Mat::Identity(T, T);
   if (hxy) *hxy = -m * Mat::Identity(T, T);
   if (hyy) *hyy = fn == Fn::kF ? chain_.hessian(y) : Mat(m * Mat::Identity(T, T));
@@ -203,18 +172,11 @@ bool HardCarmon::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat
 
 void HardSeparableOptions::declare(OptionList& o) {
   scale.declare(o);
-  o.add("mu", mu, "g = mu/2 y^2 (> 0)")
+  o.add("mu", mu, "g = mu/2 y^2", Constraint::positive())
       .add("sigma", sigma,
            "variance bound of the probability-p oracle of grad_x f: p = G^2 / (G^2 + "
-           "sigma^2), G = 23 eps (>= 0; 0 is the exact oracle)");
-}
-
-std::vector<std::string> HardSeparableOptions::validate() const {
-  Violations v;
-  append_violations(&v, scale.validate());
-  v.positive("mu", mu);
-  v.non_negative("sigma", sigma);
-  return v.list();
+           "sigma^2), G = 23 eps (0 is the exact oracle)",
+           Constraint::non_negative());
 }
 
 HardSeparable::HardSeparable(const HardSeparableOptions& o)
@@ -224,7 +186,7 @@ ProblemConstants HardSeparable::constants() const {
   return chain_constants(o_.mu, chain_.smoothness(), 0.0);  // f = F(x) does not depend on y
 }
 
-KeyValues HardSeparable::option_values() const { return values_with_derived(o_); }
+OptionValues HardSeparable::option_values() const { return values_with_derived(o_); }
 
 bool HardSeparable::closed_form_solution(const Vec&, double, Vec* y) const {
   *y = Vec::Zero(1);  // argmin_y sigma F(x) + mu/2 y^2 = 0 for every sigma
@@ -281,6 +243,30 @@ bool HardSeparable::do_hessian(Fn fn, const Vec& x, const Vec&, const Batch&, Ma
   if (hxy) hxy->setZero(T, 1);
   if (hyy) *hyy = Mat::Constant(1, 1, fn == Fn::kF ? 0.0 : o_.mu);
   return true;
+}
+
+// Carmon et al. (2020) for smooth nonconvex functions, quoted in ji, after Theorem 1.
+std::vector<ComplexityBound> HardCarmon::lower_bounds(std::string_view key, bool stochastic) {
+  return matching_bounds("lower",
+                         {{"eps", false, 2, "Omega(eps^-2)",
+                           "Carmon et al. 2020, quoted in Ji (bilevel lower bounds), after "
+                           "Theorem 1"}},
+                         key, stochastic);
+}
+
+// Arjevani et al. (2023), probability-p zero-chain: f2sa-p Table 1 (lower bound row).
+std::vector<ComplexityBound> HardArjevani::lower_bounds(std::string_view key, bool stochastic) {
+  return matching_bounds("lower",
+                         {{"eps", true, 4, "Omega(eps^-4)",
+                           "Arjevani et al. 2023, quoted in Chen, Li, Chayti & Zhang (F2SA-p), "
+                           "Table 1"}},
+                         key, stochastic);
+}
+
+std::vector<ComplexityBound> HardSeparable::lower_bounds(std::string_view key, bool stochastic) {
+  return matching_bounds(
+      "lower", {{"eps", true, 4, "Omega(eps^-4)", "Chen, Li, Chayti & Zhang (F2SA-p), Theorem 4.1"}},
+      key, stochastic);
 }
 
 }  // namespace bilevel

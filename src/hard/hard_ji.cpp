@@ -10,40 +10,28 @@
 namespace bilevel {
 
 void HardJiOptions::declare(OptionList& o) {
-  o.add("eps", eps, "target accuracy: ||grad H|| >= eps until x_T moves (> 0)")
-      .add("kappa", kappa, "condition number L_g / mu of the lower level (>= 5, so n >= 1)")
-      .add("L_g", L_g, "smoothness of g (> 0)")
-      .add("L_f", L_f, "smoothness of f (> 0)")
-      .add("delta", delta, "Delta: bound on H(0) - inf H (> 0)");
-}
-
-std::vector<std::string> HardJiOptions::validate() const {
-  Violations v;
-  v.positive("eps", eps);
-  v.check(kappa >= 5, "kappa must be >= 5 so that n = floor(sqrt((kappa-1)/4)) >= 1 (got " +
-                          format_double(kappa) + ")");
-  v.positive("L_g", L_g);
-  v.positive("L_f", L_f);
-  v.positive("delta", delta);
-  return v.list();
+  using C = Constraint;
+  o.add("eps", eps, "target accuracy: ||grad H|| >= eps until x_T moves", C::positive())
+      .add("kappa", kappa,
+           "condition number L_g / mu of the lower level (>= 5 so that n = floor(sqrt((kappa - "
+           "1)/4)) >= 1)",
+           C::at_least(5))
+      .add("L_g", L_g, "smoothness of g", C::positive())
+      .add("L_f", L_f, "smoothness of f", C::positive())
+      .add("delta", delta, "Delta: bound on H(0) - inf H", C::positive());
 }
 
 void HardJiStochOptions::declare(OptionList& o) {
-  HardJiOptions::declare(o);
-  o.add("sigma", sigma, "variance bound sigma^2 of the probability-p oracle on g (> 0)");
-}
-
-std::vector<std::string> HardJiStochOptions::validate() const {
-  auto list = HardJiOptions::validate();
-  if (!(sigma > 0)) list.push_back("sigma must be > 0 (got " + format_double(sigma) + ")");
-  return list;
+  ji.declare(o);
+  o.add("sigma", sigma, "variance bound sigma^2 of the probability-p oracle on g",
+        Constraint::positive());
 }
 
 HardJi::HardJi(const HardJiOptions& o) : HardJi(o, "hard-ji") {}
 
 HardJi::HardJi(const HardJiOptions& o, const std::string& owner) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, owner));
   v.throw_if_any(owner);
   s_ = hard::JiSizes::derive(o_.eps, o_.kappa, o_.L_g, o_.L_f, o_.delta, owner);
 
@@ -58,20 +46,15 @@ HardJi::HardJi(const HardJiOptions& o, const std::string& owner) : o_(o) {
   constants_.rho_phi = hard::kZeroChainHessianLipschitz * o_.L_f * n * n * n / (s_.L * s_.lam);
 }
 
-KeyValues HardJi::derived_values() const {
-  return {{"n", std::to_string(s_.n)},    {"T", std::to_string(s_.T)},
-          {"lam", format_double(s_.lam)}, {"C_l", format_double(s_.C_l)},
-          {"C_r", format_double(s_.C_r)}, {"L", format_double(s_.L)},
-          {"mu", format_double(s_.mu)},   {"dim_y", std::to_string(dim_y())},
+OptionValues HardJi::derived_values() const {
+  return {{"n", s_.n},     {"T", s_.T},     {"lam", s_.lam},       {"C_l", s_.C_l},
+          {"C_r", s_.C_r}, {"L", s_.L},     {"mu", s_.mu},         {"dim_y", dim_y()},
           // x_T stays 0 for the first T n + 1 oracle calls (docs/problems.md, chain order).
-          {"chain_calls", std::to_string(s_.T * s_.n + 2)}};
+          {"chain_calls", s_.T * s_.n + 2}};
 }
 
-KeyValues HardJi::option_values() const {
-  HardJiOptions copy = o_;
-  OptionList list(name());
-  copy.declare(list);
-  KeyValues kv = list.values();
+OptionValues HardJi::option_values() const {
+  OptionValues kv = bilevel::option_values(o_, name());
   for (auto& d : derived_values()) kv.push_back(d);
   return kv;
 }
@@ -255,6 +238,15 @@ bool HardJi::closed_form_hessian_phi(const Vec& x, Mat* h) const {
   const auto n = static_cast<double>(s_.n);
   *h = hard::ZeroChain(s_.T).hessian(n / s_.lam * x) * (o_.L_f * n * n / s_.L);
   return true;
+}
+
+std::vector<ComplexityBound> HardJi::lower_bounds(std::string_view key, bool stochastic) {
+  return matching_bounds("lower",
+                         {{"eps", false, 2, "Omega(kappa^(3/2) eps^-2)",
+                           "Ji (bilevel lower bounds), Theorem 1"},
+                          {"kappa", false, 1.5, "Omega(kappa^(3/2) eps^-2)",
+                           "Ji (bilevel lower bounds), Theorem 1"}},
+                         key, stochastic);
 }
 
 }  // namespace bilevel

@@ -7,26 +7,21 @@
 namespace bilevel {
 
 HardJiStoch::HardJiStoch(const HardJiStochOptions& o)
-    : HardJi(o, "hard-ji-stoch"),
+    : HardJi(o.ji, "hard-ji-stoch"),
       sigma_(o.sigma),
       p_(hard::keep_probability(gradient_bound(), o.sigma)) {}
 
-KeyValues HardJiStoch::option_values() const {
-  HardJiStochOptions copy;
-  static_cast<HardJiOptions&>(copy) = o_;
-  copy.sigma = sigma_;
-  OptionList list(name());
-  copy.declare(list);
-  KeyValues kv = list.values();
+OptionValues HardJiStoch::option_values() const {
+  OptionValues kv = bilevel::option_values(HardJiStochOptions{o_, sigma_}, name());
   for (auto& d : derived_values()) kv.push_back(d);
   // The coin slows n - 1 of every n steps of the chain (eq. (16)): about (n - 1) T / p
   // calls in expectation, plus the T + 2 unslowed ones.
   const double T = static_cast<double>(s_.T), n = static_cast<double>(s_.n);
   for (auto& [k, v] : kv)
-    if (k == "chain_calls") v = format_double((n - 1) * T / p_ + T + 2);
-  kv.emplace_back("p", format_double(p_));
-  kv.emplace_back("r_x", format_double(kRx));
-  kv.emplace_back("r_y", format_double(kRy));
+    if (k == "chain_calls") v = (n - 1) * T / p_ + T + 2;
+  kv.push_back({"p", p_});
+  kv.push_back({"r_x", kRx});
+  kv.push_back({"r_y", kRy});
   return kv;
 }
 
@@ -78,6 +73,15 @@ void HardJiStoch::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec
   } else if (gy) {
     (*gy)(istar) *= scale;
   }
+}
+
+std::vector<ComplexityBound> HardJiStoch::lower_bounds(std::string_view key, bool stochastic) {
+  return matching_bounds("lower",
+                         {{"eps", true, 4, "Omega(kappa^(5/2) eps^-4)",
+                           "Ji (bilevel lower bounds), Theorem 2"},
+                          {"kappa", true, 2.5, "Omega(kappa^(5/2) eps^-4)",
+                           "Ji (bilevel lower bounds), Theorem 2"}},
+                         key, stochastic);
 }
 
 }  // namespace bilevel

@@ -8,18 +8,12 @@ using hard::ZeroChain;
 
 void HardKwonOptions::declare(OptionList& o) {
   scale.declare(o);
-  o.add("mu", mu, "g = mu/2 (y - F(x))^2: strong convexity and smoothness of g in y (> 0)")
+  o.add("mu", mu, "g = mu/2 (y - F(x))^2: strong convexity and smoothness of g in y",
+        Constraint::positive())
       .add("sigma", sigma,
-           "variance bound of the y*-aware oracle of grad_x g on |y - F(x)| <= eps (>= 0; "
-           "0 is the exact oracle)");
-}
-
-std::vector<std::string> HardKwonOptions::validate() const {
-  Violations v;
-  for (const auto& m : scale.validate()) v.check(false, m);
-  v.positive("mu", mu);
-  v.non_negative("sigma", sigma);
-  return v.list();
+           "variance bound of the y*-aware oracle of grad_x g on |y - F(x)| <= eps (0 is the "
+           "exact oracle)",
+           Constraint::non_negative());
 }
 
 HardKwon::HardKwon(const HardKwonOptions& o) : HardChainProblem(o.scale, 0.0), o_(o) {
@@ -32,7 +26,7 @@ ProblemConstants HardKwon::constants() const {
   return chain_constants(o_.mu, 0.0, 0.0);  // f = y is linear
 }
 
-KeyValues HardKwon::option_values() const { return values_with_derived(o_); }
+OptionValues HardKwon::option_values() const { return values_with_derived(o_); }
 
 bool HardKwon::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
   *y = Vec::Constant(1, chain_.value(x) - sigma / o_.mu);
@@ -119,6 +113,16 @@ bool HardKwon::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat* 
   if (hxy) *hxy = -o_.mu * g;
   if (hyy) *hyy = Mat::Constant(1, 1, o_.mu);
   return true;
+}
+
+// Kwon et al. (2024), under the y*-aware stochastic oracle: the slides' "Lower Bounds" page,
+// and ji's remark after Theorem 2.
+std::vector<ComplexityBound> HardKwon::lower_bounds(std::string_view key, bool stochastic) {
+  return matching_bounds("lower",
+                         {{"eps", true, 6, "Omega(eps^-6), y*-aware oracle",
+                           "Kwon et al. F2SA slides 2025, Lower Bounds; Ji (bilevel lower "
+                           "bounds), after Theorem 2"}},
+                         key, stochastic);
 }
 
 }  // namespace bilevel

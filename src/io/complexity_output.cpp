@@ -112,7 +112,7 @@ nlohmann::json complexity_summary(const ComplexityTask& task, const ComplexitySe
       {"key", result.sweep.key},
       {"values", result.sweep.values},
       {"fit_variable", result.fit_variable},
-      {"problem_options", json_key_values(result.problem_options)},
+      {"problem_options", json_option_values(result.problem_options)},
       {"algo_options", json_key_values(task.algo_options)},
       {"seed", settings.run.seed},
       {"seeds", settings.seeds},

@@ -18,7 +18,7 @@ namespace {
 
 json number(double v) { return json_number(v); }
 
-// Option values arrive formatted as strings; consumers want numbers they can plot.
+// Text as the user typed it, as a JSON value a consumer can plot.
 json typed_value(const std::string& s) {
   if (s == "true") return true;
   if (s == "false") return false;
@@ -37,6 +37,27 @@ json json_stopping(const Stopping& stop) {
           {"tol", stop.tol}};
 }
 
+json json_option_values(const OptionValues& values) {
+  json out = json::object();
+  for (const auto& [name, value] : values)
+    out[name] = std::visit(
+        [](const auto& v) -> json {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>) {
+            return "auto";
+          } else if constexpr (std::is_same_v<T, double>) {
+            // As `bilevel list` and the docs write it: the shortest round-trip form, so an
+            // integral value without an exponent (100, not 100.0) is a JSON integer.
+            if (Index i; std::isfinite(v) && parse_integer(format_double(v), &i)) return i;
+            return json_number(v);
+          } else {
+            return v;
+          }
+        },
+        value);
+  return out;
+}
+
 json json_key_values(const KeyValues& kv) {
   json out = json::object();
   for (const auto& [key, value] : kv) out[key] = typed_value(value);
@@ -44,8 +65,6 @@ json json_key_values(const KeyValues& kv) {
 }
 
 namespace {
-
-json key_values(const KeyValues& kv) { return json_key_values(kv); }
 
 json function_counts(const FunctionCounts& c) {
   return {{"value", c.value},
@@ -66,12 +85,12 @@ json final_metrics(const Trace& trace) {
 
 }  // namespace
 
-nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
-                           const Result& result, double peak_rss_mb) {
+nlohmann::json run_summary(const Result& result, const RunSettings& settings,
+                           double peak_rss_mb) {
   const OracleCounts& c = result.counts;
   json out = {
-      {"algo", run.algo},
-      {"problem", run.problem},
+      {"algo", result.algorithm},
+      {"problem", result.problem},
       {"status", to_string(result.status)},
       {"message", result.message},
       {"iters", result.iters},
@@ -85,9 +104,9 @@ nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
       {"hypergrad_norm", number(result.hypergrad_norm)},
       {"counts", {{"f", function_counts(c.f)}, {"g", function_counts(c.g)}}},
       {"metrics", final_metrics(result.trace)},
-      {"options", key_values(result.options)},
+      {"options", json_option_values(result.options)},
       {"warnings", result.warnings},
-      {"problem_options", key_values(run.problem_options)},
+      {"problem_options", json_option_values(result.problem_options)},
       {"seed", settings.seed},
       {"stopping", json_stopping(settings.stopping)},
       {"log_every", settings.log_every},
@@ -96,6 +115,13 @@ nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
   };
   // Only when asked for, like the trace column: a summary without it reads as before.
   if (settings.min_eig) out["min_eig"] = number(result.min_eig);
+  out["timings"] = {{"start_s", number(result.timings.start_s)},
+                    {"steps_s", number(result.timings.steps_s)},
+                    {"diagnostics_s", number(result.timings.diagnostics_s)},
+                    {"callbacks_s", number(result.timings.callbacks_s)}};
+  json counters = json::object();
+  for (const auto& [name, value] : result.method_counters) counters[name] = number(value);
+  out["method_counters"] = counters;
   return out;
 }
 

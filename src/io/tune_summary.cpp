@@ -23,13 +23,13 @@ nlohmann::json tune_summary(const RunIdentity& run, const KeyValues& fixed,
         {"hvp_calls", t.counts.hvp_calls()},
         {"hess_calls", t.counts.hess_calls()},
         {"samples", t.counts.samples()},
-        {"options", json_key_values(t.resolved_options)},
+        {"options", json_option_values(t.resolved_options)},
     });
   }
   return {
       {"algo", run.algo},
       {"problem", run.problem},
-      {"problem_options", json_key_values(run.problem_options)},
+      {"problem_options", json_option_values(run.problem_options)},
       {"fixed_options", json_key_values(fixed)},
       {"grid", axes},
       {"metric", settings.metric},

@@ -6,17 +6,14 @@ void KernelOptions::declare(OptionList& o) {
   o.add("precision", precision,
         "scalar type of the data products: float64, or float32 (a float copy of the features: "
         "half the bytes; results differ from float64 by about 1e-7 relative)",
-        {"float64", "float32"})
+        Constraint::one_of({"float64", "float32"}))
       .add("fused", fused,
            "one blocked, multi-threaded pass over the data per oracle call; false selects the "
-           "two-pass float64 reference (for checks and benchmarks)");
-}
-
-void KernelOptions::validate(Violations* v) const {
-  v->check(precision == "float64" || precision == "float32",
-           "precision must be float64 or float32 (got " + precision + ")");
-  v->check(fused || precision == "float64",
-           "precision=float32 needs fused=true (the unfused reference is float64)");
+           "two-pass float64 reference (for checks and benchmarks)")
+      .rule([this](Violations& v) {
+        v.check(fused || precision == "float64",
+                "precision=float32 needs fused=true (the unfused reference is float64)");
+      });
 }
 
 }  // namespace bilevel

@@ -50,10 +50,16 @@ KeyValues with_value(KeyValues options, const std::string& key, double value) {
   return options;
 }
 
-KeyValues without_key(const KeyValues& options, const std::string& key) {
+OptionValues without_key(const OptionValues& options, const std::string& key) {
+  OptionValues out;
+  for (const auto& s : options)
+    if (s.name != key) out.push_back(s);
+  return out;
+}
+
+KeyValues as_text(const OptionValues& values) {
   KeyValues out;
-  for (const auto& kv : options)
-    if (kv.first != key) out.push_back(kv);
+  for (const auto& s : values) out.emplace_back(s.name, format_value(s.value));
   return out;
 }
 
@@ -95,13 +101,12 @@ PowerLawFit fit_points(const std::vector<ComplexityPoint>& points) {
 // the nearest integer: 31.6 steps are meant as 32, not as bad input.
 KeyValues integral_where_needed(KeyValues evaluated, const KeyValues& given,
                                 const std::string& algo) {
-  auto instance = make_algorithm(algo);
-  const OptionList list = instance->options();
+  const OptionValues defaults = make_algorithm(algo)->option_values();
   for (std::size_t k = 0; k < evaluated.size(); ++k) {
     if (evaluated[k].second == given[k].second) continue;  // a plain value
-    for (const auto& field : list.fields())
-      if (field.name == evaluated[k].first && std::holds_alternative<Index*>(field.ref))
-        evaluated[k].second = std::to_string(std::llround(std::stod(evaluated[k].second)));
+    const OptionValue* v = find_value(defaults, evaluated[k].first);
+    if (v && std::holds_alternative<Index>(*v))
+      evaluated[k].second = std::to_string(std::llround(std::stod(evaluated[k].second)));
   }
   return evaluated;
 }
@@ -143,22 +148,20 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
   // Every point's options, checked before the first run: an option value or a problem that
   // fails at the last point must not cost the whole sweep first.
   std::vector<KeyValues> algo_options(sweep.values.size());
-  KeyValues first_problem_options;
+  OptionValues first_problem_options;
   std::vector<std::string> metric_names;
-  KeyValues first_algo_values;
   for (std::size_t i = 0; i < sweep.values.size(); ++i) {
     const double v = sweep.values[i];
     algo_options[i] = integral_where_needed(options_at(task.algo_options, sweep.key, v),
                                             task.algo_options, task.algo);
     auto algo = make_algorithm(task.algo, algo_options[i]);
     Violations violations;
-    for (auto& m : algo->validate()) violations.check(false, m);
+    violations.add_all(algo->validate());
     violations.throw_if_any(task.algo + " at " + sweep.key + " = " + format_double(v));
     auto problem = family.make(with_value(task.problem_options, sweep.key, v));
     if (i == 0) {
       first_problem_options = without_key(problem->option_values(), sweep.key);
       metric_names = problem->metric_names();
-      first_algo_values = algo->options().values();
     }
   }
 
@@ -166,7 +169,7 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
   out.sweep = sweep;
   out.fit_variable = is_accuracy_key(sweep.key) ? "1/" + sweep.key : sweep.key;
   out.problem_options = first_problem_options;
-  out.stochastic = is_stochastic(first_problem_options);
+  out.stochastic = is_stochastic(as_text(first_problem_options));
   out.metric_names = metric_names;
 
   const auto seeds = static_cast<std::size_t>(settings.seeds);
@@ -184,7 +187,7 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
       rs.diagnostics = true;
       rs.keep_trace = false;  // only the end of a run is recorded: constant memory
       if (is_accuracy_key(sweep.key)) rs.stopping.tol = v;
-      const Result r = algo->run(*problem, problem->initial_x(), problem->initial_y(), rs);
+      const Result r = algo->solve(*problem, rs);
 
       ComplexityRun run;
       run.point = i;
@@ -197,8 +200,10 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
       run.time_s = r.time_s;
       run.counts = r.counts;
       run.hypergrad_norm = r.hypergrad_norm;
-      for (const auto& [k, value] : problem->option_values())
-        if (k == "chain_calls") run.chain_calls = std::stod(value);
+      if (const OptionValue* calls = find_value(problem->option_values(), "chain_calls"))
+        run.chain_calls = std::holds_alternative<double>(*calls)
+                              ? std::get<double>(*calls)
+                              : static_cast<double>(std::get<Index>(*calls));
       if (!r.trace.records.empty()) run.metrics = r.trace.records.back().metrics;
       run.metrics.resize(metric_names.size(), std::numeric_limits<double>::quiet_NaN());
       run.algo_options = algo_options[i];
@@ -210,7 +215,7 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
   out.points = summarize_points(sweep, out.runs);
   out.fit = fit_points(out.points);
   out.references =
-      reference_exponents({task.algo, task.problem, sweep.key, out.stochastic, first_algo_values});
+      reference_exponents({task.algo, task.problem, sweep.key, out.stochastic, algo_options[0]});
   return out;
 }
 

@@ -63,12 +63,14 @@ double score_of(const IterRecord& r, const std::vector<std::string>& metric_name
   return r.metrics[static_cast<std::size_t>(it - metric_names.begin())];
 }
 
-void check_keys(Algorithm& algo, const KeyValues& fixed, const std::vector<GridAxis>& grid) {
-  const OptionList options = algo.options();
+void check_keys(const Algorithm& algo, const KeyValues& fixed,
+                const std::vector<GridAxis>& grid) {
+  const std::vector<OptionDoc> options = algo.option_docs();
   auto known = [&](const std::string& key, const std::string& where) {
-    if (!options.has(key)) {
+    if (std::none_of(options.begin(), options.end(),
+                     [&](const OptionDoc& d) { return d.name == key; })) {
       std::string names;
-      for (const auto& f : options.fields()) names += (names.empty() ? "" : ", ") + f.name;
+      for (const auto& f : options) names += (names.empty() ? "" : ", ") + f.name;
       throw InvalidInput(where + " names unknown option '" + key + "' of " + algo.name() +
                          "; known: " + names);
     }
@@ -107,9 +109,8 @@ std::vector<std::string> score_columns(const Problem& problem) {
   return names;
 }
 
-TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Algorithm>()>& make,
-                       const KeyValues& fixed, const std::vector<GridAxis>& grid,
-                       const TuneSettings& settings,
+TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyValues& fixed,
+                       const std::vector<GridAxis>& grid, const TuneSettings& settings,
                        const std::function<void(const TuneTrial&, std::size_t, std::size_t)>&
                            on_trial) {
   const std::vector<std::string> columns = score_columns(problem);
@@ -129,7 +130,7 @@ TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Alg
   if (grid.empty()) throw InvalidInput("the grid is empty; give at least one axis");
   for (const auto& axis : grid)
     if (axis.values.empty()) throw InvalidInput("grid axis '" + axis.key + "' has no values");
-  check_keys(*make(), fixed, grid);
+  check_keys(algorithm, fixed, grid);
 
   std::size_t total = 1;
   for (const auto& axis : grid) total *= axis.values.size();
@@ -142,13 +143,12 @@ TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Alg
       trial.grid_values.emplace_back(grid[a].key, grid[a].values[digit[a]]);
     trial.score = std::numeric_limits<double>::quiet_NaN();
 
-    std::unique_ptr<Algorithm> algo = make();
     // Keys were checked above, so a throw here is a value the option cannot hold ("abc" for
     // a number): the same for every trial with it, so it is the user's input error.
-    algo->set_options(fixed);
-    algo->set_options(trial.grid_values);
+    const std::unique_ptr<Algorithm> algo =
+        algorithm.with_options(fixed)->with_options(trial.grid_values);
     try {
-      const Result r = algo->run(problem, problem.initial_x(), problem.initial_y(), settings.run);
+      const Result r = algo->solve(problem, settings.run);
       trial.valid = true;
       trial.status = r.status;
       trial.message = r.message;

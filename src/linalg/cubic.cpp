@@ -167,17 +167,21 @@ CubicSolution DenseCubicSolver::solve(const Vec& g) const {
 
 // --- Hessian-vector-product solver -------------------------------------------------------
 
-std::vector<std::string> CubicGdOptions::validate() const {
-  Violations v;
-  v.positive("tol", tol);
-  v.at_least("max_iters", max_iters, 1);
-  v.non_negative("L", L);
-  v.at_least("power_iters", power_iters, 1);
-  v.non_negative("step", step);
-  v.non_negative("perturbation", perturbation);
-  v.check(std::isfinite(L) && std::isfinite(step) && std::isfinite(perturbation),
-          "L, step and perturbation must be finite");
-  return v.list();
+void CubicGdOptions::declare(OptionList& o) {
+  using C = Constraint;
+  o.add("tol", tol, "stop when ||grad m(s)|| <= tol * scale", C::positive())
+      .add("max_iters", max_iters, "gradient steps, one Hessian-vector product each",
+           C::at_least(1))
+      .add("L", L, "an upper bound on ||H||; 0 = estimate by power iteration", C::non_negative())
+      .add("power_iters", power_iters, "products spent on that estimate when L = 0",
+           C::at_least(1))
+      .add("step", step, "0 = 1 / (4 (L + M R / 2)), R a bound on ||s*||", C::non_negative())
+      .add("perturbation", perturbation, "size of the random perturbation of g, times scale",
+           C::non_negative())
+      .rule([this](Violations& v) {
+        v.check(std::isfinite(L) && std::isfinite(step) && std::isfinite(perturbation),
+                "L, step and perturbation must be finite");
+      });
 }
 
 namespace {

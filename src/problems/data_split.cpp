@@ -5,15 +5,11 @@
 namespace bilevel {
 
 void SplitSizes::declare(OptionList& o) {
-  o.add("n_train", n_train, "training samples (0 = all that validation and test leave)")
-      .add("n_val", n_val, "validation samples (0 = a quarter of the dataset)")
-      .add("n_test", n_test, "test samples (0 = a quarter of the dataset)");
-}
-
-void SplitSizes::validate(Violations* v) const {
-  v->at_least("n_train", n_train, 0);
-  v->at_least("n_val", n_val, 0);
-  v->at_least("n_test", n_test, 0);
+  using C = Constraint;
+  o.add("n_train", n_train, "training samples (0 = all that validation and test leave)",
+        C::non_negative())
+      .add("n_val", n_val, "validation samples (0 = a quarter of the dataset)", C::non_negative())
+      .add("n_test", n_test, "test samples (0 = a quarter of the dataset)", C::non_negative());
 }
 
 SplitSizes SplitSizes::resolve(Index n, const std::string& owner) const {

@@ -54,31 +54,25 @@ void evaluate(const Mat& a, const Vec& b, const Vec& x, double* loss, double* ac
 }  // namespace
 
 void DroLogisticOptions::declare(OptionList& o) {
+  using C = Constraint;
   o.add("dataset", dataset,
         "binary dataset spec: australian, breast-cancer, heart, diabetes, or a file spec")
-      .add("n_train", n_train, "training samples = dim y (0 = all that the test set leaves)")
-      .add("n_test", n_test, "test samples (0 = a quarter of the dataset)")
+      .add("n_train", n_train, "training samples = dim y (0 = all that the test set leaves)",
+           C::non_negative())
+      .add("n_test", n_test, "test samples (0 = a quarter of the dataset)", C::non_negative())
       .add("seed", seed, "seed of the train / test split")
-      .add("lam1", lam1, "chi-square penalty lam1/2 ||n y - 1||^2 on the weights (> 0); "
-                         "auto = 1/n_train")
-      .add("lam2", lam2, "weight of the nonconvex regularizer (>= 0)")
-      .add("alpha", alpha, "shape alpha of the regularizer alpha w^2 / (1 + alpha w^2) (> 0)");
-}
-
-std::vector<std::string> DroLogisticOptions::validate() const {
-  Violations v;
-  v.check(!dataset.empty(), "dataset must not be empty");
-  v.at_least("n_train", n_train, 0);
-  v.at_least("n_test", n_test, 0);
-  v.positive_or_auto("lam1", lam1);
-  v.non_negative("lam2", lam2);
-  v.positive("alpha", alpha);
-  return v.list();
+      // Resolved by the problem itself when it is built (its n_train is known only then).
+      .add("lam1", lam1, "chi-square penalty lam1/2 ||n y - 1||^2 on the weights", C::positive(),
+           {"1/n_train", nullptr})
+      .add("lam2", lam2, "weight of the nonconvex regularizer", C::non_negative())
+      .add("alpha", alpha, "shape alpha of the regularizer alpha w^2 / (1 + alpha w^2)",
+           C::positive())
+      .rule([this](Violations& v) { v.check(!dataset.empty(), "dataset must not be empty"); });
 }
 
 DroLogistic::DroLogistic(const DroLogisticOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, kName));
   v.throw_if_any(kName);
 
   const data::Dataset d = data::load_dataset(o_.dataset);
@@ -113,12 +107,7 @@ DroLogistic::DroLogistic(const DroLogisticOptions& o) : o_(o) {
                    std::sqrt(lam_a);
 }
 
-KeyValues DroLogistic::option_values() const {
-  DroLogisticOptions copy = o_;
-  OptionList list(kName);
-  copy.declare(list);
-  return list.values();
-}
+OptionValues DroLogistic::option_values() const { return bilevel::option_values(o_, name()); }
 
 Vec DroLogistic::initial_y() const { return Vec::Constant(dim_y(), 1.0 / n()); }
 

@@ -11,33 +11,24 @@
 namespace bilevel {
 
 void HypercleanOptions::declare(OptionList& o) {
+  using C = Constraint;
   o.add("dataset", dataset, "dataset spec: a catalog name (australian, ...) or a file spec");
   split.declare(o);
-  o.add("corrupt", corrupt, "fraction of training labels replaced by another class, in [0, 1]")
-      .add("weight", weight, "per-sample weight of x_i: sigmoid (Kwon), clip to [0, 1] (f2ba), "
-                             "softmax scaled by n (f2sa-p)",
-           {"sigmoid", "clip", "softmax"})
-      .add("c", c, "ridge coefficient c of the lower level c ||y||^2 (> 0)")
-      .add("seed", seed, "seed of the split and the label corruption");
+  o.add("corrupt", corrupt, "fraction of training labels replaced by another class",
+        C::in_range(0, 1))
+      .add("weight", weight,
+           "per-sample weight of x_i: sigmoid (Kwon), clip to [0, 1] (f2ba), softmax scaled by "
+           "n (f2sa-p)",
+           C::one_of({"sigmoid", "clip", "softmax"}))
+      .add("c", c, "ridge coefficient c of the lower level c ||y||^2", C::positive())
+      .add("seed", seed, "seed of the split and the label corruption")
+      .rule([this](Violations& v) { v.check(!dataset.empty(), "dataset must not be empty"); });
   kernel.declare(o);
-}
-
-std::vector<std::string> HypercleanOptions::validate() const {
-  Violations v;
-  v.check(!dataset.empty(), "dataset must not be empty");
-  split.validate(&v);
-  v.check(corrupt >= 0 && corrupt <= 1,
-          "corrupt must be in [0, 1] (got " + format_double(corrupt) + ")");
-  v.check(weight == "sigmoid" || weight == "clip" || weight == "softmax",
-          "weight must be sigmoid, clip or softmax (got " + weight + ")");
-  v.positive("c", c);
-  kernel.validate(&v);
-  return v.list();
 }
 
 Hyperclean::Hyperclean(const HypercleanOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "hyperclean"));
   v.throw_if_any("hyperclean");
   data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "hyperclean");
   train_ = std::move(s.train);
@@ -50,7 +41,7 @@ Hyperclean::Hyperclean(data::Dataset train, data::Dataset val, data::Dataset tes
                        const HypercleanOptions& o)
     : o_(o), train_(std::move(train)), val_(std::move(val)), test_(std::move(test)) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "hyperclean"));
   v.throw_if_any("hyperclean");
   init();
 }
@@ -88,12 +79,7 @@ void Hyperclean::init() {
   constants_.x_step = static_cast<double>(n);
 }
 
-KeyValues Hyperclean::option_values() const {
-  HypercleanOptions copy = o_;
-  OptionList list("hyperclean");
-  copy.declare(list);
-  return list.values();
-}
+OptionValues Hyperclean::option_values() const { return bilevel::option_values(o_, name()); }
 
 Vec Hyperclean::sample_weights(const Vec& x) const {
   weights_.prepare(x);

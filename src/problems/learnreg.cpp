@@ -9,30 +9,21 @@
 namespace bilevel {
 
 void LearnregOptions::declare(OptionList& o) {
+  using C = Constraint;
   o.add("dataset", dataset, "dataset spec: a catalog name (australian, ...) or a file spec");
   split.declare(o);
-  o.add("corrupt", corrupt, "fraction of training labels replaced by another class, in [0, 1]")
-      .add("reg0", reg0, "initial per-feature regularization weight exp(x0) (> 0)")
-      .add("c_bias", c_bias, "fixed ridge coefficient on the bias (> 0)")
-      .add("seed", seed, "seed of the split and the label corruption");
+  o.add("corrupt", corrupt, "fraction of training labels replaced by another class",
+        C::in_range(0, 1))
+      .add("reg0", reg0, "initial per-feature regularization weight exp(x0)", C::positive())
+      .add("c_bias", c_bias, "fixed ridge coefficient on the bias", C::positive())
+      .add("seed", seed, "seed of the split and the label corruption")
+      .rule([this](Violations& v) { v.check(!dataset.empty(), "dataset must not be empty"); });
   kernel.declare(o);
-}
-
-std::vector<std::string> LearnregOptions::validate() const {
-  Violations v;
-  v.check(!dataset.empty(), "dataset must not be empty");
-  split.validate(&v);
-  v.check(corrupt >= 0 && corrupt <= 1,
-          "corrupt must be in [0, 1] (got " + format_double(corrupt) + ")");
-  v.positive("reg0", reg0);
-  v.positive("c_bias", c_bias);
-  kernel.validate(&v);
-  return v.list();
 }
 
 Learnreg::Learnreg(const LearnregOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "learnreg"));
   v.throw_if_any("learnreg");
   data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "learnreg");
   train_ = std::move(s.train);
@@ -45,7 +36,7 @@ Learnreg::Learnreg(data::Dataset train, data::Dataset val, data::Dataset test,
                    const LearnregOptions& o)
     : o_(o), train_(std::move(train)), val_(std::move(val)), test_(std::move(test)) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "learnreg"));
   v.throw_if_any("learnreg");
   init();
 }
@@ -68,12 +59,7 @@ void Learnreg::init() {
   constants_.mu_fy = 0.0;  // the validation cross-entropy is convex in y
 }
 
-KeyValues Learnreg::option_values() const {
-  LearnregOptions copy = o_;
-  OptionList list("learnreg");
-  copy.declare(list);
-  return list.values();
-}
+OptionValues Learnreg::option_values() const { return bilevel::option_values(o_, name()); }
 
 std::vector<std::string> Learnreg::metric_names() const {
   return {"val_loss", "val_acc", "test_loss", "test_acc"};

@@ -21,32 +21,28 @@ double block_norm(double d, double b, double mu) {
 }  // namespace
 
 void MinimaxSyntheticOptions::declare(OptionList& o) {
-  o.add("dx", dx, "dimension of x (>= 1); coordinate 1 holds the saddle of P")
+  using C = Constraint;
+  o.add("dx", dx, "dimension of x; coordinate 1 holds the saddle of P", C::at_least(1))
       .add("dy", dy, "dimension of y (>= dx)")
-      .add("mu", mu, "strong concavity of F in y: mu_g = L_g (> 0)")
-      .add("coupling", coupling, "b in the coupling <y, b Q x> (> 0)")
+      .add("mu", mu, "strong concavity of F in y: mu_g = L_g", C::positive())
+      .add("coupling", coupling, "b in the coupling <y, b Q x>", C::positive())
       .add("height", height, "h of the hill h exp(-x_1^2/2) (> coupling^2 / mu: the saddle)")
-      .add("seed", seed, "seed of the random orthonormal coupling matrix Q");
-}
-
-std::vector<std::string> MinimaxSyntheticOptions::validate() const {
-  Violations v;
-  v.at_least("dx", dx, 1);
-  v.check(dy >= dx, "dy must be >= dx (got dy=" + std::to_string(dy) +
-                        ", dx=" + std::to_string(dx) + ")");
-  v.positive("mu", mu);
-  v.positive("coupling", coupling);
-  if (mu > 0) {
-    const double k = coupling * coupling / mu;
-    v.check(height > k, "height must be > coupling^2 / mu = " + format_short(k) +
-                            " for P to have a saddle at 0 (got " + format_double(height) + ")");
-  }
-  return v.list();
+      .add("seed", seed, "seed of the random orthonormal coupling matrix Q")
+      .rule([this](Violations& v) {
+        v.check(dy >= dx, "dy must be >= dx (got dy=" + std::to_string(dy) +
+                              ", dx=" + std::to_string(dx) + ")");
+        if (mu > 0) {
+          const double k = coupling * coupling / mu;
+          v.check(height > k, "height must be > coupling^2 / mu = " + format_short(k) +
+                                  " for P to have a saddle at 0 (got " + format_double(height) +
+                                  ")");
+        }
+      });
 }
 
 MinimaxSynthetic::MinimaxSynthetic(const MinimaxSyntheticOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "minimax-synthetic"));
   v.throw_if_any("minimax-synthetic");
 
   Rng rng(o_.seed);
@@ -64,12 +60,7 @@ MinimaxSynthetic::MinimaxSynthetic(const MinimaxSyntheticOptions& o) : o_(o) {
   constants_.rho_phi = h * t0 * (3 - t0 * t0) * std::exp(-0.5 * t0 * t0);
 }
 
-KeyValues MinimaxSynthetic::option_values() const {
-  MinimaxSyntheticOptions copy = o_;
-  OptionList list("minimax-synthetic");
-  copy.declare(list);
-  return list.values();
-}
+OptionValues MinimaxSynthetic::option_values() const { return bilevel::option_values(o_, name()); }
 
 Vec MinimaxSynthetic::initial_x() const {
   Vec x = Vec::Constant(o_.dx, 0.5);

@@ -9,20 +9,15 @@
 namespace bilevel {
 
 void NastyOptions::declare(OptionList& o) {
-  o.add("dim", dim, "dimension d of x and of y (>= 1); d = 1 is the slides' example")
-      .add("sigma", sigma, "std of additive Gaussian gradient noise, E||xi||^2 = sigma^2 (>= 0)");
-}
-
-std::vector<std::string> NastyOptions::validate() const {
-  Violations v;
-  v.at_least("dim", dim, 1);
-  v.non_negative("sigma", sigma);
-  return v.list();
+  o.add("dim", dim, "dimension d of x and of y; d = 1 is the slides' example",
+        Constraint::at_least(1))
+      .add("sigma", sigma, "std of additive Gaussian gradient noise, E||xi||^2 = sigma^2",
+           Constraint::non_negative());
 }
 
 Nasty::Nasty(const NastyOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "nasty"));
   v.throw_if_any("nasty");
 }
 
@@ -33,12 +28,7 @@ ProblemConstants Nasty::constants() const {
   return c;
 }
 
-KeyValues Nasty::option_values() const {
-  NastyOptions copy = o_;
-  OptionList list("nasty");
-  copy.declare(list);
-  return list.values();
-}
+OptionValues Nasty::option_values() const { return bilevel::option_values(o_, name()); }
 
 std::vector<std::string> Nasty::metric_names() const {
   return {"dist_solution", "ll_gap", "box_violation"};

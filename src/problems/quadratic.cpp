@@ -8,40 +8,33 @@
 namespace bilevel {
 
 void QuadraticOptions::declare(OptionList& o) {
-  o.add("dx", dx, "dimension of x (>= 1)")
-      .add("dy", dy, "dimension of y (>= 1)")
-      .add("n_f", n_f, "number of components of f (>= 1)")
-      .add("n_g", n_g, "number of components of g (>= 1)")
-      .add("mu", mu, "smallest eigenvalue of G_yy: strong convexity of g in y (> 0)")
+  using C = Constraint;
+  o.add("dx", dx, "dimension of x", C::at_least(1))
+      .add("dy", dy, "dimension of y", C::at_least(1))
+      .add("n_f", n_f, "number of components of f", C::at_least(1))
+      .add("n_g", n_g, "number of components of g", C::at_least(1))
+      .add("mu", mu, "smallest eigenvalue of G_yy: strong convexity of g in y", C::positive())
       .add("L", L, "largest eigenvalue of G_yy: smoothness of g in y (>= mu); kappa = L/mu")
       .add("mu_f", mu_f, "smallest eigenvalue of f's joint Hessian (may be <= 0; > 0 makes phi "
                          "strongly convex)")
-      .add("L_f", L_f, "largest eigenvalue of f's joint Hessian (>= mu_f, > 0)")
-      .add("hetero", hetero, "spread of the components around the mean, in [0, 1)")
-      .add("sigma", sigma, "std of additive Gaussian gradient noise, E||xi||^2 = sigma^2 (>= 0)")
-      .add("seed", seed, "seed of the random instance");
-}
-
-std::vector<std::string> QuadraticOptions::validate() const {
-  Violations v;
-  v.check(dx >= 1, "dx must be >= 1 (got " + std::to_string(dx) + ")");
-  v.check(dy >= 1, "dy must be >= 1 (got " + std::to_string(dy) + ")");
-  v.check(n_f >= 1, "n_f must be >= 1 (got " + std::to_string(n_f) + ")");
-  v.check(n_g >= 1, "n_g must be >= 1 (got " + std::to_string(n_g) + ")");
-  v.check(mu > 0, "mu must be > 0 (got " + format_double(mu) + ")");
-  v.check(L >= mu, "L must be >= mu (got L=" + format_double(L) + ", mu=" + format_double(mu) + ")");
-  v.check(L_f > 0, "L_f must be > 0 (got " + format_double(L_f) + ")");
-  v.check(L_f >= mu_f, "L_f must be >= mu_f (got L_f=" + format_double(L_f) +
-                           ", mu_f=" + format_double(mu_f) + ")");
-  v.check(hetero >= 0 && hetero < 1, "hetero must be in [0, 1) (got " + format_double(hetero) + ")");
-  v.check(sigma >= 0, "sigma must be >= 0 (got " + format_double(sigma) + ")");
-  // Components are stored densely: keep memory bounded (about 400 MB at the limit).
-  const double d = static_cast<double>(dx + dy);
-  const double stored = static_cast<double>(std::max(n_f, n_g)) * d * d;
-  v.check(dx < 1 || dy < 1 || stored <= 5e7,
-          "max(n_f, n_g) * (dx + dy)^2 = " + format_double(stored) +
-              " stored entries exceeds 5e7; reduce the sample counts or the dimensions");
-  return v.list();
+      .add("L_f", L_f, "largest eigenvalue of f's joint Hessian (>= mu_f)", C::positive())
+      .add("hetero", hetero, "spread of the components around the mean",
+           C::in_range(0, 1, false, true))
+      .add("sigma", sigma, "std of additive Gaussian gradient noise, E||xi||^2 = sigma^2",
+           C::non_negative())
+      .add("seed", seed, "seed of the random instance")
+      .rule([this](Violations& v) {
+        v.check(L >= mu, "L must be >= mu (got L=" + format_double(L) + ", mu=" +
+                             format_double(mu) + ")");
+        v.check(L_f >= mu_f, "L_f must be >= mu_f (got L_f=" + format_double(L_f) +
+                                 ", mu_f=" + format_double(mu_f) + ")");
+        // Components are stored densely: keep memory bounded (about 400 MB at the limit).
+        const double d = static_cast<double>(dx + dy);
+        const double stored = static_cast<double>(std::max(n_f, n_g)) * d * d;
+        v.check(dx < 1 || dy < 1 || stored <= 5e7,
+                "max(n_f, n_g) * (dx + dy)^2 = " + format_double(stored) +
+                    " stored entries exceeds 5e7; reduce the sample counts or the dimensions");
+      });
 }
 
 namespace {
@@ -118,7 +111,7 @@ double spectral_norm_sym(const Mat& m) {
 
 Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "quadratic"));
   v.throw_if_any("quadratic");
 
   const Index dx = o_.dx, dy = o_.dy, d = dx + dy;
@@ -156,12 +149,7 @@ Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
   constants_.rho_phi = 0.0;  // phi is quadratic: its Hessian is constant
 }
 
-KeyValues Quadratic::option_values() const {
-  QuadraticOptions copy = o_;
-  OptionList list("quadratic");
-  copy.declare(list);
-  return list.values();
-}
+OptionValues Quadratic::option_values() const { return bilevel::option_values(o_, name()); }
 
 Vec Quadratic::joint(const Vec& x, const Vec& y) const {
   Vec z(o_.dx + o_.dy);

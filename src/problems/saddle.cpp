@@ -14,31 +14,26 @@ constexpr double kPi = std::numbers::pi;
 }
 
 void SaddleOptions::declare(OptionList& o) {
-  o.add("dx", dx, "dimension of x and of y (>= 1); coordinate 1 holds the saddle")
-      .add("mu", mu, "lower-level curvature of the saddle coordinate: mu_g (> 0)")
+  using C = Constraint;
+  o.add("dx", dx, "dimension of x and of y; coordinate 1 holds the saddle", C::at_least(1))
+      .add("mu", mu, "lower-level curvature of the saddle coordinate: mu_g", C::positive())
       .add("L", L, "largest lower-level curvature: L_g (>= mu; must equal mu when dx = 1)")
-      .add("coupling", coupling, "c in y*(x) = c x (> 0)")
-      .add("depth", depth,
-           "w in f = w cos(pi y_1) + ...: phi drops by 2w from saddle to minimum (> 0)")
-      .add("curvature", curvature, "e: f's curvature (x_i + y_i)^2 e/2 in coordinates 2..dx (> 0)");
-}
-
-std::vector<std::string> SaddleOptions::validate() const {
-  Violations v;
-  v.check(dx >= 1, "dx must be >= 1 (got " + std::to_string(dx) + ")");
-  v.positive("mu", mu);
-  const std::string got = " (got L=" + format_double(L) + ", mu=" + format_double(mu) + ")";
-  v.check(L >= mu, "L must be >= mu" + got);
-  v.check(dx != 1 || L == mu, "with dx = 1 the only lower-level curvature is mu: set L = mu" + got);
-  v.positive("coupling", coupling);
-  v.positive("depth", depth);
-  v.positive("curvature", curvature);
-  return v.list();
+      .add("coupling", coupling, "c in y*(x) = c x", C::positive())
+      .add("depth", depth, "w in f = w cos(pi y_1) + ...: phi drops by 2w from saddle to minimum",
+           C::positive())
+      .add("curvature", curvature, "e: f's curvature (x_i + y_i)^2 e/2 in coordinates 2..dx",
+           C::positive())
+      .rule([this](Violations& v) {
+        const std::string got = " (got L=" + format_double(L) + ", mu=" + format_double(mu) + ")";
+        v.check(L >= mu, "L must be >= mu" + got);
+        v.check(dx != 1 || L == mu,
+                "with dx = 1 the only lower-level curvature is mu: set L = mu" + got);
+      });
 }
 
 Saddle::Saddle(const SaddleOptions& o) : o_(o) {
   Violations v;
-  for (auto& m : o_.validate()) v.check(false, m);
+  v.add_all(option_violations(o_, "saddle"));
   v.throw_if_any("saddle");
 
   const Index d = o_.dx;
@@ -58,12 +53,7 @@ Saddle::Saddle(const SaddleOptions& o) : o_(o) {
   constants_.rho_phi = hessian_lipschitz();
 }
 
-KeyValues Saddle::option_values() const {
-  SaddleOptions copy = o_;
-  OptionList list("saddle");
-  copy.declare(list);
-  return list.values();
-}
+OptionValues Saddle::option_values() const { return bilevel::option_values(o_, name()); }
 
 Vec Saddle::minimizer(Index k) const {
   Vec x = Vec::Zero(o_.dx);

@@ -30,84 +30,76 @@
 namespace bilevel {
 
 struct AidCgOptions {
-  Index K = 10;           // inner GD steps per outer iteration (>= 1)
-  Auto alpha;             // inner step; auto = 1/L_g
-  Index N = 10;           // CG updates of v per outer iteration (>= 1)
-  double cg_tol = 1e-10;  // CG stops early at ||b - Hyy v|| <= cg_tol ||b|| (> 0)
-  Auto eta;               // outer step; auto = 1/L_phi
+  Index K = 10;
+  Auto alpha;
+  Index N = 10;
+  double cg_tol = 1e-10;
+  Auto eta;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 struct AidNsOptions {
-  Index K = 10;   // inner GD steps per outer iteration (>= 1)
-  Auto alpha;     // inner step; auto = 1/L_g
-  Index Q = 10;   // Hessian-vector products in the Neumann series (>= 0)
-  Auto alpha_ns;  // Neumann series step; auto = 1/L_g
-  Auto eta;       // outer step; auto = 1/L_phi
+  Index K = 10;
+  Auto alpha;
+  Index Q = 10;
+  Auto alpha_ns;
+  Auto eta;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-// The outer loop both AID variants share; subclasses only solve the adjoint system.
-// Options must have the fields K, alpha and eta.
-template <class Options>
-class Aid : public Method<Options> {
+// One run of aid-cg or aid-ns: the outer loop both share; only the adjoint solve differs.
+class AidRun : public MethodRun {
  public:
-  using Method<Options>::Method;
+  AidRun(const AidCgOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+         RunContext& context);
+  AidRun(const AidNsOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+         RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
   // The hypergradient estimate h of the last step (at the x before its update); empty
   // before the first step.
   const Vec& last_hypergradient() const { return h_; }
 
- protected:
-  // Resolves alpha and eta ("auto" from the problem's constants) and sets the start.
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) final;
+ private:
+  AidRun(Index K, double alpha, double eta, Problem& p, const Vec& x0, const Vec& y0);
   // Sets v_ to an approximation of [Hyy g(x_, y_)]^{-1} gfy_.
-  virtual void solve_adjoint(Problem& p, Rng& rng) = 0;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
+  void solve_adjoint(Problem& p, Rng& rng);
 
-  double alpha_ = 0, eta_ = 0;
+  Index K_;
+  double alpha_, eta_;
+  bool cg_ = true;
+  Index N_ = 0;  // aid-cg
+  double cg_tol_ = 0;
+  Index Q_ = 0;  // aid-ns
+  double alpha_ns_ = 0;
   Sampler sf_, sg_;
   Vec x_, y_, v_;
   Vec gfx_, gfy_, ggy_, hxv_, h_;
+  NeumannWork work_;  // the series workspace (aid-ns)
 };
 
-class AidCg : public Aid<AidCgOptions> {
+class AidCg : public Method<AidCg, AidCgOptions, AidRun> {
  public:
-  using Aid::Aid;
-
-  std::string name() const override { return "aid-cg"; }
-  std::string description() const override {
-    return "approximate implicit differentiation, warm-started CG (Ji et al. 2021, AID-BiO)";
-  }
-
- protected:
-  void solve_adjoint(Problem& p, Rng& rng) override;
-  KeyValues resolved_options() override;
+  static constexpr const char* kName = "aid-cg";
+  static constexpr const char* kDescription =
+      "approximate implicit differentiation, warm-started CG (Ji et al. 2021, AID-BiO)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
-class AidNs : public Aid<AidNsOptions> {
+class AidNs : public Method<AidNs, AidNsOptions, AidRun> {
  public:
-  using Aid::Aid;
-
-  std::string name() const override { return "aid-ns"; }
-  std::string description() const override {
-    return "approximate implicit differentiation, truncated Neumann series (Q products)";
-  }
-
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void solve_adjoint(Problem& p, Rng& rng) override;
-  KeyValues resolved_options() override;
-
- private:
-  double alpha_ns_ = 0;
-  NeumannWork work_;  // the series workspace
+  static constexpr const char* kName = "aid-ns";
+  static constexpr const char* kDescription =
+      "approximate implicit differentiation, truncated Neumann series (Q products)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

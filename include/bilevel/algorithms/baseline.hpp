@@ -17,36 +17,37 @@
 namespace bilevel {
 
 struct BaselineOptions {
-  Index K = 10;              // inner steps per outer iteration (>= 1)
-  Auto alpha;                // step on g; auto = 1/L_g
-  std::string inner = "gd";  // gd | agd
+  Index K = 10;
+  Auto alpha;
+  std::string inner = "gd";
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Baseline : public Method<BaselineOptions> {
+// One run of baseline: x stays, y descends on g(x0, .).
+class BaselineRun : public MethodRun {
  public:
-  using Method::Method;
-
-  std::string name() const override { return "baseline"; }
-  std::string description() const override {
-    return "x fixed at its initial point, GD or AGD on g(x0, .) only (no-cleaning / "
-           "fixed-regularization baseline)";
-  }
-
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
+  BaselineRun(const BaselineOptions& resolved, Problem& p, const Vec& x0, const Vec& y0,
+              Rng& rng, RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
  private:
-  double alpha_ = 0;
+  BaselineOptions o_;
+  double alpha_;
   double beta_ = 0;  // AGD momentum (0 for gd)
   Sampler sg_;
   Vec x_, y_, y_prev_, w_, ggy_;
+};
+
+class Baseline : public Method<Baseline, BaselineOptions, BaselineRun> {
+ public:
+  static constexpr const char* kName = "baseline";
+  static constexpr const char* kDescription =
+      "x fixed at its initial point, GD or AGD on g(x0, .) only (no-cleaning / "
+      "fixed-regularization baseline)";
+  using Method::Method;
 };
 
 }  // namespace bilevel

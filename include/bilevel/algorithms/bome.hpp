@@ -30,41 +30,44 @@
 namespace bilevel {
 
 struct BomeOptions {
-  Index T = 10;       // inner GD steps for y_T (>= 1)
-  Auto alpha;         // inner step; auto = 1/L_g
-  double eta = 0.5;   // barrier coefficient: phi_k = eta ||grad q||^2 (> 0)
-  Auto xi;            // joint step on (x, y); auto = 0.1/L_phi
-  Index batch_f = 0;  // minibatch of f components; 0 = full
-  Index batch_g = 0;  // minibatch of g components; 0 = full
+  Index T = 10;
+  Auto alpha;
+  double eta = 0.5;
+  Auto xi;
+  Index batch_f = 0;
+  Index batch_g = 0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Bome : public Method<BomeOptions> {
+// One run of bome.
+class BomeRun : public MethodRun {
  public:
-  using Method::Method;
-
-  std::string name() const override { return "bome"; }
-  std::string description() const override {
-    return "BOME: first-order value-function method with a dynamic barrier on "
-           "q = g(x, y) - g(x, y_T) (Liu et al. 2022)";
-  }
+  BomeRun(const BomeOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
   // The multiplier lambda of the last step.
   double last_lambda() const { return lambda_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
-
  private:
-  double alpha_ = 0, xi_ = 0, lambda_ = 0;
+  BomeOptions o_;
+  double alpha_, xi_, lambda_ = 0;
   Sampler sf_, sg_;
   Vec x_, y_, yT_, ggyT_, gfx_, gfy_, qx_, qy_, ggxT_;
+};
+
+class Bome : public Method<Bome, BomeOptions, BomeRun> {
+ public:
+  static constexpr const char* kName = "bome";
+  static constexpr const char* kDescription =
+      "BOME: first-order value-function method with a dynamic barrier on q = g(x, y) - "
+      "g(x, y_T) (Liu et al. 2022)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -26,46 +26,48 @@
 
 namespace bilevel {
 
-// The schedule's fields a, c, lam0, lam_max, alpha0, gamma0, k0 come from the base.
-struct F2saOptions : F2saScheduleOptions {
-  std::string regime = "both";  // both | upper | none: which gradients are noisy
-  Auto T;                       // inner steps; auto = ceil(kappa) (slides: T = O(kappa))
-  double xi = 1.0;              // ratio of the x step to the y step
-  Index batch_f = 0;            // minibatch of f components; 0 = full
-  Index batch_g = 0;            // minibatch of g components; 0 = full
-  bool common_batch = false;    // x step: one g batch for both h_gx(x, y) and h_gx(x, z)
+struct F2saOptions {
+  F2saScheduleOptions schedule;
+  Auto T;
+  double xi = 1.0;
+  Index batch_f = 0;
+  Index batch_g = 0;
+  bool common_batch = false;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class F2sa : public Method<F2saOptions> {
+// One run of f2sa: the iterates and the schedule.
+class F2saRun : public MethodRun {
  public:
-  using Method::Method;
+  F2saRun(const F2saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return z_; }
 
-  std::string name() const override { return "f2sa"; }
-  std::string description() const override {
-    return "fully first-order stochastic approximation, increasing penalty (Kwon et al.)";
-  }
-
-  // The schedule at outer iteration k (after init): multiplier and steps.
+  // The schedule at outer iteration k: multiplier and steps.
   double lam_at(Index k) const { return sched_.lam_at(k); }
   double alpha_at(Index k) const { return sched_.alpha_at(k); }
   double gamma_at(Index k) const { return sched_.gamma_at(k); }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return z_; }
-  KeyValues resolved_options() override;
-
  private:
+  F2saOptions o_;
   F2saSchedule sched_;
-  Index T_ = 0;
+  Index T_;
   Sampler sf_, sg_;
   Vec x_, y_, z_, gfx_, ggx_, ggxz_;
   PenaltyGradients inner_;  // the inner step's gradients
+};
+
+class F2sa : public Method<F2sa, F2saOptions, F2saRun> {
+ public:
+  static constexpr const char* kName = "f2sa";
+  static constexpr const char* kDescription =
+      "fully first-order stochastic approximation, increasing penalty (Kwon et al.)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

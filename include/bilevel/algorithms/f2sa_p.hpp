@@ -25,25 +25,24 @@
 
 #include <vector>
 
-#include "bilevel/linalg/finite_difference.hpp"
 #include "bilevel/core/batch.hpp"
 #include "bilevel/core/method.hpp"
+#include "bilevel/linalg/finite_difference.hpp"
 
 namespace bilevel {
 
 struct F2saPOptions {
-  Index p = 2;          // finite-difference order (>= 1)
-  double eps = 1e-2;    // target stationarity: sets the auto nu, eta_x and K (Theorem 3.1)
-  Auto nu;              // finite-difference spacing; auto = Theorem 3.1 with unit constants
-  Auto eta_x;           // normalized outer step; auto = eps / L_phi
-  Auto eta_y;           // inner step; auto = 1/(L_g + max|j| nu L_f)
-  Auto K;               // inner steps per outer iteration; auto = ceil(kappa log(L_f kappa/(nu eps)))
-  Index S = 0;          // minibatch of the estimator Phi (f and g); 0 = full sums
-  Index batch_y = 0;    // minibatch of every inner step (f and g); 0 = full (the paper: 1)
-  bool normalize = true;  // x step along Phi/||Phi|| (line 14); false: x <- x - eta_x Phi
+  Index p = 2;
+  double eps = 1e-2;
+  Auto nu;
+  Auto eta_x;
+  Auto eta_y;
+  Auto K;
+  Index S = 0;
+  Index batch_y = 0;
+  bool normalize = true;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 // Phi = sum_j alpha_j (j F_x(x, y^j; bf) + G_x(x, y^j; bg) / nu) over the stencil's active
@@ -53,38 +52,30 @@ void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& 
                                      double nu, const Vec& x, const std::vector<Vec>& ys,
                                      const Batch& bf, const Batch& bg, Vec* out, Vec* work);
 
-class F2saP : public Method<F2saPOptions> {
+// One run of f2sa-p: one lower-level sequence per active node of the stencil.
+class F2saPRun : public MethodRun {
  public:
-  using Method::Method;
+  F2saPRun(const F2saPOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+           RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_est_; }
 
-  std::string name() const override { return "f2sa-p"; }
-  std::string description() const override {
-    return "fully first-order, p-th order finite-difference hypergradient, normalized step "
-           "(f2sa-p paper, Alg. 1)";
-  }
-
-  // After init: the stencil in use, its active nodes (one lower-level sequence each) and the
-  // resolved nu.
+  // The stencil in use, its active nodes (one lower-level sequence each) and nu.
   const FiniteDifferenceStencil& stencil() const { return stencil_; }
   const std::vector<int>& nodes() const { return nodes_; }
   double nu() const { return nu_; }
-  // The latest estimator Phi (for tests and diagnostics).
+  // The latest estimator Phi.
   const Vec& estimate() const { return phi_; }
-
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_est_; }
-  KeyValues resolved_options() override;
 
  private:
   void inner_steps(Problem& p, Rng& rng);
 
+  F2saPOptions o_;
   FiniteDifferenceStencil stencil_;
   std::vector<int> nodes_;  // active nodes j, one sequence each
-  double nu_ = 0, eta_x_ = 0, eta_y_ = 0;
-  Index K_ = 0;
+  double nu_, eta_x_, eta_y_;
+  Index K_;
   std::size_t est_a_ = 0, est_b_ = 0;  // sequences averaged into the reported y estimate
   // One inner sampler per sequence and function: a drawn batch stays valid until its own
   // sampler's next draw, so every sequence's batch lives through the shared data pass.
@@ -96,6 +87,17 @@ class F2saP : public Method<F2saPOptions> {
   std::vector<const Vec*> f_points_, g_points_;
   std::vector<Vec*> f_outs_, g_outs_;
   std::vector<Batch> f_batches_, g_batches_;
+};
+
+class F2saP : public Method<F2saP, F2saPOptions, F2saPRun> {
+ public:
+  static constexpr const char* kName = "f2sa-p";
+  static constexpr const char* kDescription =
+      "fully first-order, p-th order finite-difference hypergradient, normalized step (f2sa-p "
+      "paper, Alg. 1)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -36,40 +36,32 @@
 
 namespace bilevel {
 
-// The schedule's fields a, c, lam0, lam_max, alpha0, gamma0, k0 come from the base (f2sa's).
-struct F3saOptions : F2saScheduleOptions {
-  std::string regime = "both";  // both | upper | none: which gradients are noisy
-  double xi = 1.0;              // ratio of the x step to the y step
-  double eta0 = 1.0;            // momentum weight at k = 0, in (0, 1]
-  Auto eta_decay;               // decay exponent e of eta_k; auto = 2c
-  Index batch_f = 0;            // minibatch of f components; 0 = full
-  Index batch_g = 0;            // minibatch of g components; 0 = full
+struct F3saOptions {
+  F2saScheduleOptions schedule;
+  double xi = 1.0;
+  double eta0 = 1.0;
+  Auto eta_decay;
+  Index batch_f = 0;
+  Index batch_g = 0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class F3sa : public Method<F3saOptions> {
+// One run of f3sa: the iterates, the schedule and the six momentum estimators.
+class F3saRun : public MethodRun {
  public:
-  using Method::Method;
+  F3saRun(const F3saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return z_; }
 
-  std::string name() const override { return "f3sa"; }
-  std::string description() const override {
-    return "F2SA with STORM momentum estimators, single loop (Kwon et al.)";
-  }
-
-  // The schedule (after init): lam_k, alpha_k, gamma_k as in f2sa, and the momentum weight.
+  // The schedule: lam_k, alpha_k, gamma_k as in f2sa, and the momentum weight.
   const F2saSchedule& schedule() const { return sched_; }
   double eta_at(Index k) const;
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return z_; }
-  KeyValues resolved_options() override;
-
  private:
+  double xi_;
   F2saSchedule sched_;
   PowerSequence eta_;
   Sampler sf_, sg_;
@@ -77,6 +69,16 @@ class F3sa : public Method<F3saOptions> {
   // ~h_gz, ~h_fy, ~h_gy, ~h_fx, ~h_gxy, ~h_gxz, in the order their batches are drawn.
   StormEstimator gz_{Fn::kG, Partial::kY}, fy_{Fn::kF, Partial::kY}, gy_{Fn::kG, Partial::kY},
       fx_{Fn::kF, Partial::kX}, gxy_{Fn::kG, Partial::kX}, gxz_{Fn::kG, Partial::kX};
+};
+
+class F3sa : public Method<F3sa, F3saOptions, F3saRun> {
+ public:
+  static constexpr const char* kName = "f3sa";
+  static constexpr const char* kDescription =
+      "F2SA with STORM momentum estimators, single loop (Kwon et al.)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

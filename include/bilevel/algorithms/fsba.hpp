@@ -26,114 +26,105 @@
 
 #include <optional>
 
-#include "bilevel/algorithms/f2ba.hpp"
-#include "bilevel/linalg/cubic.hpp"
+#include "bilevel/algorithms/building_blocks/penalty_iteration.hpp"
 #include "bilevel/core/method.hpp"
+#include "bilevel/linalg/cubic.hpp"
 
 namespace bilevel {
 
 struct FsbaOptions {
-  double lam = 100.0;         // penalty multiplier lambda (> 0)
-  Index K = 20;               // inner steps per outer iteration (>= 1)
-  Auto alpha;                 // z step; auto = 1/L_g
-  Auto tau;                   // y step; auto = 1/(L_f + lam L_g)
-  std::string inner = "agd";  // gd | agd
-  double inner_tol = 0;       // end the inner loop early (see F2baOptions); 0 = K steps
-  Auto M;                     // cubic regularization; auto = m default_cubic_regularization
+  // The paper's inner loop: 20 accelerated steps.
+  PenaltyInnerOptions penalty{.K = 20, .inner = "agd"};
+  Auto M;
 
-  void declare(OptionList& o);
-  std::vector<std::string> validate() const;
+  // `m` (the lazy variants' refresh period; nullptr = 1) scales the auto M.
+  void declare(OptionList& o, const Index* m = nullptr);
 };
 
-struct LfsbaOptions : FsbaOptions {
-  Index m = 10;  // Hessian refresh period (>= 1)
+struct LfsbaOptions {
+  FsbaOptions fsba;
+  Index m = 10;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-// The state shared by fsba, lfsba and ifsba: F2BA's inner sequences and proxy gradient, the
-// resolved M, and the cubic steps' record.
+// The state shared by fsba, lfsba and ifsba: F2BA's inner sequences and proxy gradient, M, and
+// the record of the cubic steps.
 class CubicPenaltyIteration {
  public:
-  // Resolves the inner steps and M (refresh period m scales the auto M); z0 = y0.
-  void init(Problem& p, const FsbaOptions& o, Index m, const std::string& algo, const Vec& x0,
-            const Vec& y0, std::vector<std::string>* warnings);
+  CubicPenaltyIteration(const FsbaOptions& resolved, const Problem& p, const Vec& x0,
+                        const Vec& y0, RunContext& context);
   // K inner steps at the current x, then the proxy gradient there.
   const Vec& gradient(Problem& p, Rng& rng) { return it_.direction(p, rng); }
   // Dense step (fsba, lfsba): refreshes H and its factorization when `refresh` (or when there
   // is none yet), then x += argmin of the cubic model. Returns false (x untouched) when the
   // Hessian cannot be assembled: f + lam g not strongly convex in y at the inner point.
   bool dense_step(Problem& p, const Vec& d, bool refresh);
-  // Writes the resolved options (alpha, tau, M) into *o.
-  void resolve(FsbaOptions* o) const;
 
-  double lam() const { return lam_; }
+  double lam() const { return it_.lam(); }
   double M() const { return M_; }
   Vec& x() { return it_.x(); }
   const Vec& x() const { return it_.x(); }
   const Vec& y() const { return it_.y(); }
   const Vec& z() const { return it_.z(); }
   Index hessian_refreshes() const { return refreshes_; }
-  double last_step_norm() const { return last_step_norm_; }
-  void set_last_step_norm(double n) { last_step_norm_ = n; }
   // The current (possibly lazy) Hessian's smallest eigenvalue (NaN before the first refresh).
   double hessian_min_eig() const;
 
  private:
-  F2baIteration it_;
-  double lam_ = 0, M_ = 0;
+  PenaltyIteration it_;
+  double M_;
   std::optional<DenseCubicSolver> solver_;
   Index refreshes_ = 0;
-  double last_step_norm_ = 0;
 };
 
-// fsba and lfsba: the same dense cubic iteration, the Hessian refreshed every refresh_period()
-// iterations. Defined in fsba.cpp for the two option types.
-template <class Options>
-class DenseCubicPenalty : public Method<Options> {
+// One run of fsba or lfsba: the dense cubic iteration, the Hessian refreshed every `period`
+// iterations.
+class DenseCubicRun : public MethodRun {
  public:
-  using Method<Options>::Method;
-  const CubicPenaltyIteration& state() const { return it_; }
-
- protected:
-  virtual Index refresh_period() const = 0;
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
+  DenseCubicRun(const FsbaOptions& resolved, Index period, Problem& p, const Vec& x0,
+                const Vec& y0, RunContext& context);
+  DenseCubicRun(const FsbaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                RunContext& context)
+      : DenseCubicRun(resolved, 1, p, x0, y0, context) {}
+  DenseCubicRun(const LfsbaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                RunContext& context)
+      : DenseCubicRun(resolved.fsba, resolved.m, p, x0, y0, context) {}
   void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return it_.x(); }
-  const Vec& current_y() const override { return it_.z(); }
-  KeyValues resolved_options() override;
+  const Vec& x() const override { return it_.x(); }
+  const Vec& y() const override { return it_.z(); }
+  std::vector<std::pair<std::string, double>> counters() const override;
+
+  const CubicPenaltyIteration& iteration() const { return it_; }
 
  private:
   CubicPenaltyIteration it_;
+  Index period_;
+  RunContext* context_;  // for the warning of a failed refresh
 };
 
-class Fsba : public DenseCubicPenalty<FsbaOptions> {
+class Fsba : public Method<Fsba, FsbaOptions, DenseCubicRun> {
  public:
-  using DenseCubicPenalty::DenseCubicPenalty;
-
-  std::string name() const override { return "fsba"; }
-  std::string description() const override {
-    return "fully second-order bilevel approximation: cubic Newton on the penalty proxy with "
-           "exact dense Hessians (fsba paper, Alg. 1)";
+  static constexpr const char* kName = "fsba";
+  static constexpr const char* kDescription =
+      "fully second-order bilevel approximation: cubic Newton on the penalty proxy with exact "
+      "dense Hessians (fsba paper, Alg. 1)";
+  using Method::Method;
+  Requirements requirements() const override {
+    return {.dense_hessian = true, .alternative = "ifsba (Hessian-vector products only)"};
   }
-
- protected:
-  Index refresh_period() const override { return 1; }
 };
 
-class Lfsba : public DenseCubicPenalty<LfsbaOptions> {
+class Lfsba : public Method<Lfsba, LfsbaOptions, DenseCubicRun> {
  public:
-  using DenseCubicPenalty::DenseCubicPenalty;
-
-  std::string name() const override { return "lfsba"; }
-  std::string description() const override {
-    return "lazy FSBA: the Hessian of the penalty proxy and its factorization refreshed every "
-           "m iterations (fsba paper, Alg. 2)";
+  static constexpr const char* kName = "lfsba";
+  static constexpr const char* kDescription =
+      "lazy FSBA: the Hessian of the penalty proxy and its factorization refreshed every m "
+      "iterations (fsba paper, Alg. 2)";
+  using Method::Method;
+  Requirements requirements() const override {
+    return {.dense_hessian = true, .alternative = "ifsba (Hessian-vector products only)"};
   }
-
- protected:
-  Index refresh_period() const override { return o_.m; }
 };
 
 }  // namespace bilevel

@@ -19,42 +19,45 @@
 
 namespace bilevel {
 
-struct IfsbaOptions : FsbaOptions {
-  Index cg_iters = 100;      // CG iterations per y-block solve (>= 1)
-  double cg_tol = 1e-10;     // relative residual of the y-block solves (> 0)
-  Index cubic_iters = 200;   // gradient steps on the cubic model per outer iteration (>= 1)
-  double cubic_tol = 1e-6;   // stop them when ||grad model|| <= cubic_tol ||d_t|| (> 0)
-  Auto cubic_L;              // bound on ||Hess L*_lam||; auto = power iteration each step
+struct IfsbaOptions {
+  FsbaOptions fsba;
+  Index cg_iters = 100;
+  double cg_tol = 1e-10;
+  Index cubic_iters = 200;
+  double cubic_tol = 1e-6;
+  Auto cubic_L;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Ifsba : public Method<IfsbaOptions> {
+// One run of ifsba: the cubic iteration with products only.
+class IfsbaRun : public MethodRun {
  public:
-  using Method::Method;
+  IfsbaRun(const IfsbaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+           RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return it_.x(); }
+  const Vec& y() const override { return it_.z(); }
 
-  std::string name() const override { return "ifsba"; }
-  std::string description() const override {
-    return "inexact FSBA: cubic Newton on the penalty proxy from Hessian-vector products and "
-           "CG only, no dense Hessians (fsba paper, Alg. 3)";
-  }
-  const CubicPenaltyIteration& state() const { return it_; }
+  const CubicPenaltyIteration& iteration() const { return it_; }
   // The cubic solver's report and the CG iterations of the last outer iteration.
   const CubicGdResult& last_cubic() const { return last_cubic_; }
   Index last_cg_iterations() const { return last_cg_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return it_.x(); }
-  const Vec& current_y() const override { return it_.z(); }
-  KeyValues resolved_options() override;
-
  private:
+  IfsbaOptions o_;
   CubicPenaltyIteration it_;
   CubicGdResult last_cubic_;
   Index last_cg_ = 0;
+};
+
+class Ifsba : public Method<Ifsba, IfsbaOptions, IfsbaRun> {
+ public:
+  static constexpr const char* kName = "ifsba";
+  static constexpr const char* kDescription =
+      "inexact FSBA: cubic Newton on the penalty proxy from Hessian-vector products and CG "
+      "only, no dense Hessians (fsba paper, Alg. 3)";
+  using Method::Method;
 };
 
 }  // namespace bilevel

@@ -26,41 +26,44 @@
 namespace bilevel {
 
 struct ItdOptions {
-  Index K = 10;  // unrolled inner GD steps per outer iteration (>= 1)
-  Auto alpha;    // inner step; auto = 1/L_g
-  Auto eta;      // outer step; auto = 1/L_phi
+  Index K = 10;
+  Auto alpha;
+  Auto eta;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Itd : public Method<ItdOptions> {
+// One run of itd: the unrolled inner iterates and the reverse pass.
+class ItdRun : public MethodRun {
  public:
-  using Method::Method;
-
-  std::string name() const override { return "itd"; }
-  std::string description() const override {
-    return "iterative differentiation, reverse mode through K inner GD steps (Ji et al. 2021)";
-  }
+  ItdRun(const ItdOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+         RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  // ys_[0] holds the warm start, which after a step is that step's y_K.
+  const Vec& y() const override { return ys_[0]; }
 
   // The hypergradient estimate h of the last step (at the x before its update); empty
   // before the first step.
   const Vec& last_hypergradient() const { return h_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  // ys_[0] holds the warm start, which after a step is that step's y_K.
-  const Vec& current_y() const override { return ys_[0]; }
-  KeyValues resolved_options() override;
-
  private:
-  double alpha_ = 0, eta_ = 0;
+  Index K_;
+  double alpha_, eta_;
   Sampler sf_, sg_;
   Vec x_;
-  std::vector<Vec> ys_;  // y_0 .. y_K of the current unroll, preallocated in init
+  std::vector<Vec> ys_;  // y_0 .. y_K of the current unroll, preallocated once
   Vec v_, h_, ggy_, hxv_, hyv_;
+};
+
+class Itd : public Method<Itd, ItdOptions, ItdRun> {
+ public:
+  static constexpr const char* kName = "itd";
+  static constexpr const char* kDescription =
+      "iterative differentiation, reverse mode through K inner GD steps (Ji et al. 2021)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -19,46 +19,53 @@
 
 #include <optional>
 
-#include "bilevel/linalg/cubic.hpp"
 #include "bilevel/core/method.hpp"
+#include "bilevel/linalg/cubic.hpp"
 
 namespace bilevel {
 
 struct LmcnOptions {
-  Index m = 10;          // Hessian refresh period (>= 1)
-  Index K = 20;          // inner AGD steps per iteration (>= 1)
-  Auto alpha;            // inner step; auto = 1/L_g
-  double inner_tol = 0;  // end the inner loop once ||grad_y g|| <= inner_tol (>= 0; 0 = K steps)
-  Auto M;                // cubic regularization; auto = m default_cubic_regularization
+  Index m = 10;
+  Index K = 20;
+  Auto alpha;
+  double inner_tol = 0;
+  Auto M;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Lmcn : public Method<LmcnOptions> {
+// One run of lmcn: y by AGD, x by lazy cubic Newton steps on P.
+class LmcnRun : public MethodRun {
  public:
-  using Method::Method;
+  LmcnRun(const LmcnOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
+  std::vector<std::pair<std::string, double>> counters() const override;
 
-  std::string name() const override { return "lmcn"; }
-  std::string description() const override {
-    return "lazy minimax cubic Newton on P(x) = max_y F(x, y), Hessian refreshed every m "
-           "steps (minimax problems only; fsba paper, section 5)";
-  }
-  double M() const { return M_; }
+  double M() const { return o_.M.value_or(0); }
   Index hessian_refreshes() const { return refreshes_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
-
  private:
-  double alpha_ = 0, beta_ = 0, M_ = 0;
+  LmcnOptions o_;
+  double alpha_, beta_;
   Vec x_, y_, y_prev_, w_, gx_, gy_;
   std::optional<DenseCubicSolver> solver_;
   Index refreshes_ = 0;
+  RunContext* context_;  // for the warning of a failed refresh
+};
+
+class Lmcn : public Method<Lmcn, LmcnOptions, LmcnRun> {
+ public:
+  static constexpr const char* kName = "lmcn";
+  static constexpr const char* kDescription =
+      "lazy minimax cubic Newton on P(x) = max_y F(x, y), Hessian refreshed every m steps "
+      "(minimax problems only; fsba paper, section 5)";
+  using Method::Method;
+  Requirements requirements() const override {
+    return {.minimax = true, .dense_hessian = true};
+  }
 };
 
 }  // namespace bilevel

@@ -27,36 +27,33 @@
 #pragma once
 
 #include "bilevel/algorithms/building_blocks/recursive_estimates.hpp"
-#include "bilevel/core/batch.hpp"
 #include "bilevel/core/method.hpp"
 
 namespace bilevel {
 
 struct MrboOptions {
-  Index K = 1;        // y updates per iteration (>= 1); 1 = the paper
-  Auto alpha;         // y step factor (paper: lambda); auto = 1/L_g
-  Auto beta;          // x step factor (paper: gamma); auto = 1/L_phi
-  double m = 10;      // schedule offset m (> 0)
-  Auto d;             // schedule numerator d; auto = m^(1/3) (eta_0 = 1)
-  double c1 = 1.0;    // hypergradient momentum a_{k+1} = min(1, c1 eta_k^2) (> 0)
-  double c2 = 1.0;    // y-gradient momentum b_{k+1} = min(1, c2 eta_k^2) (> 0)
-  NeumannOptions ns;  // Q, eta_N, batch_f, batch_g
+  Index K = 1;
+  Auto alpha;
+  Auto beta;
+  double m = 10;
+  Auto d;
+  double c1 = 1.0;
+  double c2 = 1.0;
+  NeumannOptions ns;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Mrbo : public Method<MrboOptions> {
+// One run of mrbo: the iterates, the schedule and the two recursive estimates.
+class MrboRun : public MethodRun {
  public:
-  using Method::Method;
+  MrboRun(const MrboOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
-  std::string name() const override { return "mrbo"; }
-  std::string description() const override {
-    return "momentum-based recursive bilevel optimizer, STORM momentum on y and hypergradient "
-           "estimates (Yang, Ji & Liang 2021)";
-  }
-
-  // The schedule (after init): eta_k and the momentum weights a_{k+1}, b_{k+1}.
+  // The schedule: eta_k and the momentum weights a_{k+1}, b_{k+1}.
   double eta_at(Index k) const;
   double hypergradient_weight_at(Index k) const;
   double gradient_weight_at(Index k) const;
@@ -64,18 +61,20 @@ class Mrbo : public Method<MrboOptions> {
   const Vec& gradient_estimate() const { return est_.v(); }
   const Vec& hypergradient_estimate() const { return est_.u(); }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
-
  private:
-  double d_ = 0;
+  MrboOptions o_;
   NeumannSetup setup_;  // alpha, beta, eta_N, the samplers
   Vec x_, y_, x_old_, y_old_, y_prev_;
   RecursiveEstimates est_;
+};
+
+class Mrbo : public Method<Mrbo, MrboOptions, MrboRun> {
+ public:
+  static constexpr const char* kName = "mrbo";
+  static constexpr const char* kDescription =
+      "momentum-based recursive bilevel optimizer, STORM momentum on y and hypergradient "
+      "estimates (Yang, Ji & Liang 2021)";
+  using Method::Method;
 };
 
 }  // namespace bilevel

@@ -33,16 +33,16 @@
 
 namespace bilevel {
 
-struct Pf2baOptions : F2baOptions {
-  double eps = 1e-3;   // target gradient norm; perturb when ||d_t|| <= 4/5 eps
-  double rho = 1.0;    // Hessian-Lipschitz constant of L*_lam: curvature target sqrt(rho eps)
-  double delta = 0.1;  // failure probability behind the auto iota
-  Auto iota;           // log factor of Prop. 5.1; auto = smallest integer satisfying (7)
-  Auto r;              // perturbation radius; auto = eps / (400 iota^3)
-  Auto T_pert;         // iterations between perturbations; auto = ceil(iota L / sqrt(rho eps))
+struct Pf2baOptions {
+  F2baOptions f2ba;
+  double eps = 1e-3;
+  double rho = 1.0;
+  double delta = 0.1;
+  Auto iota;
+  Auto r;
+  Auto T_pert;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 // Fills *xi (its size is the dimension) with a draw uniform in the ball of radius r.
@@ -52,35 +52,39 @@ void sample_uniform_ball(double r, Rng& rng, Vec* xi);
 // delta >= L sqrt(d) / sqrt(rho eps) iota^2 2^(8 - iota).
 double perturbation_iota(double L, Index d, double rho, double eps, double delta);
 
-class Pf2ba : public Method<Pf2baOptions> {
+// One run of pf2ba: f2ba's iteration and the record of the perturbations.
+class Pf2baRun : public MethodRun {
  public:
-  using Method::Method;
+  Pf2baRun(const Pf2baOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+           RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return it_.x(); }
+  const Vec& y() const override { return it_.z(); }
+  std::vector<std::pair<std::string, double>> counters() const override;
 
-  std::string name() const override { return "pf2ba"; }
-  std::string description() const override {
-    return "perturbed F2BA: F2BA plus ball perturbations near stationary points, for "
-           "second-order stationarity (f2ba paper, Alg. 2)";
-  }
-
-  // Perturbations of the last run, the iteration of the last one (-1 if none) and its xi.
+  // Perturbations so far, the iteration of the last one (-1 if none) and its xi.
   Index perturbations() const { return perturbations_; }
   Index last_perturbation_iter() const { return last_perturbation_; }
   const Vec& last_perturbation() const { return xi_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return it_.x(); }
-  const Vec& current_y() const override { return it_.z(); }
-  KeyValues resolved_options() override;
-
  private:
-  F2baIteration it_;
-  double iota_ = 0, r_ = 0;
-  Index T_pert_ = 0;
+  PenaltyIteration it_;
+  double eta_, eps_, r_;
+  Index T_pert_;
   Index perturbations_ = 0;
   Index last_perturbation_ = -1;
   Vec xi_;
+};
+
+class Pf2ba : public Method<Pf2ba, Pf2baOptions, Pf2baRun> {
+ public:
+  static constexpr const char* kName = "pf2ba";
+  static constexpr const char* kDescription =
+      "perturbed F2BA: F2BA plus ball perturbations near stationary points, for second-order "
+      "stationarity (f2ba paper, Alg. 2)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -59,54 +59,45 @@
 namespace bilevel {
 
 struct ProxF2saOptions {
-  std::string variant = "two-loop";  // two-loop | single-loop
-  std::string regime = "both";       // both | upper | none: which gradients are noisy
-  Auto a;                            // decay exponent of alpha_k and beta_k
-  Auto c;                            // decay exponent of gamma_k (growth of T_k, M_k)
-  Auto s;                            // growth exponent of lam_k = 1/sigma_k
-  Auto eta_decay;                    // decay exponent of eta_k (single-loop)
-  Auto rho;                          // prox parameter; auto = 1/(4 L_g)
-  Auto lam0;                         // 1/sigma_0; auto = 2 L_f/mu_g
-  double lam_max = 0;                // cap on lam_k (the slides' sigma_K = eps); 0 = none
-  Auto alpha0;                       // x step at k = 0; auto = rho
-  double beta0 = 1.0;                // proximal smoothing weight at k = 0, in (0, 1]
-  Auto gamma0;                       // prox-subproblem step at k = 0
-  Index T0 = 3;                      // inner steps at k = 0 (two-loop)
-  Index T_max = 0;                   // cap on T_k; 0 = none
-  Index M0 = 1;                      // x-direction samples at k = 0 (two-loop)
-  Index M_max = 0;                   // cap on M_k; 0 = none
-  double eta0 = 1.0;                 // momentum weight at k = 0, in (0, 1] (single-loop)
-  double k0 = 10.0;                  // schedule offset
-  Index batch_f = 0;                 // minibatch of f components; 0 = full
-  Index batch_g = 0;                 // minibatch of g components; 0 = full
+  std::string variant = "two-loop";
+  std::string regime = "both";
+  Auto a;
+  Auto c;
+  Auto s;
+  Auto eta_decay;
+  Auto rho;
+  Auto lam0;
+  double lam_max = 0;
+  Auto alpha0;
+  double beta0 = 1.0;
+  Auto gamma0;
+  Index T0 = 3;
+  Index T_max = 0;
+  Index M0 = 1;
+  Index M_max = 0;
+  double eta0 = 1.0;
+  double k0 = 10.0;
+  Index batch_f = 0;
+  Index batch_g = 0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class ProxF2sa : public Method<ProxF2saOptions> {
+// One run of prox-f2sa: the iterates, the prox centres and the schedules.
+class ProxF2saRun : public MethodRun {
  public:
-  using Method::Method;
+  ProxF2saRun(const ProxF2saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0,
+              Rng& rng, RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
-  std::string name() const override { return "prox-f2sa"; }
-  std::string description() const override {
-    return "proximal F2SA for nonconvex / box-constrained lower levels, two-loop or "
-           "single-loop with momentum (Kwon et al.)";
-  }
-
-  // The schedules at outer iteration k (after init).
+  // The schedules at outer iteration k.
   double lam_at(Index k) const;
   double sigma_at(Index k) const { return 1.0 / lam_at(k); }
   Index T_at(Index k) const { return capped_count(T_, o_.T_max, k); }
   Index M_at(Index k) const { return capped_count(M_, o_.M_max, k); }
   double eta_at(Index k) const;
-
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
 
  private:
   static Index capped_count(const PowerSequence& s, Index cap, Index k);
@@ -116,14 +107,24 @@ class ProxF2sa : public Method<ProxF2saOptions> {
   void single_loop_step(Problem& p, Rng& rng, Index k);
   void smooth_centres(double beta);
 
+  ProxF2saOptions o_;
   PowerSequence alpha_, beta_, gamma_, lam_, eta_, T_, M_;
-  double rho_ = 0;
+  double rho_;
   std::optional<Box> box_x_, box_y_;
   Sampler sf_, sg_;
   Vec x_, y_, z_, wy_, wz_, u_, v_, dir_, gfx_, ggxy_, ggxz_;
   PenaltyGradients inner_;
   StormEstimator gz_{Fn::kG, Partial::kY}, fy_{Fn::kF, Partial::kY}, gy_{Fn::kG, Partial::kY},
       fx_{Fn::kF, Partial::kX}, gxy_{Fn::kG, Partial::kX}, gxz_{Fn::kG, Partial::kX};
+};
+
+class ProxF2sa : public Method<ProxF2sa, ProxF2saOptions, ProxF2saRun> {
+ public:
+  static constexpr const char* kName = "prox-f2sa";
+  static constexpr const char* kDescription =
+      "proximal F2SA for nonconvex / box-constrained lower levels, two-loop or single-loop "
+      "with momentum (Kwon et al.)";
+  using Method::Method;
 };
 
 }  // namespace bilevel

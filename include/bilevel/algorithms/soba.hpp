@@ -29,44 +29,44 @@
 namespace bilevel {
 
 struct SobaOptions {
-  Auto rho0;             // initial step of y and v; auto = 1/L_g
-  Auto gamma0;           // initial step of x; auto = 1/L_phi
-  double a_rho = 0.4;    // decay exponent of rho_k (>= 0)
-  double a_gamma = 0.6;  // decay exponent of gamma_k (>= 0)
-  Index batch_f = 0;     // minibatch of f components; 0 = full
-  Index batch_g = 0;     // minibatch of g components; 0 = full
+  Auto rho0;
+  Auto gamma0;
+  double a_rho = 0.4;
+  double a_gamma = 0.6;
+  Index batch_f = 0;
+  Index batch_g = 0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Soba : public Method<SobaOptions> {
+// One run of soba: y, v and x in a single loop.
+class SobaRun : public MethodRun {
  public:
-  using Method::Method;
+  SobaRun(const SobaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
-  std::string name() const override { return "soba"; }
-  std::string description() const override {
-    return "stochastic bilevel algorithm: single loop on y, the linear-system variable v and "
-           "x (Dagreou et al. 2022)";
-  }
-
-  // The steps at iteration k (after init).
+  // The steps at iteration k.
   double rho_at(Index k) const;
   double gamma_at(Index k) const;
   // The current v (approximates -[Hyy g]^{-1} grad_y f).
   const Vec& current_v() const { return v_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
-
  private:
-  double rho0_ = 0, gamma0_ = 0;
+  SobaOptions o_;
   Sampler sf_, sg_;
   Vec x_, y_, v_, ggy_, gfx_, gfy_, hyv_, hxv_;
+};
+
+class Soba : public Method<Soba, SobaOptions, SobaRun> {
+ public:
+  static constexpr const char* kName = "soba";
+  static constexpr const char* kDescription =
+      "stochastic bilevel algorithm: single loop on y, the linear-system variable v and x "
+      "(Dagreou et al. 2022)";
+  using Method::Method;
 };
 
 }  // namespace bilevel

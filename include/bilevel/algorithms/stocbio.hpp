@@ -21,45 +21,47 @@
 #pragma once
 
 #include "bilevel/algorithms/building_blocks/neumann_hypergradient.hpp"
-#include "bilevel/core/batch.hpp"
 #include "bilevel/core/method.hpp"
 
 namespace bilevel {
 
 struct StocbioOptions {
-  Index K = 10;       // inner SGD steps per outer iteration (>= 1; the paper's D)
-  Auto alpha;         // inner step; auto = 1/L_g
-  Auto beta;          // outer step; auto = 1/L_phi
-  NeumannOptions ns;  // Q, eta_N, batch_f, batch_g
+  Index K = 10;
+  Auto alpha;
+  Auto beta;
+  NeumannOptions ns;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Stocbio : public Method<StocbioOptions> {
+// One run of stocbio.
+class StocbioRun : public MethodRun {
  public:
-  using Method::Method;
-
-  std::string name() const override { return "stocbio"; }
-  std::string description() const override {
-    return "stochastic bilevel optimizer: inner SGD + Neumann-series hypergradient with "
-           "Hessian-vector products (Ji, Yang & Liang 2021)";
-  }
+  StocbioRun(const StocbioOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+             RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
   // The hypergradient estimate h of the last step (at the x before its update).
   const Vec& last_hypergradient() const { return h_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
-
  private:
+  Index K_;
   NeumannSetup setup_;  // alpha, beta, eta_N, the samplers
   Vec x_, y_, ggy_, h_;
   NeumannHypergradient hypergrad_;
+};
+
+class Stocbio : public Method<Stocbio, StocbioOptions, StocbioRun> {
+ public:
+  static constexpr const char* kName = "stocbio";
+  static constexpr const char* kDescription =
+      "stochastic bilevel optimizer: inner SGD + Neumann-series hypergradient with "
+      "Hessian-vector products (Ji, Yang & Liang 2021)";
+  using Method::Method;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key,
+                                            bool stochastic) const override;
 };
 
 }  // namespace bilevel

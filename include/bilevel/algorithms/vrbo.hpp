@@ -23,33 +23,30 @@
 #pragma once
 
 #include "bilevel/algorithms/building_blocks/recursive_estimates.hpp"
-#include "bilevel/core/batch.hpp"
 #include "bilevel/core/method.hpp"
 
 namespace bilevel {
 
 struct VrboOptions {
-  Index K = 10;             // inner steps per outer iteration (>= 1; the paper's m + 1)
-  Index q = 3;              // large-batch refresh period in outer iterations (>= 1)
-  Auto alpha;               // y step; auto = 1/L_g
-  Auto beta;                // x step; auto = 1/L_phi
-  Index batch_f_large = 0;  // refresh batch of f (S1); 0 = full
-  Index batch_g_large = 0;  // refresh batch of g (S1); 0 = full
-  NeumannOptions ns;        // Q, eta_N, and the small batches batch_f, batch_g (S2)
+  Index K = 10;
+  Index q = 3;
+  Auto alpha;
+  Auto beta;
+  Index batch_f_large = 0;
+  Index batch_g_large = 0;
+  NeumannOptions ns;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-class Vrbo : public Method<VrboOptions> {
+// One run of vrbo: the iterates and the two SARAH estimates.
+class VrboRun : public MethodRun {
  public:
-  using Method::Method;
-
-  std::string name() const override { return "vrbo"; }
-  std::string description() const override {
-    return "variance-reduced bilevel optimizer, SARAH estimators of the y gradient and the "
-           "hypergradient with periodic large batches (Yang, Ji & Liang 2021)";
-  }
+  VrboRun(const VrboOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+          RunContext& context);
+  void step(Problem& p, Rng& rng, Index k) override;
+  const Vec& x() const override { return x_; }
+  const Vec& y() const override { return y_; }
 
   // The estimates v ~ grad_y g and u ~ grad phi, made at the point (estimate_x(),
   // estimate_y()): the current x and the y before the last inner step.
@@ -58,18 +55,21 @@ class Vrbo : public Method<VrboOptions> {
   const Vec& estimate_x() const { return x_est_; }
   const Vec& estimate_y() const { return y_est_; }
 
- protected:
-  void init(Problem& p, const Vec& x0, const Vec& y0, Rng& rng) override;
-  void step(Problem& p, Rng& rng, Index k) override;
-  const Vec& current_x() const override { return x_; }
-  const Vec& current_y() const override { return y_; }
-  KeyValues resolved_options() override;
-
  private:
+  VrboOptions o_;
   NeumannSetup setup_;  // alpha, beta, eta_N, the small-batch samplers
   Sampler sf_large_, sg_large_;
   Vec x_, y_, x_est_, y_est_;  // the current point and the point of the last estimate
   RecursiveEstimates est_;
+};
+
+class Vrbo : public Method<Vrbo, VrboOptions, VrboRun> {
+ public:
+  static constexpr const char* kName = "vrbo";
+  static constexpr const char* kDescription =
+      "variance-reduced bilevel optimizer, SARAH estimators of the y gradient and the "
+      "hypergradient with periodic large batches (Yang, Ji & Liang 2021)";
+  using Method::Method;
 };
 
 }  // namespace bilevel

@@ -1,50 +1,93 @@
-// The Algorithm interface and the shared run loop.
+// Algorithms: immutable configurations that run on problems, and the shared run loop.
 //
-// Every method implements `init` (resolve "auto" options against the problem, allocate
-// workspaces) and `step` (one outer iteration). The base class owns everything common:
-// validation before a run, stopping rules, timing that excludes diagnostics, the exact
-// trace (phi and ||grad phi|| from Diagnostics), callbacks, and divergence detection.
-// Algorithms never print.
+// An Algorithm holds only its options. `solve(problem, x0, y0, settings)` is const: it
+// resolves the "auto" options against the problem into a resolved copy, creates the run's
+// own state (a MethodRun: iterates, workspaces, samplers), and drives it with the loop every
+// method shares: stopping rules, timing that excludes diagnostics, the exact trace (phi and
+// ||grad phi|| from Diagnostics), callbacks, cancellation and divergence detection. One
+// Algorithm object may therefore solve several problems at once from several threads (each
+// problem object is one run's: it counts that run's oracle calls). Algorithms never print.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 #include "bilevel/core/result.hpp"
 
 namespace bilevel {
 
+// Limits of one run. A limit of 0 is off.
 struct Stopping {
-  Index max_iters = 1000;       // outer iterations (>= 1)
-  Index max_oracle_calls = 0;   // budget on OracleCounts::total_calls(); 0 = none
-  double time_limit_s = 0;      // wall time of the algorithm; 0 = none
-  double tol = 0;               // stop when exact ||grad phi|| <= tol; 0 = off
+  Index max_iters = 1000;
+  Index max_oracle_calls = 0;
+  double time_limit_s = 0;
+  double tol = 0;
+
+  void declare(OptionList& o);
 };
 
-enum class Action { kContinue, kStop };
+// What a callback asks for after seeing a record.
+enum class Action {
+  kContinue,
+  kStop,   // end the run; the iterate is usable (Status::kUserStop)
+  kAbort,  // end the run; the iterate must not be used (Status::kUserAbort)
+};
 
-// Called after every logged record, the one that ends the run included. Returning kStop ends
-// the run with Status::kUserStop (unless that record also diverged or met tol).
-using Callback = std::function<Action(const IterRecord&)>;
+// Called after every logged record, the one that ends the run included, with the iterate x
+// and the method's estimate y of y*(x) at that record.
+using Callback = std::function<Action(const IterRecord& record, const Vec& x, const Vec& y)>;
 
 struct RunSettings {
   Stopping stopping;
   std::uint64_t seed = 0;
-  Index log_every = 1;      // record (and evaluate diagnostics) every this many iterations
-  bool diagnostics = true;  // false: phi / hypergrad_norm are NaN (saves time on big problems)
-  // Also record lambda_min(Hess phi) (second-order stationarity; needs diagnostics). Costly
-  // without a closed-form Hess phi: 2 dim_x hypergradients per record up to dim_x = 200,
-  // else 2 per Lanczos product (see diagnostics.hpp).
+  Index log_every = 1;
+  bool diagnostics = true;
   bool min_eig = false;
-  // false: the trace keeps only its first and latest records (callbacks still see every
-  // record). Long runs that log every iteration to stop at the first iterate within tol
-  // (bilevel complexity) then use constant memory instead of ~200 bytes per iteration.
   bool keep_trace = true;
   std::vector<Callback> callbacks;
+  // When set, the run checks the flag after every iteration and stops (Status::kUserStop)
+  // once it is true: a signal handler or another thread sets it.
+  const std::atomic<bool>* cancel = nullptr;
+
+  // The declared settings (everything but callbacks and cancel).
+  void declare(OptionList& o);
+};
+
+// One run's state: what a method updates at every outer iteration. Created by the
+// Algorithm for each solve and destroyed at its end.
+class MethodRun {
+ public:
+  virtual ~MethodRun() = default;
+  // One outer iteration; k counts from 0.
+  virtual void step(Problem& problem, Rng& rng, Index k) = 0;
+  virtual const Vec& x() const = 0;
+  // The method's current estimate of y*(x).
+  virtual const Vec& y() const = 0;
+  // Counters about the run for Result::method_counters (e.g. pf2ba's perturbations).
+  virtual std::vector<std::pair<std::string, double>> counters() const { return {}; }
+};
+
+// What a run knows besides its options and may report besides its iterates. It lives as long
+// as the solve: a run that keeps a pointer to it must not use it after its last step.
+struct RunContext {
+  std::string algo;  // the method's name, for messages
+  std::vector<std::string> warnings;
+  // A setting outside the method's theory that may still work (Result::warnings).
+  void warn(std::string message) { warnings.push_back(std::move(message)); }
+};
+
+// What an algorithm asks of the problems it runs on (checked before a run starts).
+struct Requirements {
+  bool minimax = false;        // f = F, g = -F (Problem::is_minimax)
+  bool dense_hessian = false;  // Problem::hessian blocks
+  std::string alternative;     // a method to suggest when a requirement is not met
 };
 
 class Algorithm {
@@ -53,40 +96,40 @@ class Algorithm {
 
   virtual std::string name() const = 0;
   virtual std::string description() const = 0;
-  // The algorithm's options, bound to its Options struct (read and write).
-  virtual OptionList options() = 0;
-  // Every violated constraint of the current options; empty if valid.
+  // The options as configured ("auto" where the run resolves them), in declaration order.
+  virtual OptionValues option_values() const = 0;
+  // The options' names, values, constraints, rules and help (`bilevel list`, the docs).
+  virtual std::vector<OptionDoc> option_docs() const = 0;
+  // Every violated constraint of the options; empty if valid.
   virtual std::vector<std::string> validate() const = 0;
+  // A copy with some options set from key=value text (throws InvalidOptions on an unknown
+  // key or a value of the wrong type; constraints are checked by validate()).
+  virtual std::unique_ptr<Algorithm> with_options(const KeyValues& kv) const = 0;
+  virtual Requirements requirements() const { return {}; }
+  // The method's upper bounds on the oracle calls to reach ||grad phi|| <= eps, as its
+  // papers state them, for a sweep of `key` ("eps" or "kappa"; the lab's complexity fits).
+  virtual std::vector<ComplexityBound> upper_bounds(std::string_view /*key*/,
+                                                    bool /*stochastic*/) const {
+    return {};
+  }
 
-  // Sets options from key=value pairs (throws InvalidOptions on an unknown key or bad value).
-  void set_options(const KeyValues& kv);
-
-  // Validates (throws InvalidOptions), then runs from (x0, y0). Never throws for divergence
-  // or limits: those are reported in Result::status.
-  Result run(Problem& problem, const Vec& x0, const Vec& y0, const RunSettings& settings);
-
-  // The current iterate x and the method's estimate of y*(x), for callbacks that inspect the
-  // run between iterations (valid during and after run()).
-  const Vec& iterate_x() const { return current_x(); }
-  const Vec& iterate_y() const { return current_y(); }
+  // Validates the options and settings (throws InvalidOptions), checks the problem against
+  // requirements() (throws InvalidInput), then runs from (x0, y0). Never throws for
+  // divergence or limits: those are reported in Result::status.
+  Result solve(Problem& problem, const Vec& x0, const Vec& y0, const RunSettings& settings) const;
+  // From the problem's initial point.
+  Result solve(Problem& problem, const RunSettings& settings) const;
 
  protected:
-  // Resolves "auto" options from the problem and prepares state. May throw InvalidOptions
-  // (e.g. an "auto" default needs a constant the problem does not know).
-  virtual void init(Problem& problem, const Vec& x0, const Vec& y0, Rng& rng) = 0;
-  // One outer iteration; k counts from 0.
-  virtual void step(Problem& problem, Rng& rng, Index k) = 0;
-  virtual const Vec& current_x() const = 0;
-  // The method's current estimate of y*(x).
-  virtual const Vec& current_y() const = 0;
-  // Resolved options for the summary; default: options().values().
-  virtual KeyValues resolved_options() { return options().values(); }
-  // Records a warning for Result::warnings (algorithms never print): a setting outside the
-  // theory that may still work.
-  void warn(std::string message) { warnings_.push_back(std::move(message)); }
-
- private:
-  std::vector<std::string> warnings_;
+  // Resolves the options against the problem and creates the run's state at (x0, y0);
+  // `resolved` receives the options with "auto" replaced by values. May throw InvalidOptions
+  // (an "auto" default needs a constant the problem does not know).
+  virtual std::unique_ptr<MethodRun> start(Problem& problem, const Vec& x0, const Vec& y0,
+                                           Rng& rng, RunContext& context,
+                                           OptionValues* resolved) const = 0;
 };
+
+// Throws InvalidOptions when `problem` lacks what `algorithm` requires, naming both.
+void check_requirements(const Algorithm& algorithm, const Problem& problem);
 
 }  // namespace bilevel

@@ -13,31 +13,12 @@
 #include <vector>
 
 #include "bilevel/core/batch.hpp"
+#include "bilevel/core/options.hpp"
 #include "bilevel/core/oracle_counts.hpp"
+#include "bilevel/core/problem_constants.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
-
-// Constants a problem knows about itself; algorithms derive default step sizes from them.
-struct ProblemConstants {
-  std::optional<double> mu_g;   // strong convexity of g(x, .) in y
-  std::optional<double> L_g;    // Lipschitz constant of grad_y g(x, .) in y (inner step 1/L_g)
-  std::optional<double> L_f;    // Lipschitz constant of grad f (jointly in x, y)
-  // A lower bound on the eigenvalues of Hyy f: 0 when f is convex in y, negative when it is
-  // not. f + lam g is then (lam mu_g + mu_fy)-strongly convex in y; unknown means -L_f.
-  std::optional<double> mu_fy;
-  std::optional<double> L_phi;  // Lipschitz constant of grad phi, when known exactly
-  // Lipschitz constant of Hess phi (the rho of second-order stationarity: a point with
-  // ||grad phi|| <= eps and lambda_min(Hess phi) >= -sqrt(rho eps)); cubic-regularized
-  // methods take their default M from it. 0 for a quadratic phi.
-  std::optional<double> rho_phi;
-  // A suggested outer step on x derived from the problem's scale, not a bound: what the auto
-  // outer steps use when L_phi is unknown (hyperclean: its hypergradient entries are O(1/n),
-  // so the step is O(n); DESIGN.md section 8, "Scale").
-  std::optional<double> x_step;
-};
-
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
 
 // A box  lower <= v <= upper  (componentwise): the simple constraint sets X and Y that
 // projection methods (prox-f2sa) handle exactly.
@@ -64,12 +45,14 @@ class Problem {
   virtual ProblemConstants constants() const { return {}; }
   virtual Vec initial_x() const { return Vec::Zero(dim_x()); }
   virtual Vec initial_y() const { return Vec::Zero(dim_y()); }
-  // The problem's resolved options, echoed in run summaries.
-  virtual KeyValues option_values() const { return {}; }
+  // The problem's options (and the sizes it derived from them), echoed in run summaries.
+  virtual OptionValues option_values() const { return {}; }
   // Problem-specific trace metrics (e.g. val_loss), evaluated uncounted at (x, y).
   virtual std::vector<std::string> metric_names() const { return {}; }
   virtual std::vector<double> metrics(const Vec& /*x*/, const Vec& /*y*/) const { return {}; }
   virtual bool has_dense_hessian() const { return false; }
+  // A minimax problem min_x max_y F: f = F and g = -F (what lmcn requires).
+  virtual bool is_minimax() const { return false; }
   // Constraint sets of a problem  min_{x in X} f(x, y*(x)),  y*(x) in argmin_{y in Y} g(x, y)
   // when they are boxes; none (the default) means X = R^dx, Y = R^dy. Methods that project
   // (prox-f2sa) keep their iterates inside; the others ignore the boxes.

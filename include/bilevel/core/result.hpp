@@ -2,11 +2,13 @@
 #pragma once
 
 #include <limits>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "bilevel/core/options.hpp"
 #include "bilevel/core/oracle_counts.hpp"
-#include "bilevel/core/problem.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
@@ -17,7 +19,8 @@ enum class Status {
   kOracleBudget,   // oracle-call budget spent
   kTimeLimit,      // wall-time limit reached
   kDiverged,       // a non-finite iterate or value, or ||grad phi|| grew 1e6-fold
-  kUserStop,       // a callback asked to stop
+  kUserStop,       // a callback asked to stop, or the run was cancelled
+  kUserAbort,      // a callback aborted the run: its iterate must not be used
 };
 
 const char* to_string(Status s);
@@ -42,23 +45,55 @@ struct Trace {
   std::vector<IterRecord> records;
 };
 
+class MethodRun;
+
+// Wall time of a run by phase.
+struct Timings {
+  double start_s = 0;        // resolving the options and creating the run's state
+  double steps_s = 0;        // the method's iterations
+  double diagnostics_s = 0;  // exact phi, ||grad phi|| and min_eig for the trace (uncounted)
+  double callbacks_s = 0;    // the callbacks, trace writing and progress bars among them
+};
+
 struct Result {
+  std::string algorithm;  // the method's name
+  std::string problem;    // the problem's name
   Vec x;  // final upper-level iterate
   Vec y;  // the method's final estimate of y*(x)
   Status status = Status::kMaxIterations;
   std::string message;  // one line: why the run stopped
   Index iters = 0;      // outer iterations performed
-  double time_s = 0;    // algorithm wall time, diagnostics excluded
+  double time_s = 0;    // algorithm wall time (start and steps), diagnostics excluded
+  Timings timings;
   OracleCounts counts;  // oracle calls made by this run
   double phi = 0;       // exact phi at x (NaN if unknown)
   double hypergrad_norm = 0;
   double min_eig = std::numeric_limits<double>::quiet_NaN();  // at x, when asked for
-  KeyValues options;  // the algorithm's resolved options ("auto" replaced by values)
+  OptionValues options;          // the algorithm's resolved options ("auto" replaced by values)
+  OptionValues problem_options;  // the problem's options
+  // Counters the method reports about its run (pf2ba's perturbations, the Hessian refreshes
+  // of the lazy methods, ...), in the order it reports them.
+  std::vector<std::pair<std::string, double>> method_counters;
   std::vector<std::string> warnings;  // settings outside the method's theory, one line each
   Trace trace;
+  // The run's final state (iterates, workspaces, method-specific records), for inspection;
+  // reset it to free its memory.
+  std::shared_ptr<const MethodRun> state;
 
-  // A short human-readable report (Ceres-style BriefReport).
+  // False when the run aborted or diverged: x is then not a usable answer.
+  bool usable() const { return status != Status::kUserAbort && status != Status::kDiverged; }
+  // One line (Ceres-style BriefReport).
   std::string brief_report() const;
+  // Everything about the run in a fixed-width table (Ceres-style FullReport): the method and
+  // problem with their options, the termination and why, iterations, oracle calls by
+  // function and kind, time by phase, the method's counters and warnings.
+  std::string full_report() const;
+  // The final state as the method's run type, or nullptr (for tests and experiments that
+  // inspect a method's internals: state_as<Pf2baRun>()->perturbations()).
+  template <class Run>
+  const Run* state_as() const {
+    return dynamic_cast<const Run*>(state.get());
+  }
 };
 
 }  // namespace bilevel

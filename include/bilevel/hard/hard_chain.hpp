@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bilevel/hard/scaled_chain.hpp"
+#include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 
@@ -23,12 +24,11 @@ namespace bilevel {
 
 // The scale shared by every chain instance.
 struct ChainScaleOptions {
-  double eps = 0.005;  // accuracy the instance makes hard: ||grad phi|| > eps until x_T >= lam
-  double L_f = 1.0;    // smoothness of the zero-chain F (phi is L_f-smooth)
-  double delta = 1.0;  // phi(0) - inf phi <= delta
+  double eps = 0.005;
+  double L_f = 1.0;
+  double delta = 1.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 // Common metrics and closed forms of the instances with phi = F(x).
@@ -53,13 +53,11 @@ class HardChainProblem : public Problem {
  protected:
   HardChainProblem(const ChainScaleOptions& scale, double sigma);
   // The derived sizes, appended to a problem's option_values().
-  void append_derived(KeyValues* kv) const;
-  // A problem's option_values(): its options (declared by `options`) and the derived sizes.
+  void append_derived(OptionValues* kv) const;
+  // A problem's option_values(): its options and the derived sizes.
   template <class Options>
-  KeyValues values_with_derived(Options options) const {
-    OptionList list(name());
-    options.declare(list);
-    KeyValues kv = list.values();
+  OptionValues values_with_derived(const Options& options) const {
+    OptionValues kv = bilevel::option_values(options, name());
     append_derived(&kv);
     return kv;
   }
@@ -73,17 +71,16 @@ class HardChainProblem : public Problem {
 
 struct HardCarmonOptions {
   ChainScaleOptions scale;
-  double mu = 1.0;  // g = mu/2 ||y - x||^2: mu_g = L_g = mu
+  double mu = 1.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-struct HardArjevaniOptions : HardCarmonOptions {
-  double sigma = 1.0;  // variance bound of grad_y f's probability-p oracle
+struct HardArjevaniOptions {
+  HardCarmonOptions carmon;
+  double sigma = 1.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 // hard-carmon and hard-arjevani: f(x, y) = F(y), g(x, y) = mu/2 ||y - x||^2, so y*(x) = x and
@@ -93,11 +90,17 @@ class HardCarmon : public HardChainProblem {
   explicit HardCarmon(const HardCarmonOptions& o);
   explicit HardCarmon(const HardArjevaniOptions& o);
 
-  std::string name() const override { return stochastic_ ? "hard-arjevani" : "hard-carmon"; }
+  static constexpr const char* kName = "hard-carmon";
+  static constexpr const char* kDescription =
+      "lower bound: Carmon et al.'s zero-chain F scaled to (eps, L_f, delta) in the lower "
+      "level, f = F(y), g = mu/2 ||y - x||^2; phi = F, ||grad phi|| > eps until x_T moves";
+  // The oracle complexity this instance forces (core/complexity_bounds.hpp).
+  static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
+  std::string name() const override { return stochastic_ ? "hard-arjevani" : kName; }
   Index dim_x() const override { return chain_.dim(); }
   Index dim_y() const override { return chain_.dim(); }
   ProblemConstants constants() const override;
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;
   Index chain_progress(const Vec& x, const Vec& y) const override;
 
@@ -123,11 +126,22 @@ class HardCarmon : public HardChainProblem {
 
 struct HardSeparableOptions {
   ChainScaleOptions scale;
-  double mu = 1.0;     // g = mu/2 y^2
-  double sigma = 1.0;  // variance bound of grad_x f's probability-p oracle (0: exact)
+  double mu = 1.0;
+  double sigma = 1.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
+};
+
+// hard-arjevani: hard-carmon with the probability-p oracle (a name of its own for the registry).
+class HardArjevani : public HardCarmon {
+ public:
+  static constexpr const char* kName = "hard-arjevani";
+  static constexpr const char* kDescription =
+      "hard-carmon with Arjevani et al.'s probability-p oracle for grad_y f (variance <= "
+      "sigma^2): the chain advances with probability p per call";
+  // The oracle complexity this instance forces (core/complexity_bounds.hpp).
+  static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
+  explicit HardArjevani(const HardArjevaniOptions& o) : HardCarmon(o) {}
 };
 
 // hard-separable: f(x, y) = F(x), g(x, y) = mu/2 y^2 with y in R: y* = 0, phi = F, and every
@@ -137,11 +151,17 @@ class HardSeparable : public HardChainProblem {
  public:
   explicit HardSeparable(const HardSeparableOptions& o);
 
-  std::string name() const override { return "hard-separable"; }
+  static constexpr const char* kName = "hard-separable";
+  static constexpr const char* kDescription =
+      "the f2sa-p paper's separable lower bound: f = F(x) with a probability-p oracle, g = "
+      "mu/2 y^2";
+  // The oracle complexity this instance forces (core/complexity_bounds.hpp).
+  static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
+  std::string name() const override { return kName; }
   Index dim_x() const override { return chain_.dim(); }
   Index dim_y() const override { return 1; }
   ProblemConstants constants() const override;
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;
   Index chain_progress(const Vec& x, const Vec& y) const override;
 

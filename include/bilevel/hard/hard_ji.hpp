@@ -24,39 +24,45 @@
 #pragma once
 
 #include "bilevel/hard/ji_sizes.hpp"
+#include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 
 namespace bilevel {
 
 struct HardJiOptions {
-  double eps = 0.02;   // target accuracy: ||grad H|| >= eps until x_T moves
-  double kappa = 100;  // L_g / mu (>= 5, so that n >= 1)
+  double eps = 0.02;
+  double kappa = 100;
   double L_g = 1;
   double L_f = 1;
-  double delta = 1;  // Delta: H(0) - inf H <= Delta
+  double delta = 1;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
-struct HardJiStochOptions : HardJiOptions {
-  double sigma = 1;  // standard deviation bound of the probability-p oracle (> 0)
+struct HardJiStochOptions {
+  HardJiOptions ji;
+  double sigma = 1;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class HardJi : public Problem {
  public:
   explicit HardJi(const HardJiOptions& o = {});
 
-  std::string name() const override { return "hard-ji"; }
+  static constexpr const char* kName = "hard-ji";
+  static constexpr const char* kDescription =
+      "Ji's deterministic lower-bound chain: phi = rescaled Carmon zero-chain over x in R^T, "
+      "g a path Laplacian per block y^(i) in R^n (n ~ sqrt(kappa)/2); Omega(kappa^1.5/eps^2)";
+  // The oracle complexity this instance forces (core/complexity_bounds.hpp).
+  static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
+  std::string name() const override { return kName; }
   Index dim_x() const override { return s_.T; }
   Index dim_y() const override { return s_.n * (s_.T + 1); }
   Index num_samples(Fn) const override { return 1; }
   ProblemConstants constants() const override { return constants_; }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;
 
@@ -98,7 +104,7 @@ class HardJi : public Problem {
   double x_at(const Vec& x, Index i) const { return i == 0 ? s_.x0 : x(i - 1); }
   // The index in y of y_j^(i) (j 0-based).
   Index yi(Index i, Index j) const { return i * s_.n + j; }
-  KeyValues derived_values() const;
+  OptionValues derived_values() const;
 
   HardJiOptions o_;
   hard::JiSizes s_;
@@ -112,8 +118,14 @@ class HardJiStoch : public HardJi {
   static constexpr double kRx = 2.0;   // X's half-width in units of lam / n (> 1/C~ = 1)
   static constexpr double kRy = 20.0;  // Y's half-width in units of lam (>= 10 r_x)
 
-  std::string name() const override { return "hard-ji-stoch"; }
-  KeyValues option_values() const override;
+  static constexpr const char* kName = "hard-ji-stoch";
+  static constexpr const char* kDescription =
+      "hard-ji on boxes X, Y with Theorem 2's probability-p oracle on g (variance <= "
+      "sigma^2); metric grad_mapping; Omega(kappa^2.5 sigma^2/eps^4)";
+  // The oracle complexity this instance forces (core/complexity_bounds.hpp).
+  static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
+  std::string name() const override { return kName; }
+  OptionValues option_values() const override;
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;
   std::optional<Box> box_x() const override;

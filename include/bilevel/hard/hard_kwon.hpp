@@ -21,22 +21,27 @@ namespace bilevel {
 
 struct HardKwonOptions {
   ChainScaleOptions scale;
-  double mu = 1.0;     // g = mu/2 (y - F(x))^2
-  double sigma = 0.0;  // variance bound on |y - F(x)| <= eps (0: exact oracle)
+  double mu = 1.0;
+  double sigma = 0.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class HardKwon : public HardChainProblem {
  public:
   explicit HardKwon(const HardKwonOptions& o);
 
-  std::string name() const override { return "hard-kwon"; }
+  static constexpr const char* kName = "hard-kwon";
+  static constexpr const char* kDescription =
+      "Kwon et al.'s y*-aware instance: f = y, g = mu/2 (y - F(x))^2, y* = F(x); optional "
+      "probability-p noise in grad_x g";
+  // The oracle complexity this instance forces (core/complexity_bounds.hpp).
+  static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
+  std::string name() const override { return kName; }
   Index dim_x() const override { return chain_.dim(); }
   Index dim_y() const override { return 1; }
   ProblemConstants constants() const override;
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;
   Index chain_progress(const Vec& x, const Vec& y) const override;
 

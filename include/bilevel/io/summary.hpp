@@ -21,15 +21,17 @@
 
 namespace bilevel {
 
-// What was run, by name, with the problem's resolved options (Problem::option_values()).
+// What was run, by name, with the problem's options (Problem::option_values()).
 struct RunIdentity {
   std::string algo;
   std::string problem;
-  KeyValues problem_options;
+  OptionValues problem_options;
 };
 
-nlohmann::json run_summary(const RunIdentity& run, const RunSettings& settings,
-                           const Result& result, double peak_rss_mb);
+// The summary of one run (docs/cli.md): the result (its method, problem and options included)
+// and the settings it ran with.
+nlohmann::json run_summary(const Result& result, const RunSettings& settings,
+                           double peak_rss_mb);
 
 // Writes summary.dump(2) to `path` atomically (see atomic_file.hpp). Throws
 // InvalidInput("cannot write summary file '<path>': <reason>"); an existing file is then intact.
@@ -37,7 +39,10 @@ void write_summary_json(const nlohmann::json& summary, const std::string& path);
 
 // NaN and infinities have no JSON form: null says "unknown".
 nlohmann::json json_number(double v);
-// Options as a JSON object with typed values (see above).
+// Option values as a JSON object, each with its type (an unresolved "auto" is the string).
+nlohmann::json json_option_values(const OptionValues& values);
+// key=value text (grid points, expressions) as a JSON object: numbers and booleans written as
+// such become JSON numbers and booleans, everything else stays a string.
 nlohmann::json json_key_values(const KeyValues& kv);
 // The stopping rules: {max_iters, max_oracle_calls, time_limit_s, tol}.
 nlohmann::json json_stopping(const Stopping& stop);

@@ -10,11 +10,10 @@
 namespace bilevel {
 
 struct KernelOptions {
-  std::string precision = "float64";  // float64 | float32 (a float copy of the features)
-  bool fused = true;                  // false: the two-pass float64 reference
+  std::string precision = "float64";
+  bool fused = true;
 
   void declare(OptionList& o);
-  void validate(Violations* v) const;
   SoftmaxRegression::Kernel kernel() const { return {fused, precision == "float32"}; }
 };
 

@@ -85,7 +85,7 @@ struct ComplexityPoint {
 struct ComplexityResult {
   ComplexitySweep sweep;
   std::string fit_variable;   // "1/eps", "1/tol" or the key
-  KeyValues problem_options;  // resolved options of the first point, without the sweep key
+  OptionValues problem_options;  // the first point's problem options, without the sweep key
   bool stochastic = false;    // is_stochastic(problem_options)
   std::vector<std::string> metric_names;
   std::vector<ComplexityRun> runs;  // point by point, seeds within a point

@@ -50,7 +50,7 @@ struct TuneTrial {
   Index iters = 0;
   double time_s = 0;
   OracleCounts counts;
-  KeyValues resolved_options;  // the algorithm's resolved options (valid trials)
+  OptionValues resolved_options;  // the algorithm's resolved options (valid trials)
 };
 
 struct TuneResult {
@@ -62,14 +62,13 @@ struct TuneResult {
 // min_eig.
 std::vector<std::string> score_columns(const Problem& problem);
 
-// Runs every point of the grid (cartesian product of the axes) with `fixed` options plus the
-// point's values (a grid key overrides the same fixed key). `on_trial` is called after each
+// Runs `algorithm` at every point of the grid (cartesian product of the axes) with its options
+// plus `fixed` plus the point's values (a grid key overrides the same fixed key). `on_trial` is called after each
 // trial (progress reports). Throws InvalidInput for an unknown metric, a metric that needs
 // diagnostics when they are off, min_eig without run.min_eig, an empty grid or a key given
 // twice in the grid.
-TuneResult grid_search(Problem& problem, const std::function<std::unique_ptr<Algorithm>()>& make,
-                       const KeyValues& fixed, const std::vector<GridAxis>& grid,
-                       const TuneSettings& settings,
+TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyValues& fixed,
+                       const std::vector<GridAxis>& grid, const TuneSettings& settings,
                        const std::function<void(const TuneTrial&, std::size_t index,
                                                 std::size_t total)>& on_trial = {});
 

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "bilevel/core/options.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
@@ -84,8 +85,11 @@ struct CubicGdOptions {
   double step = 0;             // 0 = 1 / (4 (L + M R / 2)), R a bound on ||s*|| (Carmon-Duchi)
   double perturbation = 1e-6;  // size of the random perturbation of g, times scale (>= 0)
 
+  void declare(OptionList& o);
   // The violated constraints, one message each (empty when valid).
-  std::vector<std::string> validate() const;
+  std::vector<std::string> validate() const {
+    return option_violations(*this, "cubic_gradient_descent");
+  }
 };
 
 struct CubicGdResult {

@@ -12,12 +12,11 @@
 namespace bilevel {
 
 struct SplitSizes {
-  Index n_train = 0;  // 0 = what validation and test leave
-  Index n_val = 0;    // 0 = a quarter of the samples
-  Index n_test = 0;   // 0 = a quarter of the samples
+  Index n_train = 0;
+  Index n_val = 0;
+  Index n_test = 0;
 
   void declare(OptionList& o);
-  void validate(Violations* v) const;
   // The sizes for a dataset of n samples. Throws InvalidOptions naming `owner` if they do not
   // fit (sum above n, or an empty training or validation set).
   SplitSizes resolve(Index n, const std::string& owner) const;

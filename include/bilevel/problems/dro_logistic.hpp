@@ -47,27 +47,31 @@
 namespace bilevel {
 
 struct DroLogisticOptions {
-  std::string dataset = "australian";  // a binary dataset spec for data::load_dataset
-  Index n_train = 0;                   // 0 = what the test set leaves
-  Index n_test = 0;                    // 0 = a quarter of the samples
-  std::uint64_t seed = 0;              // the split
-  Auto lam1;                           // chi-square penalty; auto = 1/n_train
-  double lam2 = 1e-3;                  // weight of the nonconvex regularizer
-  double alpha = 10.0;                 // shape of the regularizer
+  std::string dataset = "australian";
+  Index n_train = 0;
+  Index n_test = 0;
+  std::uint64_t seed = 0;
+  Auto lam1;
+  double lam2 = 1e-3;
+  double alpha = 10.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class DroLogistic : public MinimaxProblem {
  public:
   explicit DroLogistic(const DroLogisticOptions& o);
 
-  std::string name() const override { return "dro-logistic"; }
+  static constexpr const char* kName = "dro-logistic";
+  static constexpr const char* kDescription =
+      "minimax distributionally robust logistic regression (f = F, g = -F) with a nonconvex "
+      "regularizer and unconstrained chi-square-penalized sample weights y; closed-form y*, "
+      "grad P, Hess P";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return a_.cols(); }
   Index dim_y() const override { return a_.rows(); }
   ProblemConstants constants() const override { return constants_; }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   Vec initial_y() const override;
   // train_loss (mean logistic loss), train_acc, test_loss, test_acc of the classifier x.
   std::vector<std::string> metric_names() const override;

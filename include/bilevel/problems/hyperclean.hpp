@@ -42,16 +42,15 @@
 namespace bilevel {
 
 struct HypercleanOptions {
-  std::string dataset = "australian";  // a dataset spec for data::load_dataset
-  SplitSizes split;                    // n_train, n_val, n_test (0 = automatic)
-  double corrupt = 0.5;                // fraction of training labels replaced, in [0, 1]
-  std::string weight = "sigmoid";      // sigmoid | clip | softmax
-  double c = 1e-3;                     // ridge coefficient of the lower level (> 0)
-  std::uint64_t seed = 0;              // split and corruption
-  KernelOptions kernel;                // precision, fused
+  std::string dataset = "australian";
+  SplitSizes split;
+  double corrupt = 0.5;
+  std::string weight = "sigmoid";
+  double c = 1e-3;
+  std::uint64_t seed = 0;
+  KernelOptions kernel;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class Hyperclean : public Problem {
@@ -66,7 +65,11 @@ class Hyperclean : public Problem {
   Hyperclean(const Hyperclean&) = delete;
   Hyperclean& operator=(const Hyperclean&) = delete;
 
-  std::string name() const override { return "hyperclean"; }
+  static constexpr const char* kName = "hyperclean";
+  static constexpr const char* kDescription =
+      "data hyper-cleaning: per-sample weights (sigmoid, clip or softmax of x) on a partly "
+      "mislabelled training set, multinomial logistic regression, validation loss";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return train_.num_samples(); }
   Index dim_y() const override { return ce_train_->dim(); }
   Index num_samples(Fn fn) const override {
@@ -74,7 +77,7 @@ class Hyperclean : public Problem {
   }
   ProblemConstants constants() const override { return constants_; }
   Vec initial_x() const override { return weights_.initial_point(); }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   // val_loss, val_acc, test_loss, test_acc at the model y, and flagged_corrupt: among the
   // k training samples with the lowest weights w(x), k = number of corrupted labels, the
   // fraction that are corrupted (1 = perfect cleaning, about `corrupt` = no better than

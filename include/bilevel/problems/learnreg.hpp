@@ -33,16 +33,15 @@
 namespace bilevel {
 
 struct LearnregOptions {
-  std::string dataset = "australian";  // a dataset spec for data::load_dataset
-  SplitSizes split;                    // n_train, n_val, n_test (0 = automatic)
-  double corrupt = 0.0;                // fraction of training labels replaced, in [0, 1]
-  double reg0 = 1e-3;                  // initial per-feature weight exp(x0) (> 0)
-  double c_bias = 1e-3;                // fixed ridge on the bias (> 0)
-  std::uint64_t seed = 0;              // split and label corruption
-  KernelOptions kernel;                // precision, fused
+  std::string dataset = "australian";
+  SplitSizes split;
+  double corrupt = 0.0;
+  double reg0 = 1e-3;
+  double c_bias = 1e-3;
+  std::uint64_t seed = 0;
+  KernelOptions kernel;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class Learnreg : public Problem {
@@ -55,7 +54,11 @@ class Learnreg : public Problem {
   Learnreg(const Learnreg&) = delete;
   Learnreg& operator=(const Learnreg&) = delete;
 
-  std::string name() const override { return "learnreg"; }
+  static constexpr const char* kName = "learnreg";
+  static constexpr const char* kDescription =
+      "learn-to-regularize: one log ridge weight per feature of a multinomial logistic "
+      "regression, validation loss; dense or sparse features";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return train_.num_features(); }
   Index dim_y() const override { return ce_train_->dim(); }
   Index num_samples(Fn fn) const override {
@@ -63,7 +66,7 @@ class Learnreg : public Problem {
   }
   ProblemConstants constants() const override { return constants_; }
   Vec initial_x() const override { return Vec::Constant(dim_x(), std::log(o_.reg0)); }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   // val_loss, val_acc, test_loss, test_acc at the model y (test: NaN without a test set).
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;

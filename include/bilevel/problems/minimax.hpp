@@ -30,6 +30,7 @@ class MinimaxProblem : public Problem {
  public:
   Index num_samples(Fn) const override { return 1; }
   bool has_dense_hessian() const override { return true; }
+  bool is_minimax() const override { return true; }
 
   // y*(x) for sigma in [0, 1) when the subclass knows it (maximizer()).
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;

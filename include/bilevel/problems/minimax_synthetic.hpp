@@ -40,26 +40,29 @@
 namespace bilevel {
 
 struct MinimaxSyntheticOptions {
-  Index dx = 2;           // dimension of x; coordinate 1 holds the saddle
-  Index dy = 3;           // dimension of y (>= dx)
-  double mu = 1.0;        // strong concavity of F in y: mu_g = L_g
-  double coupling = 1.0;  // b in <y, b Q x>
-  double height = 4.0;    // h: the hill h exp(-x_1^2/2); must exceed b^2 / mu
-  std::uint64_t seed = 0;  // draws Q
+  Index dx = 2;
+  Index dy = 3;
+  double mu = 1.0;
+  double coupling = 1.0;
+  double height = 4.0;
+  std::uint64_t seed = 0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class MinimaxSynthetic : public MinimaxProblem {
  public:
   explicit MinimaxSynthetic(const MinimaxSyntheticOptions& o = {});
 
-  std::string name() const override { return "minimax-synthetic"; }
+  static constexpr const char* kName = "minimax-synthetic";
+  static constexpr const char* kDescription =
+      "minimax min_x max_y F (f = F, g = -F), F strongly concave in y; P = max_y F has a "
+      "strict saddle at 0 and minimizers +-r e_1; closed-form y*, grad P, Hess P";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dy; }
   ProblemConstants constants() const override { return constants_; }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   Vec initial_x() const override;
 
   // The explicit formulas of the header (the base class would give the same from F).

@@ -30,18 +30,21 @@
 namespace bilevel {
 
 struct NastyOptions {
-  Index dim = 1;       // dimension d of x and of y
-  double sigma = 0.0;  // std of additive gradient noise: E||xi||^2 = sigma^2
+  Index dim = 1;
+  double sigma = 0.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class Nasty : public Problem {
  public:
   explicit Nasty(const NastyOptions& o = {});
 
-  std::string name() const override { return "nasty"; }
+  static constexpr const char* kName = "nasty";
+  static constexpr const char* kDescription =
+      "the slides' nasty example: min x^2 + y^2 over [-1,1] s.t. y in argmin_[-1,1] x y "
+      "(linear, constrained lower level; phi discontinuous at its minimizer (0, 0))";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return o_.dim; }
   Index dim_y() const override { return o_.dim; }
   Index num_samples(Fn) const override { return 1; }
@@ -49,7 +52,7 @@ class Nasty : public Problem {
   // x0 = y0 = (1, ..., 1): a corner of the boxes, where y0 is the worst lower-level response.
   Vec initial_x() const override { return Vec::Ones(o_.dim); }
   Vec initial_y() const override { return Vec::Ones(o_.dim); }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;
   std::optional<Box> box_x() const override { return box(); }

@@ -23,32 +23,35 @@
 namespace bilevel {
 
 struct QuadraticOptions {
-  Index dx = 20;        // dimension of x
-  Index dy = 20;        // dimension of y
-  Index n_f = 100;      // components of f
-  Index n_g = 100;      // components of g
-  double mu = 0.1;      // smallest eigenvalue of G_yy (strong convexity of g in y)
-  double L = 1.0;       // largest eigenvalue of G_yy
-  double mu_f = 0.1;    // smallest eigenvalue of f's joint Hessian (may be <= 0)
-  double L_f = 1.0;     // largest eigenvalue of f's joint Hessian
-  double hetero = 0.5;  // spread of the components around the mean, in [0, 1)
-  double sigma = 0.0;   // std of additive gradient noise: E||xi||^2 = sigma^2
+  Index dx = 20;
+  Index dy = 20;
+  Index n_f = 100;
+  Index n_g = 100;
+  double mu = 0.1;
+  double L = 1.0;
+  double mu_f = 0.1;
+  double L_f = 1.0;
+  double hetero = 0.5;
+  double sigma = 0.0;
   std::uint64_t seed = 0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class Quadratic : public Problem {
  public:
   explicit Quadratic(const QuadraticOptions& o = {});
 
-  std::string name() const override { return "quadratic"; }
+  static constexpr const char* kName = "quadratic";
+  static constexpr const char* kDescription =
+      "finite sums of random quadratics; g mu-strongly convex in y; closed-form y*, grad phi, "
+      "Hess phi; optional gradient noise sigma";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dy; }
   Index num_samples(Fn fn) const override { return fn == Fn::kF ? o_.n_f : o_.n_g; }
   ProblemConstants constants() const override { return constants_; }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   bool has_dense_hessian() const override { return true; }
 
   bool closed_form_solution(const Vec& x, double sigma, Vec* y) const override;

@@ -39,27 +39,30 @@
 namespace bilevel {
 
 struct SaddleOptions {
-  Index dx = 2;            // dimension of x (and of y)
-  double mu = 1.0;         // lower-level curvature a_1 of the saddle coordinate: mu_g
-  double L = 4.0;          // largest lower-level curvature a_d: L_g (d >= 2)
-  double coupling = 1.0;   // c in y* = c x
-  double depth = 1.0;      // w: phi(saddle) - phi(minimizer) = 2 w
-  double curvature = 1.0;  // e: f's curvature in the coordinates i >= 2
+  Index dx = 2;
+  double mu = 1.0;
+  double L = 4.0;
+  double coupling = 1.0;
+  double depth = 1.0;
+  double curvature = 1.0;
 
   void declare(OptionList& o);
-  std::vector<std::string> validate() const;
 };
 
 class Saddle : public Problem {
  public:
   explicit Saddle(const SaddleOptions& o = {});
 
-  std::string name() const override { return "saddle"; }
+  static constexpr const char* kName = "saddle";
+  static constexpr const char* kDescription =
+      "small nonconvex problem whose phi has a strict saddle at the start x0 = 0 and "
+      "minimizers at x_1 = odd/c; closed-form y*, grad phi, Hess phi, dense Hessians";
+  std::string name() const override { return kName; }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dx; }
   Index num_samples(Fn) const override { return 1; }
   ProblemConstants constants() const override { return constants_; }
-  KeyValues option_values() const override;
+  OptionValues option_values() const override;
   bool has_dense_hessian() const override { return true; }
   // The saddle x = 0 and y*(0) = 0.
   Vec initial_x() const override { return Vec::Zero(o_.dx); }

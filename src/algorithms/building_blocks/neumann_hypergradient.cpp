@@ -5,34 +5,26 @@
 namespace bilevel {
 
 void NeumannOptions::declare(OptionList& o) {
-  o.add("Q", Q, "Hessian-vector products in the Neumann series (>= 0)")
-      .add("eta_N", eta_N, "Neumann series step, < 2/L_g for convergence; auto = 1/L_g")
-      .add("batch_f", batch_f, "minibatch size for f (0 = full sum)")
-      .add("batch_g", batch_g, "minibatch size for g, every g oracle (0 = full sum)");
+  using C = Constraint;
+  o.add("Q", Q, "Hessian-vector products in the Neumann series", C::at_least(0))
+      .add("eta_N", eta_N, "Neumann series step, < 2/L_g for convergence", C::positive(),
+           rules::inverse_L_g())
+      .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())
+      .add("batch_g", batch_g, "minibatch size for g, every g oracle (0 = full sum)",
+           C::non_negative());
 }
 
-void NeumannOptions::check(Violations& v) const {
-  v.at_least("Q", Q, 0);
-  v.positive_or_auto("eta_N", eta_N);
-  v.at_least("batch_f", batch_f, 0);
-  v.at_least("batch_g", batch_g, 0);
-}
-
-double NeumannOptions::resolved_eta(const ProblemConstants& c, const std::string& algo) const {
-  return eta_N ? *eta_N : 1.0 / require_constant(c.L_g, "L_g", algo, "eta_N");
-}
-
-std::string NeumannSetup::resolve(const Problem& p, const Auto& alpha_opt, const Auto& beta_opt,
-                                  const NeumannOptions& ns, const std::string& algo) {
+NeumannSetup::NeumannSetup(const Problem& p, double alpha_step, double beta_step,
+                           const NeumannOptions& ns, RunContext& context)
+    : alpha(alpha_step),
+      beta(beta_step),
+      eta_N(*ns.eta_N),
+      sf(p.num_samples(Fn::kF), ns.batch_f),
+      sg(p.num_samples(Fn::kG), ns.batch_g) {
   const ProblemConstants c = p.constants();
-  alpha = alpha_opt ? *alpha_opt : 1.0 / require_constant(c.L_g, "L_g", algo, "alpha");
-  beta = beta_opt ? *beta_opt : default_outer_step(c, algo, "beta");
-  eta_N = ns.resolved_eta(c, algo);
-  sf = Sampler(p.num_samples(Fn::kF), ns.batch_f);
-  sg = Sampler(p.num_samples(Fn::kG), ns.batch_g);
-  if (!c.L_g || eta_N * *c.L_g < 2) return "";
-  return "eta_N=" + format_double(eta_N) + " is not below 2/L_g = " + format_short(2 / *c.L_g) +
-         ": the Neumann series diverges";
+  if (c.L_g && eta_N * *c.L_g >= 2)
+    context.warn("eta_N=" + format_double(eta_N) + " is not below 2/L_g = " +
+                 format_short(2 / *c.L_g) + ": the Neumann series diverges");
 }
 
 void HeldBatch::draw(Sampler& s, Rng& rng) {

@@ -43,4 +43,34 @@ double default_outer_step(const ProblemConstants& c, const std::string& algo,
   return 1.0 / hyperobjective_smoothness(c, algo, option);
 }
 
+namespace rules {
+
+AutoRule inverse_L_g() {
+  return {"1/L_g", [](const AutoContext& c) { return 1.0 / c.L_g(); }};
+}
+
+AutoRule outer_step() {
+  return {"1/L_phi, else the problem's suggested step (hyperclean: n), else 1/(L_f (1+kappa)^2)",
+          [](const AutoContext& c) {
+            return default_outer_step(c.constants(), c.owner(), c.option());
+          }};
+}
+
+AutoRule scaled_outer_step(double scale, std::string text) {
+  return {std::move(text), [scale](const AutoContext& c) {
+            return scale * default_outer_step(c.constants(), c.owner(), c.option());
+          }};
+}
+
+AutoRule cubic_regularization(const Index* m) {
+  return {std::string(m ? "m times " : "") +
+              "the problem's rho_phi, else 1/x_step, else L_phi, else 1",
+          [m](const AutoContext& c) {
+            const double factor = m ? static_cast<double>(*m) : 1.0;
+            return factor * default_cubic_regularization(c.constants());
+          }};
+}
+
+}  // namespace rules
+
 }  // namespace bilevel

@@ -38,33 +38,33 @@ struct ExponentPair {
   double a = 0, c = 0;
 };
 
-// The schedule's options, a base of the options structs of f2sa and f3sa ("auto" where unset).
-struct F2saScheduleOptions {
-  Auto a;               // decay exponent of alpha_k; auto = from regime
-  Auto c;               // decay exponent of gamma_k; auto = from regime
-  Auto lam0;            // initial multiplier; auto = 2 L_f / mu_g
-  double lam_max = 0;   // cap on lam_k; 0 = no cap
-  Auto alpha0;          // initial y step; auto = 1/(L_f + lam0 L_g)
-  Auto gamma0;          // initial z step; auto = 1/L_g
-  double k0 = 10.0;     // schedule offset (instance-dependent constant)
-
-  // Declare a and c; the multiplier and the steps (each list in the methods' option order).
-  void declare_exponents(OptionList& o);
-  void declare_steps(OptionList& o);
-  // The common constraints: 0 <= c <= a <= 1, positive lam0, alpha0, gamma0, k0 (or auto),
-  // lam_max >= 0.
-  void check_schedule(Violations* v) const;
+// The slides' pairs of one method for the regimes both (f and g noisy), upper (only f) and
+// none (exact), with their text for the help ("both (5/7, 4/7), upper (3/5, 2/5), ...").
+struct RegimeExponents {
+  ExponentPair both, upper, none;
+  const char* text;
+  ExponentPair of(const std::string& regime) const;
 };
 
-// Resolves the autos against the problem's constants: a, c from the regime's pair, lam0 =
-// 2 L_f/mu_g (the f2ba paper's lam >= 2 L_f/mu), alpha0 = 1/(L_f + lam0 L_g) (the y step on
-// f + lam0 g), gamma0 = 1/L_g. Throws InvalidOptions naming `algo` when a needed constant is
-// unknown or the resolved c exceeds a.
-F2saSchedule resolve_f2sa_schedule(const F2saScheduleOptions& o, ExponentPair regime,
-                                   const ProblemConstants& cst, const std::string& algo);
+// The schedule's options, a member of the options of f2sa and f3sa.
+struct F2saScheduleOptions {
+  std::string regime = "both";
+  Auto a;
+  Auto c;
+  Auto lam0;
+  double lam_max = 0;
+  Auto alpha0;
+  Auto gamma0;
+  double k0 = 10.0;
 
-// The exponent pair of the regime name ("both", "upper", "none") from three pairs.
-ExponentPair regime_exponents(const std::string& regime, ExponentPair both, ExponentPair upper,
-                              ExponentPair none);
+  // The auto a and c come from `pairs` at the chosen regime; lam0 = 2 L_f/mu_g (the f2ba
+  // paper's lam >= 2 L_f/mu), alpha0 = 1/(L_f + lam0 L_g) (the y step on f + lam0 g),
+  // gamma0 = 1/L_g.
+  void declare(OptionList& o, const RegimeExponents& pairs);
+};
+
+// The schedule of resolved options. Throws InvalidOptions naming `algo` when the resolved c
+// exceeds a.
+F2saSchedule make_f2sa_schedule(const F2saScheduleOptions& resolved, const std::string& algo);
 
 }  // namespace bilevel

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bilevel/core/algorithm.hpp"
 #include "bilevel/core/batch.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
@@ -48,38 +49,25 @@ struct NeumannWork {
 void neumann_series(Problem& p, const Vec& x, const Vec& y, const Vec& b, Index Q, double eta,
                     const std::function<Batch(Index)>& batch_of, NeumannWork* w, Vec* v);
 
-// The options of the methods built on this estimator (stocbio, mrbo, vrbo), declared once.
+// The options of the methods built on this estimator (stocbio, mrbo, vrbo), a member of
+// theirs.
 struct NeumannOptions {
-  Index Q = 10;       // Hyy products per series (>= 0)
-  Auto eta_N;         // series step; auto = 1/L_g
-  Index batch_f = 0;  // minibatch of f components; 0 = full
-  Index batch_g = 0;  // minibatch of g components (every g oracle); 0 = full
+  Index Q = 10;
+  Auto eta_N;
+  Index batch_f = 0;
+  Index batch_g = 0;
 
   void declare(OptionList& o);
-  void check(Violations& v) const;
-  // eta_N, or 1/L_g when auto (InvalidOptions naming eta_N if the problem lacks L_g).
-  double resolved_eta(const ProblemConstants& c, const std::string& algo) const;
 };
 
-// What stocbio, mrbo and vrbo resolve alike in init: the y step alpha (auto = 1/L_g), the
-// x step beta (auto = default_outer_step), eta_N (auto = 1/L_g), and the samplers of batch_f
-// and batch_g.
+// What stocbio, mrbo and vrbo set up alike from their resolved options: the y step alpha, the
+// x step beta, the series step eta_N and the samplers of batch_f and batch_g. Warns (in
+// `context`) when eta_N >= 2/L_g: the series diverges.
 struct NeumannSetup {
-  double alpha = 0, beta = 0, eta_N = 0;
+  NeumannSetup(const Problem& p, double alpha, double beta, const NeumannOptions& resolved,
+               RunContext& context);
+  double alpha, beta, eta_N;
   Sampler sf, sg;
-
-  // Throws InvalidOptions naming the option when an auto needs a constant the problem lacks.
-  // Returns a warning for the run ("" if none): eta_N >= 2/L_g makes the series diverge.
-  std::string resolve(const Problem& p, const Auto& alpha_opt, const Auto& beta_opt,
-                      const NeumannOptions& ns, const std::string& algo);
-  // A copy of the options with the resolved values, for the run summary.
-  template <class Options>
-  Options echoed(Options o) const {
-    o.alpha = alpha;
-    o.beta = beta;
-    o.ns.eta_N = eta_N;
-    return o;
-  }
 };
 
 class NeumannHypergradient {

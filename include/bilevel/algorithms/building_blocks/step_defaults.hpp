@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 
 namespace bilevel {
@@ -29,6 +30,19 @@ double default_outer_step(const ProblemConstants& c, const std::string& algo,
 // L_phi; else 1. M's units are curvature per distance, so the fallbacks assume x moves on a
 // scale of 1 (hyperclean's weight logits, dro-logistic's coefficients).
 double default_cubic_regularization(const ProblemConstants& c);
+
+// The "auto" rules the methods share, each with its text for the docs (options.hpp).
+namespace rules {
+// 1/L_g: the inner step on g (and the Neumann-series step).
+AutoRule inverse_L_g();
+// default_outer_step: the outer step on x.
+AutoRule outer_step();
+// scale * default_outer_step (bome's xi = 0.1 outer step).
+AutoRule scaled_outer_step(double scale, std::string text);
+// (*m) * default_cubic_regularization: the cubic methods' M; m is the refresh period of the
+// lazy variants (nullptr: 1, fsba's every-step refresh).
+AutoRule cubic_regularization(const Index* m);
+}  // namespace rules
 
 // Nesterov's momentum (sqrt(L/mu) - 1) / (sqrt(L/mu) + 1) for a mu-strongly convex, L-smooth
 // function; L is usually 1/step, the smoothness the chosen step size implies.

@@ -1,0 +1,65 @@
+// The inner loop of the penalty methods (f2ba, pf2ba, fsba, lfsba, ifsba): the two
+// warm-started sequences of the f2ba paper's Algorithm 1,
+//     z <- z - alpha grad_y g(x, z),    y <- y - tau (grad_y f + lam grad_y g)(x, y),
+// K steps at the current x (Nesterov's accelerated gradient with inner=agd, restarted each
+// outer iteration), then the estimate of the proxy gradient
+//     grad L*_lam(x) ~ grad_x f(x, y) + lam (grad_x g(x, y) - grad_x g(x, z)).
+// The methods differ only in how x moves once that direction is known.
+#pragma once
+
+#include <string>
+
+#include "bilevel/algorithms/building_blocks/penalty_gradients.hpp"
+#include "bilevel/core/algorithm.hpp"
+#include "bilevel/core/batch.hpp"
+#include "bilevel/core/options.hpp"
+
+namespace bilevel {
+
+// The options of the inner loop, a member of each penalty method's options (with its own
+// defaults: fsba runs K = 20 agd steps, f2ba K = 10 gd steps).
+struct PenaltyInnerOptions {
+  double lam = 100.0;
+  Index K = 10;
+  Auto alpha;
+  Auto tau;
+  std::string inner = "gd";
+  double inner_tol = 0;
+
+  void declare(OptionList& o);
+};
+
+class PenaltyIteration {
+ public:
+  // Starts from (x0, y0) with z0 = y0 (line 1), from resolved options. Adds to `context` the
+  // settings that lie outside the theory; throws InvalidOptions when inner=agd cannot run.
+  PenaltyIteration(const PenaltyInnerOptions& resolved, const Problem& p, const Vec& x0,
+                   const Vec& y0, RunContext& context);
+  // Lines 3-9: K warm-started inner steps at the current x, then the estimate of
+  // grad L*_lam(x) at the new inner iterates. The reference is valid until the next call.
+  const Vec& direction(Problem& p, Rng& rng);
+  // Inner steps taken by the last direction() (K unless inner_tol stopped the loop early).
+  Index inner_steps() const { return inner_steps_; }
+
+  double lam() const { return o_.lam; }
+  Vec& x() { return x_; }
+  const Vec& x() const { return x_; }
+  const Vec& y() const { return y_; }
+  const Vec& z() const { return z_; }
+
+ private:
+  // True when the gradients just computed are within inner_tol (in g's units: the y
+  // sequence's gradient of f + lam g is divided by lam).
+  bool inner_converged(const Vec& grad_h_y) const;
+
+  PenaltyInnerOptions o_;
+  double alpha_ = 0, tau_ = 0;
+  double beta_z_ = 0, beta_y_ = 0;  // AGD momentum (0 for gd)
+  Index inner_steps_ = 0;
+  Sampler sf_, sg_;
+  Vec x_, y_, z_;
+  Vec y_prev_, z_prev_, wy_, wz_, gfx_, ggx_, ggxz_, d_, ghy_;
+  PenaltyGradients inner_;  // the inner step's gradients
+};
+
+}  // namespace bilevel
