@@ -34,10 +34,10 @@ Vec Diagnostics::lower_solution(const Vec& x, double sigma) {
     }
   };
   auto hess_vec = [&](const Vec& v, Vec* out) {
-    p_.do_hyy(Fn::kG, x, y, v, kExact, out);
+    p_.product(Fn::kG, Block::kYY, x, y, v, kExact, out);
     if (sigma != 0.0) {
       Vec hf;
-      p_.do_hyy(Fn::kF, x, y, v, kExact, &hf);
+      p_.product(Fn::kF, Block::kYY, x, y, v, kExact, &hf);
       *out += sigma * hf;
     }
   };
@@ -96,10 +96,10 @@ Vec Diagnostics::hypergradient(const Vec& x) {
   Vec fx, fy;
   p_.do_grad(Fn::kF, x, ys, kExact, &fx, &fy);
   if (v_warm_.size() != p_.dim_y()) v_warm_ = Vec::Zero(p_.dim_y());
-  auto apply = [&](const Vec& v, Vec* out) { p_.do_hyy(Fn::kG, x, ys, v, kExact, out); };
+  auto apply = [&](const Vec& v, Vec* out) { p_.product(Fn::kG, Block::kYY, x, ys, v, kExact, out); };
   conjugate_gradient(apply, fy, &v_warm_, o_.max_cg, o_.tol);
   Vec hv;
-  p_.do_hxy(Fn::kG, x, ys, v_warm_, kExact, &hv);
+  p_.product(Fn::kG, Block::kXY, x, ys, v_warm_, kExact, &hv);
   return fx - hv;
 }
 

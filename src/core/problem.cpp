@@ -38,24 +38,10 @@ void Problem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> y
     do_grad(fn, x, *ys[k], batches[k], nullptr, outs[k]);
 }
 
-void Problem::hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out) {
+void Problem::hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                  const Batch& b, Vec* out) {
   count(fn, &FunctionCounts::hvp, b);
-  do_hyy(fn, x, y, v, b, out);
-}
-
-void Problem::hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out) {
-  count(fn, &FunctionCounts::hvp, b);
-  do_hxy(fn, x, y, v, b, out);
-}
-
-void Problem::hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out) {
-  count(fn, &FunctionCounts::hvp, b);
-  do_hyx(fn, x, y, u, b, out);
-}
-
-void Problem::hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out) {
-  count(fn, &FunctionCounts::hvp, b);
-  do_hxx(fn, x, y, u, b, out);
+  product(fn, block, x, y, v, b, out);
 }
 
 void Problem::hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
@@ -76,56 +62,31 @@ double fd_step(const Vec& point, const Vec& dir) {
 }
 }  // namespace
 
-void Problem::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                     Vec* out) const {
-  const double h = fd_step(y, v);
+void Problem::product(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                      const Batch& b, Vec* out) const {
+  if (do_hvp(fn, block, x, y, v, b, out)) return;
+  // H_ab v = d/dt grad_a fn at (x, y) + t v in the space of v (symmetry of mixed partials):
+  // perturb y for the blocks applied to a vector of R^dy, x for those applied to R^dx, and
+  // take the gradient in the space of the result.
+  const bool along_y = block == Block::kYY || block == Block::kXY;
+  const bool result_in_y = block == Block::kYY || block == Block::kYX;
+  const double h = fd_step(along_y ? y : x, v);
   if (h == 0.0) {
-    *out = Vec::Zero(dim_y());
+    *out = Vec::Zero(result_in_y ? dim_y() : dim_x());
     return;
   }
   Vec gp, gm;
-  do_grad(fn, x, y + h * v, b, nullptr, &gp);
-  do_grad(fn, x, y - h * v, b, nullptr, &gm);
-  *out = (gp - gm) / (2 * h);
-}
-
-void Problem::do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                     Vec* out) const {
-  // d/dx <grad_y fn, v> = d/dt grad_x fn(x, y + t v) at t = 0 (symmetry of mixed partials).
-  const double h = fd_step(y, v);
-  if (h == 0.0) {
-    *out = Vec::Zero(dim_x());
-    return;
+  Vec* gx_p = result_in_y ? nullptr : &gp;
+  Vec* gy_p = result_in_y ? &gp : nullptr;
+  Vec* gx_m = result_in_y ? nullptr : &gm;
+  Vec* gy_m = result_in_y ? &gm : nullptr;
+  if (along_y) {
+    do_grad(fn, x, y + h * v, b, gx_p, gy_p);
+    do_grad(fn, x, y - h * v, b, gx_m, gy_m);
+  } else {
+    do_grad(fn, x + h * v, y, b, gx_p, gy_p);
+    do_grad(fn, x - h * v, y, b, gx_m, gy_m);
   }
-  Vec gp, gm;
-  do_grad(fn, x, y + h * v, b, &gp, nullptr);
-  do_grad(fn, x, y - h * v, b, &gm, nullptr);
-  *out = (gp - gm) / (2 * h);
-}
-
-void Problem::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-                     Vec* out) const {
-  const double h = fd_step(x, u);
-  if (h == 0.0) {
-    *out = Vec::Zero(dim_y());
-    return;
-  }
-  Vec gp, gm;
-  do_grad(fn, x + h * u, y, b, nullptr, &gp);
-  do_grad(fn, x - h * u, y, b, nullptr, &gm);
-  *out = (gp - gm) / (2 * h);
-}
-
-void Problem::do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-                     Vec* out) const {
-  const double h = fd_step(x, u);
-  if (h == 0.0) {
-    *out = Vec::Zero(dim_x());
-    return;
-  }
-  Vec gp, gm;
-  do_grad(fn, x + h * u, y, b, &gp, nullptr);
-  do_grad(fn, x - h * u, y, b, &gm, nullptr);
   *out = (gp - gm) / (2 * h);
 }
 

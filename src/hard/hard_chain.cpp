@@ -126,36 +126,19 @@ void HardCarmon::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec*
   if (gy) *gy = o_.carmon.mu * (y - x);
 }
 
-void HardCarmon::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
-                        Vec* out) const {
-  if (fn == Fn::kF)
-    chain_.hessian_product(y, v, out);
-  else
-    *out = o_.carmon.mu * v;
-}
-
-void HardCarmon::do_hxy(Fn fn, const Vec& x, const Vec&, const Vec& v, const Batch&,
-                        Vec* out) const {
-  if (fn == Fn::kF)
-    out->setZero(x.size());
-  else
-    *out = -o_.carmon.mu * v;
-}
-
-void HardCarmon::do_hyx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
-                        Vec* out) const {
-  if (fn == Fn::kF)
-    out->setZero(y.size());
-  else
-    *out = -o_.carmon.mu * u;
-}
-
-void HardCarmon::do_hxx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Batch&,
-                        Vec* out) const {
-  if (fn == Fn::kF)
-    out->setZero(x.size());
-  else
-    *out = o_.carmon.mu * u;
+bool HardCarmon::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                        const Batch&, Vec* out) const {
+  if (fn == Fn::kF) {  // f = F(y): only the yy block
+    if (block == Block::kYY)
+      chain_.hessian_product(y, v, out);
+    else
+      out->setZero(block == Block::kYX ? y.size() : x.size());
+    return true;
+  }
+  // g = mu/2 ||y - x||^2: mu I on the diagonal blocks, -mu I on the others.
+  const double mu = o_.carmon.mu;
+  *out = (block == Block::kYY || block == Block::kXX ? mu : -mu) * v;
+  return true;
 }
 
 bool HardCarmon::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat* hxx,
@@ -213,27 +196,21 @@ void HardSeparable::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, V
   if (gy) *gy = o_.mu * y;
 }
 
-void HardSeparable::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch&,
-                           Vec* out) const {
-  *out = fn == Fn::kF ? Vec::Zero(1) : Vec(o_.mu * v);
-}
-
-void HardSeparable::do_hxy(Fn, const Vec& x, const Vec&, const Vec&, const Batch&,
-                           Vec* out) const {
-  out->setZero(x.size());
-}
-
-void HardSeparable::do_hyx(Fn, const Vec&, const Vec&, const Vec&, const Batch&,
-                           Vec* out) const {
-  out->setZero(1);
-}
-
-void HardSeparable::do_hxx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Batch&,
-                           Vec* out) const {
-  if (fn == Fn::kF)
-    chain_.hessian_product(x, u, out);
-  else
-    out->setZero(x.size());
+bool HardSeparable::do_hvp(Fn fn, Block block, const Vec& x, const Vec&, const Vec& v,
+                           const Batch&, Vec* out) const {
+  // f = F(x) has only the xx block, g = mu/2 y^2 only the yy block.
+  switch (block) {
+    case Block::kYY: *out = fn == Fn::kF ? Vec::Zero(1) : Vec(o_.mu * v); break;
+    case Block::kXY: out->setZero(x.size()); break;
+    case Block::kYX: out->setZero(1); break;
+    case Block::kXX:
+      if (fn == Fn::kF)
+        chain_.hessian_product(x, v, out);
+      else
+        out->setZero(x.size());
+      break;
+  }
+  return true;
 }
 
 bool HardSeparable::do_hessian(Fn fn, const Vec& x, const Vec&, const Batch&, Mat* hxx,

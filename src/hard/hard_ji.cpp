@@ -117,7 +117,7 @@ double HardJi::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&) const {
 void HardJi::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Vec* gx, Vec* gy) const {
   const Index n = s_.n;
   if (fn == Fn::kG) {
-    if (gy) do_hyy(Fn::kG, x, y, y, {}, gy);  // a (I/n^2 + A) y per block
+    if (gy) yy_product(Fn::kG, y, y, gy);  // a (I/n^2 + A) y per block
     for (Index i = 0; i <= s_.T; ++i) {
       if (gy) (*gy)(yi(i, n - 1)) -= o_.L_g * x_at(x, i);
     }
@@ -139,7 +139,8 @@ void HardJi::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Vec* gx, V
   }
 }
 
-void HardJi::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&, Vec* out) const {
+
+void HardJi::yy_product(Fn fn, const Vec& y, const Vec& v, Vec* out) const {
   const Index n = s_.n;
   if (fn == Fn::kG) {
     const double inv_n2 = 1.0 / static_cast<double>(n * n);
@@ -167,24 +168,30 @@ void HardJi::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
                  hab = scale * s_.C_l * s_.C_r * t.duw;
     (*out)(ia) += haa * v(ia) + hab * v(ib);
     (*out)(ib) += hab * v(ia) + hbb * v(ib);
+  }}
+
+bool HardJi::do_hvp(Fn fn, Block block, const Vec&, const Vec& y, const Vec& v, const Batch&,
+                    Vec* out) const {
+  switch (block) {
+    case Block::kYY:
+      yy_product(fn, y, v, out);
+      break;
+    case Block::kXY:
+      // d/dx_i <grad_y g, v> = -L_g v_n^(i); f does not depend on x.
+      out->setZero(s_.T);
+      if (fn == Fn::kF) break;
+      for (Index i = 1; i <= s_.T; ++i) (*out)(i - 1) = -o_.L_g * v(yi(i, s_.n - 1));
+      break;
+    case Block::kYX:
+      out->setZero(dim_y());
+      if (fn == Fn::kF) break;
+      for (Index i = 1; i <= s_.T; ++i) (*out)(yi(i, s_.n - 1)) = -o_.L_g * v(i - 1);
+      break;
+    case Block::kXX:
+      out->setZero(s_.T);  // g is linear in x, f does not depend on x
+      break;
   }
-}
-
-void HardJi::do_hxy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch&, Vec* out) const {
-  // d/dx_i <grad_y g, v> = -L_g v_n^(i); f does not depend on x.
-  out->setZero(s_.T);
-  if (fn == Fn::kF) return;
-  for (Index i = 1; i <= s_.T; ++i) (*out)(i - 1) = -o_.L_g * v(yi(i, s_.n - 1));
-}
-
-void HardJi::do_hyx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch&, Vec* out) const {
-  out->setZero(dim_y());
-  if (fn == Fn::kF) return;
-  for (Index i = 1; i <= s_.T; ++i) (*out)(yi(i, s_.n - 1)) = -o_.L_g * u(i - 1);
-}
-
-void HardJi::do_hxx(Fn, const Vec&, const Vec&, const Vec&, const Batch&, Vec* out) const {
-  out->setZero(s_.T);  // g is linear in x, f does not depend on x
+  return true;
 }
 
 bool HardJi::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
@@ -196,14 +203,14 @@ bool HardJi::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* 
   if (hxy) {
     hxy->resize(dim_x(), dim_y());
     for (Index j = 0; j < dim_y(); ++j) {
-      do_hxy(fn, x, y, Vec::Unit(dim_y(), j), b, &col);
+      do_hvp(fn, Block::kXY, x, y, Vec::Unit(dim_y(), j), b, &col);
       hxy->col(j) = col;
     }
   }
   if (hyy) {
     hyy->resize(dim_y(), dim_y());
     for (Index j = 0; j < dim_y(); ++j) {
-      do_hyy(fn, x, y, Vec::Unit(dim_y(), j), b, &col);
+      do_hvp(fn, Block::kYY, x, y, Vec::Unit(dim_y(), j), b, &col);
       hyy->col(j) = col;
     }
   }

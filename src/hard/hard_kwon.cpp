@@ -56,45 +56,39 @@ void HardKwon::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* g
   if (gy) *gy = Vec::Constant(1, o_.mu * r);
 }
 
-void HardKwon::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch&,
-                      Vec* out) const {
-  *out = fn == Fn::kF ? Vec::Zero(1) : Vec(o_.mu * v);
-}
-
-void HardKwon::do_hxy(Fn fn, const Vec& x, const Vec&, const Vec& v, const Batch&,
-                      Vec* out) const {
-  // d/dx [mu (y - F(x)) v] = -mu v grad F(x)
+bool HardKwon::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                      const Batch&, Vec* out) const {
+  // f = y is linear: every block of f is zero.
   if (fn == Fn::kF) {
-    out->setZero(x.size());
-    return;
+    out->setZero(block == Block::kYY || block == Block::kYX ? 1 : x.size());
+    return true;
   }
-  chain_.gradient(x, out);
-  *out *= -o_.mu * v(0);
-}
-
-void HardKwon::do_hyx(Fn fn, const Vec& x, const Vec&, const Vec& u, const Batch&,
-                      Vec* out) const {
-  if (fn == Fn::kF) {
-    out->setZero(1);
-    return;
+  switch (block) {
+    case Block::kYY:
+      *out = Vec(o_.mu * v);
+      return true;
+    case Block::kXY:
+      // d/dx [mu (y - F(x)) v] = -mu v grad F(x)
+      chain_.gradient(x, out);
+      *out *= -o_.mu * v(0);
+      return true;
+    case Block::kYX: {
+      Vec g;
+      chain_.gradient(x, &g);
+      *out = Vec::Constant(1, -o_.mu * g.dot(v));
+      return true;
+    }
+    case Block::kXX: {
+      // d/dx <-mu (y - F) grad F, u> = mu grad F (grad F . u) - mu (y - F) Hess F u
+      Vec g;
+      chain_.gradient(x, &g);
+      chain_.hessian_product(x, v, out);
+      const double r = y(0) - chain_.value(x);
+      *out = o_.mu * (g * g.dot(v) - r * *out);
+      return true;
+    }
   }
-  Vec g;
-  chain_.gradient(x, &g);
-  *out = Vec::Constant(1, -o_.mu * g.dot(u));
-}
-
-void HardKwon::do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch&,
-                      Vec* out) const {
-  // d/dx <-mu (y - F) grad F, u> = mu grad F (grad F . u) - mu (y - F) Hess F u
-  if (fn == Fn::kF) {
-    out->setZero(x.size());
-    return;
-  }
-  Vec g;
-  chain_.gradient(x, &g);
-  chain_.hessian_product(x, u, out);
-  const double r = y(0) - chain_.value(x);
-  *out = o_.mu * (g * g.dot(u) - r * *out);
+  return false;
 }
 
 bool HardKwon::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat* hxx, Mat* hxy,

@@ -177,53 +177,44 @@ void Hyperclean::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const
     for (std::size_t k = 0; k < ys.size(); ++k) *outs[k] += 2 * o_.c * *ys[k];
 }
 
-void Hyperclean::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                        Vec* out) const {
+bool Hyperclean::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                        const Batch& b, Vec* out) const {
   const Index m = b.size(num_samples(fn));
-  row_scales(fn, x, b, m);
-  model(fn).hvp_at(y, b.indices, scale_, v, out);
-  if (fn == Fn::kG) *out += 2 * o_.c * v;
-}
-
-void Hyperclean::do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                        Vec* out) const {
-  if (fn == Fn::kF) {
-    out->setZero(dim_x());
-    return;
+  if (block == Block::kYY) {
+    row_scales(fn, x, b, m);
+    model(fn).hvp_at(y, b.indices, scale_, v, out);
+    if (fn == Fn::kG) *out += 2 * o_.c * v;
+    return true;
   }
-  // d/dx <grad_y g, v> = J' (<grad CE_r, v> / m).
-  const Index m = b.size(num_samples(fn));
-  ce_train_->directional_at(y, b.indices, v, &work_);
-  work_.head(m) /= static_cast<double>(m);
-  weights_.prepare(x);
-  weights_.jacobian_transpose(x, b.indices, work_, out);
-}
-
-void Hyperclean::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-                        Vec* out) const {
+  // f, the validation loss, does not depend on x.
   if (fn == Fn::kF) {
-    out->setZero(dim_y());
-    return;
+    out->setZero(block == Block::kYX ? dim_y() : dim_x());
+    return true;
   }
-  // d/dy <grad_x g, u> = sum_r ((J u)_r / m) grad CE_r.
-  const Index m = b.size(num_samples(fn));
   weights_.prepare(x);
-  weights_.jacobian(x, b.indices, u, &work_);
-  scale_.head(m) = work_.head(m) / static_cast<double>(m);
-  ce_train_->gradient_at(y, b.indices, scale_, out, nullptr);
-}
-
-void Hyperclean::do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-                        Vec* out) const {
-  if (fn == Fn::kF) {
-    out->setZero(dim_x());
-    return;
+  switch (block) {
+    case Block::kXY:
+      // d/dx <grad_y g, v> = J' (<grad CE_r, v> / m).
+      ce_train_->directional_at(y, b.indices, v, &work_);
+      work_.head(m) /= static_cast<double>(m);
+      weights_.jacobian_transpose(x, b.indices, work_, out);
+      return true;
+    case Block::kYX:
+      // d/dy <grad_x g, u> = sum_r ((J u)_r / m) grad CE_r.
+      weights_.jacobian(x, b.indices, v, &work_);
+      scale_.head(m) = work_.head(m) / static_cast<double>(m);
+      ce_train_->gradient_at(y, b.indices, scale_, out, nullptr);
+      return true;
+    case Block::kXX:
+      // Hxx g = (1/m) sum_r CE_r Hess_x w_{i_r}: the dense path's hxx, applied to u.
+      forward(fn, y, b);
+      work_.head(m) = ce_train_->losses().head(m) / static_cast<double>(m);
+      weights_.weighted_hessian_product(x, b.indices, work_, v, out);
+      return true;
+    case Block::kYY:
+      break;
   }
-  // Hxx g = (1/m) sum_r CE_r Hess_x w_{i_r}: the dense path's hxx, applied to u.
-  const Index m = forward(fn, y, b);
-  work_.head(m) = ce_train_->losses().head(m) / static_cast<double>(m);
-  weights_.prepare(x);
-  weights_.weighted_hessian_product(x, b.indices, work_, u, out);
+  return false;
 }
 
 bool Hyperclean::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,

@@ -121,13 +121,6 @@ void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* g
   *gx = (x.array().exp() * w.rowwise().squaredNorm().array()).matrix();
 }
 
-void Learnreg::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                      Vec* out) const {
-  uniform_scales(fn, b);
-  model(fn).hvp_at(y, b.indices, scale_, v, out);
-  if (fn == Fn::kG) add_regularizer_hvp(x, v, out);
-}
-
 void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                                std::span<const Batch> batches,
                                std::span<Vec* const> outs) const {
@@ -139,28 +132,39 @@ void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> 
 }
 
 // Neither cross product touches the data: the regularizer is the only x-dependent term.
-void Learnreg::do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch&,
-                      Vec* out) const {
-  if (fn == Fn::kF) {
-    out->setZero(dim_x());
-    return;
+bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                      const Batch& b, Vec* out) const {
+  const Index d = dim_x(), c = train_.num_classes;
+  switch (block) {
+    case Block::kYY:
+      uniform_scales(fn, b);
+      model(fn).hvp_at(y, b.indices, scale_, v, out);
+      if (fn == Fn::kG) add_regularizer_hvp(x, v, out);
+      return true;
+    case Block::kXY: {
+      if (fn == Fn::kF) {
+        out->setZero(dim_x());
+        return true;
+      }
+      // d/dx_j <grad_y g, v> = 2 exp(x_j) <W_j, V_j>.
+      const auto w = SoftmaxRegression::weights(y, d, c);
+      const auto vw = SoftmaxRegression::weights(v, d, c);
+      *out = 2.0 * (x.array().exp() * w.cwiseProduct(vw).rowwise().sum().array()).matrix();
+      return true;
+    }
+    case Block::kYX: {
+      out->setZero(dim_y());
+      if (fn == Fn::kF) return true;
+      // d/dy <grad_x g, u> = (2 u_j exp(x_j) W_j) on the weights, 0 on the bias.
+      const auto w = SoftmaxRegression::weights(y, d, c);
+      auto ow = SoftmaxRegression::weights(out, d, c);
+      ow = 2.0 * ((v.array() * x.array().exp()).matrix().asDiagonal() * w);
+      return true;
+    }
+    case Block::kXX:
+      break;  // derived by differences
   }
-  // d/dx_j <grad_y g, v> = 2 exp(x_j) <W_j, V_j>.
-  const Index d = dim_x(), c = train_.num_classes;
-  const auto w = SoftmaxRegression::weights(y, d, c);
-  const auto vw = SoftmaxRegression::weights(v, d, c);
-  *out = 2.0 * (x.array().exp() * w.cwiseProduct(vw).rowwise().sum().array()).matrix();
-}
-
-void Learnreg::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch&,
-                      Vec* out) const {
-  out->setZero(dim_y());
-  if (fn == Fn::kF) return;
-  // d/dy <grad_x g, u> = (2 u_j exp(x_j) W_j) on the weights, 0 on the bias.
-  const Index d = dim_x(), c = train_.num_classes;
-  const auto w = SoftmaxRegression::weights(y, d, c);
-  auto ow = SoftmaxRegression::weights(out, d, c);
-  ow = 2.0 * ((u.array() * x.array().exp()).matrix().asDiagonal() * w);
+  return false;
 }
 
 bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,

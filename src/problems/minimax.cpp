@@ -54,31 +54,22 @@ void MinimaxProblem::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Ve
   negate_if_g(fn, gy);
 }
 
-void MinimaxProblem::do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch&,
-                            Vec* out) const {
-  F_hyy(x, y, v, out);
+bool MinimaxProblem::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
+                            const Batch&, Vec* out) const {
+  switch (block) {
+    case Block::kYY: F_hyy(x, y, v, out); break;
+    case Block::kXY: F_hxy(x, y, v, out); break;
+    case Block::kYX: F_hyx(x, y, v, out); break;
+    case Block::kXX: {
+      // The problems here are small: the dense xx block applied to u.
+      Mat hxx;
+      F_hessian(x, y, &hxx, nullptr, nullptr);
+      *out = hxx * v;
+      break;
+    }
+  }
   negate_if_g(fn, out);
-}
-
-void MinimaxProblem::do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch&,
-                            Vec* out) const {
-  F_hxy(x, y, v, out);
-  negate_if_g(fn, out);
-}
-
-void MinimaxProblem::do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch&,
-                            Vec* out) const {
-  F_hyx(x, y, u, out);
-  negate_if_g(fn, out);
-}
-
-void MinimaxProblem::do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch&,
-                            Vec* out) const {
-  // The problems here are small: the dense xx block applied to u.
-  Mat hxx;
-  F_hessian(x, y, &hxx, nullptr, nullptr);
-  *out = hxx * u;
-  negate_if_g(fn, out);
+  return true;
 }
 
 bool MinimaxProblem::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch&, Mat* hxx,

@@ -79,16 +79,21 @@ void Nasty::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
     for (Index i = 0; i < o_.dim; ++i) (*gy)(i) += s * standard_normal(rng);
 }
 
-void Nasty::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch&, Vec* out) const {
-  *out = fn == Fn::kF ? Vec(2 * v) : Vec(Vec::Zero(v.size()));
-}
-
-void Nasty::do_hxy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch&, Vec* out) const {
-  *out = fn == Fn::kF ? Vec(Vec::Zero(v.size())) : v;
-}
-
-void Nasty::do_hyx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch&, Vec* out) const {
-  *out = fn == Fn::kF ? Vec(Vec::Zero(u.size())) : u;
+bool Nasty::do_hvp(Fn fn, Block block, const Vec&, const Vec&, const Vec& v, const Batch&,
+                   Vec* out) const {
+  // f = x^2 + y^2 (per coordinate): Hyy f = 2 I, no cross terms; g = x y: Hxy g = Hyx g = I.
+  switch (block) {
+    case Block::kYY:
+      *out = fn == Fn::kF ? Vec(2 * v) : Vec(Vec::Zero(v.size()));
+      return true;
+    case Block::kXY:
+    case Block::kYX:
+      *out = fn == Fn::kF ? Vec(Vec::Zero(v.size())) : v;
+      return true;
+    case Block::kXX:
+      break;  // derived by differences
+  }
+  return false;
 }
 
 }  // namespace bilevel

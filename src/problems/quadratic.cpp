@@ -229,49 +229,21 @@ void Quadratic::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* 
   }
 }
 
-void Quadratic::do_hyy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch& b,
+bool Quadratic::do_hvp(Fn fn, Block block, const Vec&, const Vec&, const Vec& v, const Batch& b,
                        Vec* out) const {
+  // The block's rows and columns in z = (x, y).
   const Index dx = o_.dx, dy = o_.dy;
-  out->noalias() = hessian_matrix(fn).bottomRightCorner(dy, dy) * v;
-  if (b.full()) return;
+  const bool rows_x = block == Block::kXY || block == Block::kXX;
+  const bool cols_x = block == Block::kYX || block == Block::kXX;
+  const Index r0 = rows_x ? 0 : dx, rows = rows_x ? dx : dy;
+  const Index c0 = cols_x ? 0 : dx, cols = cols_x ? dx : dy;
+  out->noalias() = hessian_matrix(fn).block(r0, c0, rows, cols) * v;
+  if (b.full()) return true;
   const auto& dh = fn == Fn::kF ? dF_ : dG_;
   const double w = 1.0 / static_cast<double>(b.indices.size());
   for (Index j : b.indices)
-    out->noalias() += w * (dh[static_cast<std::size_t>(j)].bottomRightCorner(dy, dy) * v);
-  (void)dx;
-}
-
-void Quadratic::do_hxy(Fn fn, const Vec&, const Vec&, const Vec& v, const Batch& b,
-                       Vec* out) const {
-  const Index dx = o_.dx, dy = o_.dy;
-  out->noalias() = hessian_matrix(fn).topRightCorner(dx, dy) * v;
-  if (b.full()) return;
-  const auto& dh = fn == Fn::kF ? dF_ : dG_;
-  const double w = 1.0 / static_cast<double>(b.indices.size());
-  for (Index j : b.indices)
-    out->noalias() += w * (dh[static_cast<std::size_t>(j)].topRightCorner(dx, dy) * v);
-}
-
-void Quadratic::do_hyx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch& b,
-                       Vec* out) const {
-  const Index dx = o_.dx, dy = o_.dy;
-  out->noalias() = hessian_matrix(fn).bottomLeftCorner(dy, dx) * u;
-  if (b.full()) return;
-  const auto& dh = fn == Fn::kF ? dF_ : dG_;
-  const double w = 1.0 / static_cast<double>(b.indices.size());
-  for (Index j : b.indices)
-    out->noalias() += w * (dh[static_cast<std::size_t>(j)].bottomLeftCorner(dy, dx) * u);
-}
-
-void Quadratic::do_hxx(Fn fn, const Vec&, const Vec&, const Vec& u, const Batch& b,
-                       Vec* out) const {
-  const Index dx = o_.dx;
-  out->noalias() = hessian_matrix(fn).topLeftCorner(dx, dx) * u;
-  if (b.full()) return;
-  const auto& dh = fn == Fn::kF ? dF_ : dG_;
-  const double w = 1.0 / static_cast<double>(b.indices.size());
-  for (Index j : b.indices)
-    out->noalias() += w * (dh[static_cast<std::size_t>(j)].topLeftCorner(dx, dx) * u);
+    out->noalias() += w * (dh[static_cast<std::size_t>(j)].block(r0, c0, rows, cols) * v);
+  return true;
 }
 
 bool Quadratic::do_hessian(Fn fn, const Vec&, const Vec&, const Batch& b, Mat* hxx, Mat* hxy,

@@ -114,29 +114,16 @@ void Saddle::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch&, Vec* gx, V
   }
 }
 
-void Saddle::do_hyy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
+bool Saddle::do_hvp(Fn fn, Block block, const Vec&, const Vec& y, const Vec& v, const Batch&,
                     Vec* out) const {
+  // Every block is diagonal (so the xy block is its own transpose, the yx block).
   out->resize(o_.dx);
-  for (Index i = 0; i < o_.dx; ++i) (*out)(i) = curvatures(fn, i, y).yy * v(i);
-}
-
-void Saddle::do_hxy(Fn fn, const Vec&, const Vec& y, const Vec& v, const Batch&,
-                    Vec* out) const {
-  out->resize(o_.dx);
-  for (Index i = 0; i < o_.dx; ++i) (*out)(i) = curvatures(fn, i, y).xy * v(i);
-}
-
-void Saddle::do_hyx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
-                    Vec* out) const {
-  // The xy block is diagonal, hence equal to its transpose, the yx block.
-  out->resize(o_.dx);
-  for (Index i = 0; i < o_.dx; ++i) (*out)(i) = curvatures(fn, i, y).xy * u(i);
-}
-
-void Saddle::do_hxx(Fn fn, const Vec&, const Vec& y, const Vec& u, const Batch&,
-                    Vec* out) const {
-  out->resize(o_.dx);
-  for (Index i = 0; i < o_.dx; ++i) (*out)(i) = curvatures(fn, i, y).xx * u(i);
+  for (Index i = 0; i < o_.dx; ++i) {
+    const auto c = curvatures(fn, i, y);
+    const double h = block == Block::kYY ? c.yy : block == Block::kXX ? c.xx : c.xy;
+    (*out)(i) = h * v(i);
+  }
+  return true;
 }
 
 bool Saddle::do_hessian(Fn fn, const Vec&, const Vec& y, const Batch&, Mat* hxx, Mat* hxy,

@@ -32,6 +32,19 @@ struct Box {
   }
 };
 
+// The blocks of the Hessian of f or g in z = (x, y) that products are taken with: H_ab is the
+// derivative in a of the gradient in b.
+enum class Block {
+  kYY,  // Hyy v = d/dy <grad_y fn, v>:  v in R^dy, result in R^dy
+  kXY,  // Hxy v = d/dx <grad_y fn, v>:  v in R^dy, result in R^dx
+  kYX,  // Hyx u = d/dy <grad_x fn, u>:  u in R^dx, result in R^dy
+  kXX,  // Hxx u = d/dx <grad_x fn, u>:  u in R^dx, result in R^dx
+};
+
+// A problem implements what it has: its values and gradients (required), products with the
+// Hessian blocks (optional: do_hvp, derived from gradients by central differences where
+// absent), dense Hessian blocks (optional: do_hessian with has_dense_hessian(); refused with a
+// message naming the problem where absent), and any closed forms Diagnostics can use.
 class Problem {
  public:
   virtual ~Problem() = default;
@@ -68,15 +81,23 @@ class Problem {
   // override do_grad_y_multi (one pass over the data for F2BA's y and z sequences).
   void grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                     std::span<const Batch> batches, std::span<Vec* const> outs);
-  // out = Hyy(fn) v, with v in R^dy.
-  void hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
-  // out = Hxy(fn) v = d/dx <grad_y fn(x, y), v>, with v in R^dy and out in R^dx.
-  void hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out);
-  // out = Hyx(fn) u = d/dy <grad_x fn(x, y), u>, with u in R^dx and out in R^dy.
-  void hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
-  // out = Hxx(fn) u = d/dx <grad_x fn(x, y), u>, with u and out in R^dx (the Hessian-vector
-  // products of the second-order methods that never form Hessians, such as ifsba).
-  void hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out);
+  // out = H_block(fn) v (see Block): one Hessian-vector product.
+  void hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+           Vec* out);
+  // The same, by block: Hyy v; Hxy v = d/dx <grad_y fn, v>; Hyx u = d/dy <grad_x fn, u>; Hxx u
+  // (the products of the second-order methods that never form Hessians, such as ifsba).
+  void hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out) {
+    hvp(fn, Block::kYY, x, y, v, b, out);
+  }
+  void hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b, Vec* out) {
+    hvp(fn, Block::kXY, x, y, v, b, out);
+  }
+  void hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out) {
+    hvp(fn, Block::kYX, x, y, u, b, out);
+  }
+  void hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b, Vec* out) {
+    hvp(fn, Block::kXX, x, y, u, b, out);
+  }
   // Dense Hessian blocks (any pointer may be null). Throws InvalidInput if the problem has
   // no dense Hessians (see has_dense_hessian()).
   void hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy, Mat* hyy);
@@ -104,16 +125,13 @@ class Problem {
   virtual void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                                std::span<const Batch> batches,
                                std::span<Vec* const> outs) const;
-  // Second-order products default to central differences of the gradient; problems with
-  // analytic products override them.
-  virtual void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                      Vec* out) const;
-  virtual void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                      Vec* out) const;
-  virtual void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-                      Vec* out) const;
-  virtual void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-                      Vec* out) const;
+  // The product with one block (see Block) in closed form. Return false for a block the
+  // problem does not provide: it is then derived by central differences of do_grad.
+  virtual bool do_hvp(Fn /*fn*/, Block /*block*/, const Vec& /*x*/, const Vec& /*y*/,
+                      const Vec& /*v*/, const Batch& /*b*/, Vec* /*out*/) const {
+    return false;
+  }
+  // Dense Hessian blocks (any pointer may be null), for problems with has_dense_hessian().
   virtual bool do_hessian(Fn /*fn*/, const Vec& /*x*/, const Vec& /*y*/, const Batch& /*b*/,
                           Mat* /*hxx*/, Mat* /*hxy*/, Mat* /*hyy*/) const {
     return false;
@@ -122,6 +140,9 @@ class Problem {
  private:
   friend class Diagnostics;
   void count(Fn fn, Index FunctionCounts::*kind, const Batch& b, bool touches_samples = true);
+  // do_hvp, or its derivation by central differences: the uncounted product.
+  void product(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+               Vec* out) const;
   OracleCounts counts_;
 };
 

@@ -89,13 +89,7 @@ class HardJi : public Problem {
 
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
   void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
-  void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-              Vec* out) const override;
-  void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-              Vec* out) const override;
-  void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-              Vec* out) const override;
-  void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+  bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
                   Mat* hyy) const override;
@@ -105,6 +99,8 @@ class HardJi : public Problem {
   // The index in y of y_j^(i) (j 0-based).
   Index yi(Index i, Index j) const { return i * s_.n + j; }
   OptionValues derived_values() const;
+  // Hyy of f or g times v (the long block of do_hvp).
+  void yy_product(Fn fn, const Vec& y, const Vec& v, Vec* out) const;
 
   HardJiOptions o_;
   hard::JiSizes s_;

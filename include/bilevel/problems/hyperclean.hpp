@@ -105,13 +105,7 @@ class Hyperclean : public Problem {
   // Full batches: one pass over the data for every y (F2BA's y and z sequences).
   void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                        std::span<const Batch> batches, std::span<Vec* const> outs) const override;
-  void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-              Vec* out) const override;
-  void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-              Vec* out) const override;
-  void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-              Vec* out) const override;
-  void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+  bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
                   Mat* hyy) const override;

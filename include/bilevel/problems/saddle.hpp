@@ -83,13 +83,7 @@ class Saddle : public Problem {
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
   void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                Vec* gy) const override;
-  void do_hyy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-              Vec* out) const override;
-  void do_hxy(Fn fn, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-              Vec* out) const override;
-  void do_hyx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
-              Vec* out) const override;
-  void do_hxx(Fn fn, const Vec& x, const Vec& y, const Vec& u, const Batch& b,
+  bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
                   Mat* hyy) const override;
