@@ -1,6 +1,6 @@
 // lanczos_min_eig (ours: one Krylov basis, fully reorthogonalized, no restart) against
 // Spectra's SymEigsSolver (implicitly restarted Lanczos, nev = 1, Krylov dimension ncv). The
-// figures of docs/linalg.md ("Ours or Spectra's"):
+// figures of docs/linalg.md ("Ours, not Spectra's"):
 //
 //   build/bilevel_bench --benchmark_filter=Lanczos --benchmark_counters_tabular=true
 //
