@@ -63,9 +63,7 @@ void print_options(const std::vector<OptionDoc>& docs, std::ostream& out) {
     else
       out << std::string(width - setting.size(), ' ');
     out << "  ";
-    std::string help = d.help;
-    if (!d.auto_rule.empty()) help += "; auto = " + d.auto_rule;
-    if (!d.constraint.empty()) help += " (" + d.constraint + ")";
+    const std::string help = d.full_help(/*with_rule=*/true);
     write_wrapped(help, 4 + width + 2, 4 + width + 2, out);
   }
 }

@@ -11,9 +11,11 @@ void BomeOptions::declare(OptionList& o) {
   o.add("T", T, "inner gradient steps on g for y_T, from the current y", C::at_least(1))
       .add("alpha", alpha, "inner step on g", C::positive(), rules::inverse_L_g())
       .add("eta", eta, "barrier coefficient, phi_k = eta ||grad q||^2", C::positive())
-      // A tenth of the hypergradient methods' outer step: lambda grad q stiffens the joint
-      // step (at 1/L_phi the iterates fall into a 2-cycle on quadratic).
-      .add("xi", xi, "joint step on (x, y)", C::positive(),
+      .add("xi", xi,
+           "joint step on (x, y): a tenth of the hypergradient methods' outer step because "
+           "lambda grad q stiffens the step (at 1/L_phi the default quadratic's iterates fall "
+           "into a 2-cycle at ||grad phi|| ~ 4-6)",
+           C::positive(),
            rules::scaled_outer_step(0.1, "0.1/L_phi, else a tenth of the problem's suggested "
                                          "step, else 0.1/(L_f (1+kappa)^2)"))
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())

@@ -10,8 +10,14 @@ namespace bilevel {
 
 void FsbaOptions::declare(OptionList& o, const Index* m) {
   penalty.declare(o);
-  o.add("M", M, "cubic regularization of the Newton steps", Constraint::positive(),
-        rules::cubic_regularization(m));
+  o.add("M", M,
+        "cubic regularization of the Newton steps. Without rho_phi (or with rho_phi = 0) the "
+        "auto value is a curvature scale over a unit distance in x: 1/x_step (hyperclean: "
+        "1/n_train, its mean losses make Hessian entries O(1/n)) or L_phi. The lazy variants' "
+        "factor m is the lazy-Hessian scaling M ~ m L2 (Doikov et al.; the fsba paper's LFSBA "
+        "bound O~(kappa^2 sqrt(m rho) eps^-1.5) carries the same sqrt(m)); the paper ablates M "
+        "in {1, 5, 10}",
+        Constraint::positive(), rules::cubic_regularization(m));
 }
 
 void LfsbaOptions::declare(OptionList& o) {

@@ -17,7 +17,10 @@ void LmcnOptions::declare(OptionList& o) {
       .add("inner_tol", inner_tol,
            "end the inner loop before K steps once ||grad_y F|| <= inner_tol (0 = K steps)",
            C::non_negative())
-      .add("M", M, "cubic regularization", C::positive(), rules::cubic_regularization(&m));
+      .add("M", M,
+           "cubic regularization, as fsba's with lfsba's factor m; on dro-logistic, whose Hess P "
+           "is O(1e-2), M=0.01 converges in about 20 iterations where M = 1 needs hundreds",
+           C::positive(), rules::cubic_regularization(&m));
 }
 
 LmcnRun::LmcnRun(const LmcnOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,

@@ -51,19 +51,25 @@ void ProxF2saOptions::declare(OptionList& o) {
             [slides](const AutoContext&) { return slides().eta_decay; }})
       .add("rho", rho, "prox parameter (<< 1/L_g)", C::positive(),
            {"1/(4 L_g)", [](const AutoContext& x) { return 1.0 / (4 * x.L_g()); }})
-      .add("lam0", lam0, "initial multiplier lam_0 = 1/sigma_0", C::positive(),
+      .add("lam0", lam0,
+           "initial multiplier lam_0 = 1/sigma_0; problems without mu_g (nasty) need it set",
+           C::positive(),
            {"2 L_f/mu_g", [](const AutoContext& x) { return 2 * x.L_f() / x.mu_g(); }})
       .add("lam_max", lam_max, "cap on lam_k = 1/sigma_k (the slides' sigma_K = eps; 0 = no cap)",
            C::non_negative())
-      .add("alpha0", alpha0, "initial x step", C::positive(),
+      .add("alpha0", alpha0, "initial x step (slides: alpha_k ~ rho)", C::positive(),
            {"rho", [this](const AutoContext&) { return *rho; }})
       .add("beta0", beta0, "initial proximal-smoothing weight", C::in_range(0, 1, true, false))
-      .add("gamma0", gamma0, "initial prox-subproblem step", C::positive(),
+      .add("gamma0", gamma0, "initial prox-subproblem step: one over its smoothness at k = 0",
+           C::positive(),
            {"1/(1/rho + L_g + L_f/lam0)",
             [this](const AutoContext& x) {
               return 1.0 / (1.0 / *rho + x.L_g() + x.L_f() / *lam0);
             }})
-      .add("T0", T0, "prox steps per outer iteration at k = 0 (two-loop)", C::at_least(1))
+      .add("T0", T0,
+           "prox steps per outer iteration at k = 0 (two-loop); the subproblems are well "
+           "conditioned ((1/rho + L_g)/(1/rho - L_g) = 5/3 at the default rho) and warm-started",
+           C::at_least(1))
       .add("T_max", T_max, "cap on T_k (0 = no cap)", C::non_negative())
       .add("M0", M0, "x-direction samples at k = 0 (two-loop)", C::at_least(1))
       .add("M_max", M_max, "cap on M_k (0 = no cap)", C::non_negative())

@@ -11,7 +11,10 @@ void SobaOptions::declare(OptionList& o) {
   o.add("rho0", rho0, "initial step of y and v", C::positive(), rules::inverse_L_g())
       .add("gamma0", gamma0, "initial step of x", C::positive(), rules::outer_step())
       .add("a_rho", a_rho, "rho_k = rho0/(k+1)^a_rho (paper: 2/5)", C::non_negative())
-      .add("a_gamma", a_gamma, "gamma_k = gamma0/(k+1)^a_gamma (paper: 3/5)", C::non_negative())
+      .add("a_gamma", a_gamma,
+           "gamma_k = gamma0/(k+1)^a_gamma (paper: 3/5; 0 with a_rho = 0: constant steps); a "
+           "warning if a_gamma < a_rho",
+           C::non_negative())
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())
       .add("batch_g", batch_g, "minibatch size for g (0 = full sum)", C::non_negative());
 }

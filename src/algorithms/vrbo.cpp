@@ -11,7 +11,8 @@ void VrboOptions::declare(OptionList& o) {
            C::at_least(1))
       .add("alpha", alpha, "y step", C::positive(), rules::inverse_L_g())
       .add("beta", beta, "x step", C::positive(), rules::outer_step())
-      .add("batch_f_large", batch_f_large, "refresh minibatch size for f (0 = full sum)",
+      .add("batch_f_large", batch_f_large,
+           "refresh minibatch size S1 for f (0 = full sum; batch_f, batch_g are the small S2)",
            C::non_negative())
       .add("batch_g_large", batch_g_large, "refresh minibatch size for g (0 = full sum)",
            C::non_negative());

@@ -167,6 +167,15 @@ void AutoContext::warn(std::string message) const {
   if (warnings_) warnings_->push_back(std::move(message));
 }
 
+std::string OptionDoc::full_help(bool with_rule) const {
+  std::string out = help;
+  if (with_rule && !auto_rule.empty()) out += "; auto = " + auto_rule;
+  bool named = !choices.empty();
+  for (const auto& c : choices) named = named && help.find(c) != std::string::npos;
+  if (!constraint.empty() && !named) out += " (" + constraint + ")";
+  return out;
+}
+
 // --- OptionList -------------------------------------------------------------------------
 
 OptionList& OptionList::add(std::string name, double& field, std::string help, Constraint c) {
@@ -359,7 +368,8 @@ KeyValues OptionList::key_values() const {
 std::vector<OptionDoc> OptionList::docs() const {
   std::vector<OptionDoc> out;
   for (const auto& f : fields_) {
-    out.push_back({f.name, get(f.name), f.rule ? f.rule->text : "", f.constraint.text(), f.help});
+    out.push_back({f.name, get(f.name), f.rule ? f.rule->text : "", f.constraint.text(), f.help,
+                   f.constraint.choices()});
   }
   return out;
 }

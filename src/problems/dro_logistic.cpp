@@ -56,7 +56,8 @@ void evaluate(const Mat& a, const Vec& b, const Vec& x, double* loss, double* ac
 void DroLogisticOptions::declare(OptionList& o) {
   using C = Constraint;
   o.add("dataset", dataset,
-        "binary dataset spec: australian, breast-cancer, heart, diabetes, or a file spec")
+        "a binary dataset: australian, breast-cancer, heart, diabetes, a9a, or a file spec "
+        "(docs/datasets.md); at most 1000 features")
       .add("n_train", n_train, "training samples = dim y (0 = all that the test set leaves)",
            C::non_negative())
       .add("n_test", n_test, "test samples (0 = a quarter of the dataset)", C::non_negative())

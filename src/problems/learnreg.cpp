@@ -10,7 +10,8 @@ namespace bilevel {
 
 void LearnregOptions::declare(OptionList& o) {
   using C = Constraint;
-  o.add("dataset", dataset, "dataset spec: a catalog name (australian, ...) or a file spec");
+  o.add("dataset", dataset,
+        "dataset spec: a catalog name (australian, ...) or a file spec (docs/datasets.md)");
   split.declare(o);
   o.add("corrupt", corrupt, "fraction of training labels replaced by another class",
         C::in_range(0, 1))

@@ -22,7 +22,7 @@ void QuadraticOptions::declare(OptionList& o) {
            C::in_range(0, 1, false, true))
       .add("sigma", sigma, "std of additive Gaussian gradient noise, E||xi||^2 = sigma^2",
            C::non_negative())
-      .add("seed", seed, "seed of the random instance")
+      .add("seed", seed, "seed of the random instance (not the run's --seed)")
       .rule([this](Violations& v) {
         v.check(L >= mu, "L must be >= mu (got L=" + format_double(L) + ", mu=" +
                              format_double(mu) + ")");

@@ -16,8 +16,8 @@ constexpr double kPi = std::numbers::pi;
 void SaddleOptions::declare(OptionList& o) {
   using C = Constraint;
   o.add("dx", dx, "dimension of x and of y; coordinate 1 holds the saddle", C::at_least(1))
-      .add("mu", mu, "lower-level curvature of the saddle coordinate: mu_g", C::positive())
-      .add("L", L, "largest lower-level curvature: L_g (>= mu; must equal mu when dx = 1)")
+      .add("mu", mu, "lower-level curvature a_1 of the saddle coordinate: mu_g", C::positive())
+      .add("L", L, "largest lower-level curvature a_d: L_g (>= mu; must equal mu when dx = 1)")
       .add("coupling", coupling, "c in y*(x) = c x", C::positive())
       .add("depth", depth, "w in f = w cos(pi y_1) + ...: phi drops by 2w from saddle to minimum",
            C::positive())

@@ -167,6 +167,11 @@ struct OptionDoc {
   std::string auto_rule;   // how "auto" is resolved; empty for other options
   std::string constraint;  // "> 0", ">= 1", "gd or agd"; empty for none
   std::string help;
+  std::vector<std::string> choices;  // a string option's accepted values
+
+  // The help with the rule and the constraint, as `bilevel list` and the docs show it (the
+  // choices are left out when the help names every one).
+  std::string full_help(bool with_rule) const;
 };
 
 class OptionList {

@@ -6,7 +6,10 @@ namespace bilevel {
 
 void NeumannOptions::declare(OptionList& o) {
   using C = Constraint;
-  o.add("Q", Q, "Hessian-vector products in the Neumann series", C::at_least(0))
+  o.add("Q", Q,
+        "Hessian-vector products in the Neumann series (Q + 1 terms: stocbio's sum over q = "
+        "-1..Q-1)",
+        C::at_least(0))
       .add("eta_N", eta_N, "Neumann series step, < 2/L_g for convergence", C::positive(),
            rules::inverse_L_g())
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())

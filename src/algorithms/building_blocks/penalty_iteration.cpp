@@ -7,10 +7,14 @@ namespace bilevel {
 
 void PenaltyInnerOptions::declare(OptionList& o) {
   using C = Constraint;
-  o.add("lam", lam, "penalty multiplier lambda", C::positive())
+  o.add("lam", lam,
+        "penalty multiplier lambda: the proxy L*_lam and its Hessian are within O(1/lam) of "
+        "phi's (the f2ba paper tunes it in {10, 100, 1000})",
+        C::positive())
       .add("K", K, "inner gradient steps per outer iteration", C::at_least(1))
-      .add("alpha", alpha, "step of the z sequence on g", C::positive(), rules::inverse_L_g())
-      .add("tau", tau, "step of the y sequence on f + lam g", C::positive(),
+      .add("alpha", alpha, "step of the z sequence on g (Prop. 4.2)", C::positive(),
+           rules::inverse_L_g())
+      .add("tau", tau, "step of the y sequence on f + lam g (Prop. 4.2)", C::positive(),
            {"1/(L_f + lam L_g)",
             [this](const AutoContext& c) { return 1.0 / (c.L_f() + lam * c.L_g()); }})
       .add("inner", inner,
