@@ -75,8 +75,7 @@ void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
   cmd.add_option("--max-iters", args.max_iters, setting_help("max_iters"))->option_text("N");
   cmd.add_option("--max-oracle-calls", args.max_oracle_calls, setting_help("max_oracle_calls"))
       ->option_text("N");
-  cmd.add_option("--time-limit", args.time_limit_s, setting_help("time_limit"))
-      ->option_text("SEC");
+  cmd.add_option("--time-limit", args.time_limit_s, setting_help("time_limit"))->option_text("SEC");
   cmd.add_option("--tol", args.tol, setting_help("tol"))->option_text("EPS");
 }
 
@@ -97,8 +96,9 @@ void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
   if (!for_tune)
     cmd.add_option("--trace", args.trace_path, "Write the per-iteration trace as CSV")
         ->option_text("FILE.csv");
-  cmd.add_option("--summary", args.summary_path,
-                 for_tune ? "Write every trial and the winner as JSON" : "Write the run summary as JSON")
+  cmd.add_option(
+         "--summary", args.summary_path,
+         for_tune ? "Write every trial and the winner as JSON" : "Write the run summary as JSON")
       ->option_text("FILE.json");
   cmd.add_flag("-q,--quiet", args.quiet, "No progress bar and no report on stdout");
 }
@@ -117,13 +117,14 @@ KeyValues parse_key_values(const std::vector<std::string>& raw, const std::strin
 
 RunSettings run_settings(const RunArguments& args) {
   if (args.min_eig && args.no_diagnostics)
-    throw InvalidInput("--min-eig needs the diagnostics (the Hessian of phi is one of them); "
-                       "drop --no-diagnostics or --min-eig");
+    throw InvalidInput(
+        "--min-eig needs the diagnostics (the Hessian of phi is one of them); "
+        "drop --no-diagnostics or --min-eig");
   RunSettings s;
   OptionList list("run");
   s.declare(list);
-  const std::string* texts[] = {&args.seed,     &args.max_iters, &args.max_oracle_calls,
-                                &args.time_limit_s, &args.tol,   &args.log_every};
+  const std::string* texts[] = {&args.seed,         &args.max_iters, &args.max_oracle_calls,
+                                &args.time_limit_s, &args.tol,       &args.log_every};
   for (std::size_t i = 0; i < std::size(kSettingFlags); ++i) {
     const std::string& text = *texts[i];
     const SettingFlag& f = kSettingFlags[i];
@@ -131,8 +132,8 @@ RunSettings run_settings(const RunArguments& args) {
     try {
       list.set(f.name, text);
     } catch (const InvalidOptions& e) {
-      throw InvalidInput(std::string(f.flag) + " '" + text + "' is not allowed: " +
-                         without_owner(e.what()));
+      throw InvalidInput(std::string(f.flag) + " '" + text +
+                         "' is not allowed: " + without_owner(e.what()));
     }
   }
   if (args.log_every.empty()) s.log_every = s.stopping.max_iters;

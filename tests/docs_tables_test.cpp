@@ -1,8 +1,6 @@
 // The option tables of docs/algorithms.md and docs/problems.md are generated from the
 // declarations (io/option_tables.hpp): a test fails when they drift, and every registered
 // method and problem must have its table.
-#include "bilevel/io/option_tables.hpp"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -10,6 +8,7 @@
 #include <string>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/io/option_tables.hpp"
 #include "bilevel/registry.hpp"
 
 #ifndef BILEVEL_DOCS_DIR
@@ -32,8 +31,8 @@ constexpr const char* kRegenerate =
 TEST(DocsTables, MatchTheDeclarations) {
   for (const char* file : {"algorithms.md", "problems.md"}) {
     const TableUpdate u = update_options_tables(read_doc(file), registry_options_table);
-    EXPECT_TRUE(u.unknown.empty()) << file << " marks a table of an unknown name: "
-                                   << u.unknown.front();
+    EXPECT_TRUE(u.unknown.empty())
+        << file << " marks a table of an unknown name: " << u.unknown.front();
     for (const auto& name : u.updated)
       ADD_FAILURE() << file << ": the table of " << name << " differs from its declarations; "
                     << kRegenerate;

@@ -181,8 +181,8 @@ class ReferenceTraces : public ::testing::TestWithParam<Case> {};
 TEST_P(ReferenceTraces, ReproducesTheStoredOutputs) {
   const Case& c = GetParam();
   const fs::path ref = BILEVEL_REFERENCE_DIR;
-  const fs::path dir =
-      fs::temp_directory_path() / ("bilevel_reference_" + std::to_string(::getpid()) + "_" + c.name);
+  const fs::path dir = fs::temp_directory_path() /
+                       ("bilevel_reference_" + std::to_string(::getpid()) + "_" + c.name);
   fs::remove_all(dir);
   fs::create_directories(dir);
   const fs::path csv = dir / (c.name + ".csv");
@@ -220,8 +220,7 @@ TEST_P(ReferenceTraces, ReproducesTheStoredOutputs) {
   strip_volatile(got);
   expect_same_json(want, got, tolerant, c.name + ".json");
   if (has_csv || fs::exists(ref / (c.name + ".csv")))
-    expect_same_csv(read_text(ref / (c.name + ".csv")), read_text(csv), tolerant,
-                    c.name + ".csv");
+    expect_same_csv(read_text(ref / (c.name + ".csv")), read_text(csv), tolerant, c.name + ".csv");
   fs::remove_all(dir);
 }
 

@@ -4,6 +4,8 @@
 //   build/bilevel_option_tables --write docs/algorithms.md docs/problems.md
 //
 // Without --write it only reports which tables differ and exits 1 if any does.
+#include "bilevel/io/option_tables.hpp"
+
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -11,7 +13,6 @@
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
-#include "bilevel/io/option_tables.hpp"
 
 int main(int argc, char** argv) {
   bool write = false;

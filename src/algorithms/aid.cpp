@@ -34,16 +34,14 @@ AidRun::AidRun(Index K, double alpha, double eta, Problem& p, const Vec& x0, con
       y_(y0),
       v_(Vec::Zero(p.dim_y())) {}  // a zero start: the first CG solve needs no residual product
 
-AidRun::AidRun(const AidCgOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
-               RunContext&)
+AidRun::AidRun(const AidCgOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&, RunContext&)
     : AidRun(r.K, *r.alpha, *r.eta, p, x0, y0) {
   cg_ = true;
   N_ = r.N;
   cg_tol_ = r.cg_tol;
 }
 
-AidRun::AidRun(const AidNsOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
-               RunContext&)
+AidRun::AidRun(const AidNsOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&, RunContext&)
     : AidRun(r.K, *r.alpha, *r.eta, p, x0, y0) {
   cg_ = false;
   Q_ = r.Q;
@@ -74,18 +72,25 @@ void AidRun::solve_adjoint(Problem& p, Rng& rng) {
     conjugate_gradient(apply, gfy_, &v_, products, cg_tol_);
   } else {
     // v = alpha_ns sum_{i=0}^{Q} (I - alpha_ns Hyy)^i b: all products on one batch.
-    neumann_series(p, x_, y_, gfy_, Q_, alpha_ns_, [&b](Index) { return b; }, &work_, &v_);
+    neumann_series(
+        p, x_, y_, gfy_, Q_, alpha_ns_, [&b](Index) { return b; }, &work_, &v_);
   }
 }
 
 std::vector<ComplexityBound> AidCg::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 2, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"},
-                                   {"kappa", false, 4, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", false, 2, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"},
+       {"kappa", false, 4, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"}},
+      key, stochastic);
 }
 
 std::vector<ComplexityBound> AidNs::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 2, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"},
-                                   {"kappa", false, 4, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", false, 2, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"},
+       {"kappa", false, 4, "O(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (AID)"}},
+      key, stochastic);
 }
 
 }  // namespace bilevel

@@ -13,14 +13,15 @@ void BaselineOptions::declare(OptionList& o) {
            C::one_of({"gd", "agd"}));
 }
 
-BaselineRun::BaselineRun(const BaselineOptions& r, Problem& p, const Vec& x0, const Vec& y0,
-                         Rng&, RunContext& context)
+BaselineRun::BaselineRun(const BaselineOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                         RunContext& context)
     : o_(r), alpha_(*r.alpha), sg_(p.num_samples(Fn::kG), 0), x_(x0), y_(y0), w_(y0) {
   // w_ is AGD's extrapolated point; unused by gd.
   if (o_.inner == "agd") {
     const ProblemConstants c = p.constants();
     if (!c.mu_g)
-      throw InvalidOptions(context.algo + ": inner=agd needs the problem's constant mu_g for "
+      throw InvalidOptions(context.algo +
+                           ": inner=agd needs the problem's constant mu_g for "
                            "its momentum, which this problem does not know; use -A inner=gd");
     beta_ = nesterov_momentum(1.0 / alpha_, *c.mu_g);
   }

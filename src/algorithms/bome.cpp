@@ -16,14 +16,14 @@ void BomeOptions::declare(OptionList& o) {
            "lambda grad q stiffens the step (at 1/L_phi the default quadratic's iterates fall "
            "into a 2-cycle at ||grad phi|| ~ 4-6)",
            C::positive(),
-           rules::scaled_outer_step(0.1, "0.1/L_phi, else a tenth of the problem's suggested "
-                                         "step, else 0.1/(L_f (1+kappa)^2)"))
+           rules::scaled_outer_step(0.1,
+                                    "0.1/L_phi, else a tenth of the problem's suggested "
+                                    "step, else 0.1/(L_f (1+kappa)^2)"))
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())
       .add("batch_g", batch_g, "minibatch size for g (0 = full sum)", C::non_negative());
 }
 
-BomeRun::BomeRun(const BomeOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
-                 RunContext&)
+BomeRun::BomeRun(const BomeOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&, RunContext&)
     : o_(r),
       alpha_(*r.alpha),
       xi_(*r.xi),
@@ -51,7 +51,10 @@ void BomeRun::step(Problem& p, Rng& rng, Index) {
 }
 
 std::vector<ComplexityBound> Bome::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 6, "O~(poly(kappa) eps^-6)", "Chen, Ma & Zhang 2025, Table 1 (BOME)"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", false, 6, "O~(poly(kappa) eps^-6)", "Chen, Ma & Zhang 2025, Table 1 (BOME)"}}, key,
+      stochastic);
 }
 
 }  // namespace bilevel

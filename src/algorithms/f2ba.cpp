@@ -23,8 +23,12 @@ void F2baRun::step(Problem& p, Rng& rng, Index) {
 }
 
 std::vector<ComplexityBound> F2ba::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 2, "O(kappa^4 eps^-2 log(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 4.1"},
-                                   {"kappa", false, 4, "O(kappa^4 eps^-2 log(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 4.1"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", false, 2, "O(kappa^4 eps^-2 log(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 4.1"},
+       {"kappa", false, 4, "O(kappa^4 eps^-2 log(kappa/eps))",
+        "Chen, Ma & Zhang 2025, Theorem 4.1"}},
+      key, stochastic);
 }
 
 }  // namespace bilevel

@@ -10,7 +10,9 @@ namespace bilevel {
 namespace {
 // The slides' exponent pairs for the three noise regimes.
 const RegimeExponents kF2saExponents{
-    {5.0 / 7, 4.0 / 7}, {3.0 / 5, 2.0 / 5}, {1.0 / 3, 0.0},
+    {5.0 / 7, 4.0 / 7},
+    {3.0 / 5, 2.0 / 5},
+    {1.0 / 3, 0.0},
     "both (5/7, 4/7: f and g noisy), upper (3/5, 2/5: only f noisy), none (1/3, 0: exact)"};
 }  // namespace
 
@@ -21,8 +23,7 @@ void F2saOptions::declare(OptionList& o) {
         {"ceil(L_g/mu_g)",
          [](const AutoContext& c) {
            // ceil(kappa), forgiving the rounding of a computed kappa (10.000000000000002 is 10).
-           return static_cast<double>(
-               static_cast<Index>(std::ceil(c.L_g() / c.mu_g() - 1e-9)));
+           return static_cast<double>(static_cast<Index>(std::ceil(c.L_g() / c.mu_g() - 1e-9)));
          }})
       .add("xi", xi, "x step / y step ratio (slides: xi = 1)", C::positive())
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())
@@ -66,9 +67,15 @@ void F2saRun::step(Problem& p, Rng& rng, Index k) {
 // With the slides' step-size exponents (a, c) = (1/3, 0) exact, (5/7, 4/7) when f and g are
 // noisy; f2sa-p's Table 1 also quotes the sharper eps^-6 of Kwon et al. 2024a.
 std::vector<ComplexityBound> F2sa::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 3, "O~(eps^-3)", "Kwon et al. F2SA slides 2025, Complexity of F2SA (exact gradients)"},
-                                   {"eps", true, 7, "O~(eps^-7), f and g noisy", "Kwon et al. F2SA slides 2025, Complexity of F2SA"},
-                                   {"eps", true, 6, "O~(poly(kappa) eps^-6)", "Kwon et al. 2024a, quoted in Chen, Li, Chayti & Zhang (F2SA-p), Table 1"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", false, 3, "O~(eps^-3)",
+        "Kwon et al. F2SA slides 2025, Complexity of F2SA (exact gradients)"},
+       {"eps", true, 7, "O~(eps^-7), f and g noisy",
+        "Kwon et al. F2SA slides 2025, Complexity of F2SA"},
+       {"eps", true, 6, "O~(poly(kappa) eps^-6)",
+        "Kwon et al. 2024a, quoted in Chen, Li, Chayti & Zhang (F2SA-p), Table 1"}},
+      key, stochastic);
 }
 
 }  // namespace bilevel

@@ -40,8 +40,7 @@ void F2saPOptions::declare(OptionList& o) {
               const double lf = c.L_f();
               if (lf > 0) {
                 const double kappa = c.L_g() / c.mu_g();
-                const double theory =
-                    std::pow(eps / (lf * std::pow(kappa, 2.0 * p + 1)), 1.0 / p);
+                const double theory = std::pow(eps / (lf * std::pow(kappa, 2.0 * p + 1)), 1.0 / p);
                 return std::min(mu / (2 * jmax * lf), theory);
               }
               // f linear (L_f = 0): every j nu f + g is mu_g-strongly convex and the
@@ -53,7 +52,8 @@ void F2saPOptions::declare(OptionList& o) {
            "length of the normalized outer step (Theorem 3.1: eps/(L_1 kappa^3), and L_phi = "
            "O(L_1 kappa^3)); 1/L_phi with normalize=false",
            C::positive(),
-           {"eps/L_phi", [this](const AutoContext& c) {
+           {"eps/L_phi",
+            [this](const AutoContext& c) {
               return (normalize ? eps : 1.0) *
                      default_outer_step(c.constants(), c.owner(), c.option());
             }})
@@ -62,19 +62,18 @@ void F2saPOptions::declare(OptionList& o) {
            "with the noise (nu^2 eps^2/(L_1 kappa sigma^2)); problems do not report sigma, so "
            "set it for noisy runs",
            C::positive(),
-           {"1/(L_g + max|j| nu L_f)", [this](const AutoContext& c) {
-              return 1.0 / (c.L_g() + max_node(p) * *nu * c.L_f());
-            }})
+           {"1/(L_g + max|j| nu L_f)",
+            [this](const AutoContext& c) { return 1.0 / (c.L_g() + max_node(p) * *nu * c.L_f()); }})
       .add("K", K, "inner steps per outer iteration (the deterministic part of Theorem 3.1's K)",
            C::integer_at_least(1),
-           {"ceil(kappa ln(L_f kappa/(nu eps)))", [this](const AutoContext& c) {
+           {"ceil(kappa ln(L_f kappa/(nu eps)))",
+            [this](const AutoContext& c) {
               const double k = c.L_g() / c.mu_g();
               const double lf = c.L_f();
-              return static_cast<double>(static_cast<Index>(
-                  std::ceil(k * std::log(std::max(M_E, lf * k / (*nu * eps))))));
+              return static_cast<double>(
+                  static_cast<Index>(std::ceil(k * std::log(std::max(M_E, lf * k / (*nu * eps))))));
             }})
-      .add("S", S, "minibatch of the estimator Phi, for f and g (0 = full sums)",
-           C::non_negative())
+      .add("S", S, "minibatch of the estimator Phi, for f and g (0 = full sums)", C::non_negative())
       .add("batch_y", batch_y,
            "minibatch of each inner step, for f and g (0 = full sums; the paper: single samples)",
            C::non_negative())
@@ -83,9 +82,9 @@ void F2saPOptions::declare(OptionList& o) {
            "Phi (Remark 3.1)");
 }
 
-void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& stencil,
-                                     double nu, const Vec& x, const std::vector<Vec>& ys,
-                                     const Batch& bf, const Batch& bg, Vec* out, Vec* work) {
+void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& stencil, double nu,
+                                     const Vec& x, const std::vector<Vec>& ys, const Batch& bf,
+                                     const Batch& bg, Vec* out, Vec* work) {
   const auto active = static_cast<std::size_t>(
       std::count_if(stencil.alpha.begin(), stencil.alpha.end(), [](double a) { return a != 0; }));
   if (ys.size() != active)
@@ -121,10 +120,10 @@ F2saPRun::F2saPRun(const F2saPOptions& r, Problem& p, const Vec& x0, const Vec& 
   // f may be nonconvex (Hessian down to -L_f), so j nu f + g is strongly convex in y for
   // every node only if max|j| nu L_f < mu_g; beyond that the inner SGD may diverge.
   if (c.mu_g && c.L_f && jmax * nu_ * *c.L_f >= *c.mu_g)
-    throw InvalidOptions(context.algo + ": nu=" + format_double(nu_) + " is too large for p=" +
-                         std::to_string(o_.p) + ": j nu f + g stays strongly convex for every " +
-                         "node only if nu < mu_g/(max|j| L_f) = " +
-                         format_short(*c.mu_g / (jmax * *c.L_f)));
+    throw InvalidOptions(
+        context.algo + ": nu=" + format_double(nu_) + " is too large for p=" +
+        std::to_string(o_.p) + ": j nu f + g stays strongly convex for every " +
+        "node only if nu < mu_g/(max|j| L_f) = " + format_short(*c.mu_g / (jmax * *c.L_f)));
 
   const std::size_t n = nodes_.size();
   sf_y_.assign(n, Sampler(p.num_samples(Fn::kF), o_.batch_y));
@@ -199,10 +198,10 @@ std::vector<ComplexityBound> F2saP::upper_bounds(std::string_view key, bool stoc
   if (!(p >= 1)) return {};
   const char* formula = "O~(p kappa^(9+2/p) eps^(-4-2/p))";
   const char* source = "Chen, Li, Chayti & Zhang (F2SA-p), Theorem 3.1";
-  return matching_bounds("upper",
-                         {{"eps", true, 4 + 2 / p, formula, source},
-                          {"kappa", true, 9 + 2 / p, formula, source}},
-                         key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", true, 4 + 2 / p, formula, source}, {"kappa", true, 9 + 2 / p, formula, source}}, key,
+      stochastic);
 }
 
 }  // namespace bilevel

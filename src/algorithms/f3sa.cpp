@@ -8,7 +8,9 @@ namespace bilevel {
 namespace {
 // The slides' F3SA exponent pairs (momentum allows larger steps than F2SA's).
 const RegimeExponents kF3saExponents{
-    {3.0 / 5, 2.0 / 5}, {1.0 / 2, 1.0 / 4}, {1.0 / 3, 0.0},
+    {3.0 / 5, 2.0 / 5},
+    {1.0 / 2, 1.0 / 4},
+    {1.0 / 3, 0.0},
     "both (3/5, 2/5: f and g noisy), upper (1/2, 1/4: only f noisy), none (1/3, 0: exact)"};
 }  // namespace
 
@@ -19,8 +21,7 @@ void F3saOptions::declare(OptionList& o) {
       .add("eta0", eta0, "momentum weight eta_0; eta_k = min(1, eta0 r^-eta_decay)",
            C::in_range(0, 1, true, false))
       .add("eta_decay", eta_decay, "decay exponent of eta_k (slides: eta_k = k^-2c)",
-           C::non_negative(),
-           {"2c", [this](const AutoContext&) { return 2 * *schedule.c; }})
+           C::non_negative(), {"2c", [this](const AutoContext&) { return 2 * *schedule.c; }})
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())
       .add("batch_g", batch_g, "minibatch size for g (0 = full sum)", C::non_negative());
 }
@@ -63,8 +64,12 @@ void F3saRun::step(Problem& p, Rng& rng, Index k) {
 }
 
 std::vector<ComplexityBound> F3sa::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 3, "O~(eps^-3)", "Kwon et al. F2SA slides 2025, Complexity of F3SA (exact gradients)"},
-                                   {"eps", true, 5, "O~(eps^-5), f and g noisy", "Kwon et al. F2SA slides 2025, Complexity of F3SA"}}, key, stochastic);
+  return matching_bounds("upper",
+                         {{"eps", false, 3, "O~(eps^-3)",
+                           "Kwon et al. F2SA slides 2025, Complexity of F3SA (exact gradients)"},
+                          {"eps", true, 5, "O~(eps^-5), f and g noisy",
+                           "Kwon et al. F2SA slides 2025, Complexity of F3SA"}},
+                         key, stochastic);
 }
 
 }  // namespace bilevel

@@ -26,8 +26,8 @@ void LfsbaOptions::declare(OptionList& o) {
         Constraint::at_least(1));
 }
 
-CubicPenaltyIteration::CubicPenaltyIteration(const FsbaOptions& r, const Problem& p,
-                                             const Vec& x0, const Vec& y0, RunContext& context)
+CubicPenaltyIteration::CubicPenaltyIteration(const FsbaOptions& r, const Problem& p, const Vec& x0,
+                                             const Vec& y0, RunContext& context)
     : it_(r.penalty, p, x0, y0, context), M_(*r.M) {}
 
 bool CubicPenaltyIteration::dense_step(Problem& p, const Vec& d, bool refresh) {
@@ -54,8 +54,9 @@ void DenseCubicRun::step(Problem& p, Rng& rng, Index k) {
   const Vec& d = it_.gradient(p, rng);
   if (!it_.dense_step(p, d, k % period_ == 0)) {
     // A Hessian that cannot be assembled ends the run as diverged.
-    context_->warn("the y-block Hessian of f + lam g (or of g) was not positive definite at the "
-                   "inner point: raise lam or K");
+    context_->warn(
+        "the y-block Hessian of f + lam g (or of g) was not positive definite at the "
+        "inner point: raise lam or K");
     it_.x().setConstant(std::numeric_limits<double>::quiet_NaN());
   }
 }

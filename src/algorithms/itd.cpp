@@ -13,8 +13,7 @@ void ItdOptions::declare(OptionList& o) {
       .add("eta", eta, "outer step on x", C::positive(), rules::outer_step());
 }
 
-ItdRun::ItdRun(const ItdOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
-               RunContext&)
+ItdRun::ItdRun(const ItdOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&, RunContext&)
     : K_(r.K),
       alpha_(*r.alpha),
       eta_(*r.eta),
@@ -47,8 +46,11 @@ void ItdRun::step(Problem& p, Rng& rng, Index) {
 }
 
 std::vector<ComplexityBound> Itd::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 2, "O~(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (ITD)"},
-                                   {"kappa", false, 4, "O~(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (ITD)"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", false, 2, "O~(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (ITD)"},
+       {"kappa", false, 4, "O~(kappa^4 eps^-2)", "Chen, Ma & Zhang 2025, Table 1 (ITD)"}},
+      key, stochastic);
 }
 
 }  // namespace bilevel

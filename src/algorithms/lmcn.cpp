@@ -52,8 +52,9 @@ void LmcnRun::step(Problem& p, Rng&, Index k) {
     Mat gxx, gxy, gyy, s;
     p.hessian(Fn::kG, x_, y_, full, &gxx, &gxy, &gyy);
     if (!schur_complement(gxx, gxy, gyy, &s)) {
-      context_->warn("Hyy of -F was not positive definite at the inner point: the problem is "
-                     "not strongly concave there");
+      context_->warn(
+          "Hyy of -F was not positive definite at the inner point: the problem is "
+          "not strongly concave there");
       x_.setConstant(std::numeric_limits<double>::quiet_NaN());
       return;
     }

@@ -17,7 +17,8 @@ void Pf2baOptions::declare(OptionList& o) {
            "Problems report rho_phi, phi's constant, not the proxy's, so it stays an option; 1 "
            "gives Theorem 5.1's (eps, sqrt(eps)) target",
            C::positive())
-      .add("delta", delta, "failure probability, used by the auto iota", C::in_range(0, 1, true, true))
+      .add("delta", delta, "failure probability, used by the auto iota",
+           C::in_range(0, 1, true, true))
       .add("iota", iota, "log factor of Prop. 5.1 (7)", C::at_least(1),
            {"the smallest integer >= 1 with delta >= L sqrt(d)/sqrt(rho eps) iota^2 2^(8-iota), "
             "L = 1/eta, d = dim x",
@@ -25,19 +26,21 @@ void Pf2baOptions::declare(OptionList& o) {
               // Prop. 5.1 sets eta = 1/L: the smoothness the chosen outer step implies.
               const double L = 1.0 / *f2ba.eta;
               if (!(std::isfinite(L / std::sqrt(rho * eps)) && rho * eps > 0))
-                throw InvalidOptions(c.owner() + ": iota=auto needs L/sqrt(rho eps) finite (L = "
-                                     "1/eta = " + format_short(L) + ", rho eps = " +
-                                     format_short(rho * eps) + "); set -A iota=VALUE");
+                throw InvalidOptions(c.owner() +
+                                     ": iota=auto needs L/sqrt(rho eps) finite (L = "
+                                     "1/eta = " +
+                                     format_short(L) + ", rho eps = " + format_short(rho * eps) +
+                                     "); set -A iota=VALUE");
               return perturbation_iota(L, c.problem().dim_x(), rho, eps, delta);
             }})
       .add("r", r, "radius of the perturbation ball (Prop. 5.1)", C::positive(),
-           {"eps/(400 iota^3)", [this](const AutoContext&) {
-              return eps / (400 * *iota * *iota * *iota);
-            }})
+           {"eps/(400 iota^3)",
+            [this](const AutoContext&) { return eps / (400 * *iota * *iota * *iota); }})
       .add("T_pert", T_pert,
            "iterations a perturbation waits for the previous one (Prop. 5.1's script T)",
            C::integer_at_least(0),
-           {"ceil(iota L/sqrt(rho eps))", [this](const AutoContext& c) {
+           {"ceil(iota L/sqrt(rho eps))",
+            [this](const AutoContext& c) {
               const double L = 1.0 / *f2ba.eta;
               const double t = std::ceil(*iota * L / std::sqrt(rho * eps));
               if (!(t < 1e15))
@@ -100,8 +103,12 @@ std::vector<std::pair<std::string, double>> Pf2baRun::counters() const {
 }
 
 std::vector<ComplexityBound> Pf2ba::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", false, 2, "O(kappa^4 eps^-2 log^5(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 5.1"},
-                                   {"kappa", false, 4, "O(kappa^4 eps^-2 log^5(kappa/eps))", "Chen, Ma & Zhang 2025, Theorem 5.1"}}, key, stochastic);
+  return matching_bounds("upper",
+                         {{"eps", false, 2, "O(kappa^4 eps^-2 log^5(kappa/eps))",
+                           "Chen, Ma & Zhang 2025, Theorem 5.1"},
+                          {"kappa", false, 4, "O(kappa^4 eps^-2 log^5(kappa/eps))",
+                           "Chen, Ma & Zhang 2025, Theorem 5.1"}},
+                         key, stochastic);
 }
 
 }  // namespace bilevel

@@ -22,8 +22,8 @@ Exponents slides_exponents(const std::string& variant, const std::string& regime
   };
   return variant == "two-loop"
              ? by_regime({0, 4.0 / 3, 1.0 / 3, 0}, {0, 2.0 / 3, 1.0 / 3, 0}, {0, 0, 1.0 / 3, 0})
-             : by_regime({2.0 / 5, 2.0 / 5, 1.0 / 5, 4.0 / 5},
-                         {1.0 / 4, 1.0 / 4, 1.0 / 4, 1.0 / 2}, {0, 0, 1.0 / 3, 0});
+             : by_regime({2.0 / 5, 2.0 / 5, 1.0 / 5, 4.0 / 5}, {1.0 / 4, 1.0 / 4, 1.0 / 4, 1.0 / 2},
+                         {0, 0, 1.0 / 3, 0});
 }
 
 }  // namespace
@@ -41,14 +41,12 @@ void ProxF2saOptions::declare(OptionList& o) {
       .add("a", a, "alpha_k, beta_k decay exponent", C::in_range(0, 1),
            {"from variant and regime", [slides](const AutoContext&) { return slides().a; }})
       .add("c", c, "gamma_k decay (T_k, M_k growth) exponent", C::non_negative(),
-           {"from variant and regime (single-loop: a)", [this, slides](const AutoContext&) {
-              return variant == "two-loop" ? slides().c : *a;
-            }})
+           {"from variant and regime (single-loop: a)",
+            [this, slides](const AutoContext&) { return variant == "two-loop" ? slides().c : *a; }})
       .add("s", s, "lam_k = 1/sigma_k growth exponent", C::non_negative(),
            {"from variant and regime", [slides](const AutoContext&) { return slides().s; }})
       .add("eta_decay", eta_decay, "eta_k decay exponent (single-loop)", C::non_negative(),
-           {"from variant and regime",
-            [slides](const AutoContext&) { return slides().eta_decay; }})
+           {"from variant and regime", [slides](const AutoContext&) { return slides().eta_decay; }})
       .add("rho", rho, "prox parameter (<< 1/L_g)", C::positive(),
            {"1/(4 L_g)", [](const AutoContext& x) { return 1.0 / (4 * x.L_g()); }})
       .add("lam0", lam0,
@@ -60,12 +58,11 @@ void ProxF2saOptions::declare(OptionList& o) {
       .add("alpha0", alpha0, "initial x step (slides: alpha_k ~ rho)", C::positive(),
            {"rho", [this](const AutoContext&) { return *rho; }})
       .add("beta0", beta0, "initial proximal-smoothing weight", C::in_range(0, 1, true, false))
-      .add("gamma0", gamma0, "initial prox-subproblem step: one over its smoothness at k = 0",
-           C::positive(),
-           {"1/(1/rho + L_g + L_f/lam0)",
-            [this](const AutoContext& x) {
-              return 1.0 / (1.0 / *rho + x.L_g() + x.L_f() / *lam0);
-            }})
+      .add(
+          "gamma0", gamma0, "initial prox-subproblem step: one over its smoothness at k = 0",
+          C::positive(),
+          {"1/(1/rho + L_g + L_f/lam0)",
+           [this](const AutoContext& x) { return 1.0 / (1.0 / *rho + x.L_g() + x.L_f() / *lam0); }})
       .add("T0", T0,
            "prox steps per outer iteration at k = 0 (two-loop); the subproblems are well "
            "conditioned ((1/rho + L_g)/(1/rho - L_g) = 5/3 at the default rho) and warm-started",
@@ -92,8 +89,8 @@ Index ProxF2saRun::capped_count(const PowerSequence& s, Index cap, Index k) {
   return cap > 0 ? std::min(n, cap) : n;
 }
 
-ProxF2saRun::ProxF2saRun(const ProxF2saOptions& r, Problem& p, const Vec& x0, const Vec& y0,
-                         Rng&, RunContext& context)
+ProxF2saRun::ProxF2saRun(const ProxF2saOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
+                         RunContext& context)
     : o_(r),
       alpha_{*r.alpha0, *r.a, r.k0},
       beta_{r.beta0, *r.a, r.k0},
@@ -110,8 +107,8 @@ ProxF2saRun::ProxF2saRun(const ProxF2saOptions& r, Problem& p, const Vec& x0, co
   const ProblemConstants cst = p.constants();
   const double lam0 = *r.lam0;
   if (cst.L_g && cst.L_f && rho_ * (*cst.L_g + *cst.L_f / lam0) >= 1)
-    context.warn(context.algo + ": rho (L_g + L_f/lam0) = " +
-                 format_short(rho_ * (*cst.L_g + *cst.L_f / lam0)) +
+    context.warn(context.algo +
+                 ": rho (L_g + L_f/lam0) = " + format_short(rho_ * (*cst.L_g + *cst.L_f / lam0)) +
                  " >= 1: the prox subproblems may be nonconvex (slides: rho << 1/L_g)");
   x_ = x0;
   y_ = y0;
@@ -175,8 +172,7 @@ void ProxF2saRun::two_loop_step(Problem& p, Rng& rng, Index k) {
 }
 
 void ProxF2saRun::single_loop_step(Problem& p, Rng& rng, Index k) {
-  const double sigma = sigma_at(k), gamma = gamma_.at(k), eta = eta_at(k),
-               inv_rho = 1.0 / rho_;
+  const double sigma = sigma_at(k), gamma = gamma_.at(k), eta = eta_at(k), inv_rho = 1.0 / rho_;
   const Vec& hgz = gz_.update(p, sg_.draw(rng), x_, wz_, eta);
   const Vec& hfy = fy_.update(p, sf_.draw(rng), x_, wy_, eta);
   const Vec& hgy = gy_.update(p, sg_.draw(rng), x_, wy_, eta);

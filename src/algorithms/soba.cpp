@@ -29,8 +29,8 @@ SobaRun::SobaRun(const SobaOptions& r, Problem& p, const Vec& x0, const Vec& y0,
       v_(Vec::Zero(p.dim_y())) {
   // The paper's analysis needs the x step to decay faster than the inner steps.
   if (o_.a_gamma < o_.a_rho)
-    context.warn("a_gamma=" + format_double(o_.a_gamma) + " is below a_rho=" +
-                 format_double(o_.a_rho) +
+    context.warn("a_gamma=" + format_double(o_.a_gamma) +
+                 " is below a_rho=" + format_double(o_.a_rho) +
                  ": SOBA's analysis needs x to move on a slower time scale than y and v");
 }
 

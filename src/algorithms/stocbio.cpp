@@ -30,8 +30,13 @@ void StocbioRun::step(Problem& p, Rng& rng, Index) {
 
 // stocBiO (Ji et al. 2021) under the stochastic-Hessian assumption, as f2sa-p quotes it.
 std::vector<ComplexityBound> Stocbio::upper_bounds(std::string_view key, bool stochastic) const {
-  return matching_bounds("upper", {{"eps", true, 4, "O~(kappa^9 eps^-4)", "Ji et al. 2021, quoted in Chen, Li, Chayti & Zhang (F2SA-p), Remark 3.4"},
-                                   {"kappa", true, 9, "O~(kappa^9 eps^-4)", "Ji et al. 2021, quoted in Chen, Li, Chayti & Zhang (F2SA-p), Remark 3.4"}}, key, stochastic);
+  return matching_bounds(
+      "upper",
+      {{"eps", true, 4, "O~(kappa^9 eps^-4)",
+        "Ji et al. 2021, quoted in Chen, Li, Chayti & Zhang (F2SA-p), Remark 3.4"},
+       {"kappa", true, 9, "O~(kappa^9 eps^-4)",
+        "Ji et al. 2021, quoted in Chen, Li, Chayti & Zhang (F2SA-p), Remark 3.4"}},
+      key, stochastic);
 }
 
 }  // namespace bilevel

@@ -12,8 +12,8 @@ namespace bilevel {
 
 void Stopping::declare(OptionList& o) {
   o.add("max_iters", max_iters, "outer-iteration limit", Constraint::at_least(1))
-      .add("max_oracle_calls", max_oracle_calls,
-           "budget on all counted oracle calls (0 = none)", Constraint::non_negative())
+      .add("max_oracle_calls", max_oracle_calls, "budget on all counted oracle calls (0 = none)",
+           Constraint::non_negative())
       .add("time_limit", time_limit_s,
            "wall-time limit in seconds, diagnostics excluded (0 = none)",
            Constraint::non_negative())
@@ -48,8 +48,8 @@ void check_requirements(const Algorithm& algorithm, const Problem& problem) {
   if (r.minimax && !problem.is_minimax())
     throw InvalidOptions(algorithm.name() + ": problem '" + problem.name() +
                          "' is not a minimax problem (" + algorithm.name() +
-                       " needs f = F, g = -F; see `bilevel list problems`: minimax-synthetic, "
-                       "dro-logistic)");
+                         " needs f = F, g = -F; see `bilevel list problems`: minimax-synthetic, "
+                         "dro-logistic)");
   if (r.dense_hessian && !problem.has_dense_hessian())
     throw InvalidOptions(algorithm.name() + ": problem '" + problem.name() +
                          "' has no dense Hessians at this size" +
@@ -92,11 +92,10 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   check_settings(s, name());
   check_requirements(*this, problem);
   if (x0.size() != problem.dim_x() || y0.size() != problem.dim_y())
-    throw InvalidInput(name() + ": starting point has dimensions (" +
-                       std::to_string(x0.size()) + ", " + std::to_string(y0.size()) +
-                       ") but problem '" + problem.name() + "' has (" +
-                       std::to_string(problem.dim_x()) + ", " + std::to_string(problem.dim_y()) +
-                       ")");
+    throw InvalidInput(name() + ": starting point has dimensions (" + std::to_string(x0.size()) +
+                       ", " + std::to_string(y0.size()) + ") but problem '" + problem.name() +
+                       "' has (" + std::to_string(problem.dim_x()) + ", " +
+                       std::to_string(problem.dim_y()) + ")");
 
   Rng rng(s.seed);
   const OracleCounts start_counts = problem.counts();
@@ -134,8 +133,8 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
       } else {
         r.phi = r.hypergrad_norm = kNaN;
       }
-      r.metrics = finite ? problem.metrics(x, y)
-                         : std::vector<double>(res.trace.metric_names.size(), kNaN);
+      r.metrics =
+          finite ? problem.metrics(x, y) : std::vector<double>(res.trace.metric_names.size(), kNaN);
     });
     return r;
   };
@@ -147,10 +146,8 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   auto log_and_check = [&](Index iter) {
     IterRecord r = make_record(iter);
     // The first record stays: the blow-up test below compares against it.
-    if (!s.keep_trace && res.trace.records.size() >= 2)
-      res.trace.records.back() = std::move(r);
-    else
-      res.trace.records.push_back(std::move(r));
+    if (!s.keep_trace && res.trace.records.size() >= 2) res.trace.records.back() = std::move(r);
+    else res.trace.records.push_back(std::move(r));
     const IterRecord& rec = res.trace.records.back();
     Action action = Action::kContinue;
     timed(&time.callbacks_s, [&] {
@@ -203,9 +200,9 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     const double elapsed = time.start_s + time.steps_s;
     const bool finite = run->x().allFinite() && run->y().allFinite();
     const bool last_iter = k >= s.stopping.max_iters;
-    const bool over_budget = s.stopping.max_oracle_calls > 0 &&
-                             (problem.counts() - start_counts).total_calls() >=
-                                 s.stopping.max_oracle_calls;
+    const bool over_budget =
+        s.stopping.max_oracle_calls > 0 &&
+        (problem.counts() - start_counts).total_calls() >= s.stopping.max_oracle_calls;
     const bool over_time = s.stopping.time_limit_s > 0 && elapsed >= s.stopping.time_limit_s;
     const bool cancel = cancelled();
     if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite || cancel) {

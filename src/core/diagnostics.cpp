@@ -96,7 +96,9 @@ Vec Diagnostics::hypergradient(const Vec& x) {
   Vec fx, fy;
   p_.do_grad(Fn::kF, x, ys, kExact, &fx, &fy);
   if (v_warm_.size() != p_.dim_y()) v_warm_ = Vec::Zero(p_.dim_y());
-  auto apply = [&](const Vec& v, Vec* out) { p_.product(Fn::kG, Block::kYY, x, ys, v, kExact, out); };
+  auto apply = [&](const Vec& v, Vec* out) {
+    p_.product(Fn::kG, Block::kYY, x, ys, v, kExact, out);
+  };
   conjugate_gradient(apply, fy, &v_warm_, o_.max_cg, o_.tol);
   Vec hv;
   p_.product(Fn::kG, Block::kXY, x, ys, v_warm_, kExact, &hv);

@@ -120,8 +120,8 @@ std::optional<std::string> Constraint::violation(const std::string& name, double
       break;
   }
   if (ok) return std::nullopt;
-  return name + " must be " + text() + (is_auto ? " or auto" : "") + " (got " +
-         format_double(v) + ")";
+  return name + " must be " + text() + (is_auto ? " or auto" : "") + " (got " + format_double(v) +
+         ")";
 }
 
 std::optional<std::string> Constraint::violation(const std::string& name,
@@ -154,8 +154,7 @@ AutoContext::AutoContext(const Problem& problem, std::string owner, std::string 
 double AutoContext::require(const std::optional<double>& constant, const char* what) const {
   if (!constant)
     throw InvalidOptions(owner_ + ": option " + option_ + "=auto needs the problem's constant " +
-                         what + ", which this problem does not know; set -A " + option_ +
-                         "=VALUE");
+                         what + ", which this problem does not know; set -A " + option_ + "=VALUE");
   return *constant;
 }
 
@@ -194,8 +193,7 @@ OptionList& OptionList::add(std::string name, std::uint64_t& field, std::string 
   fields_.push_back({std::move(name), std::move(help), &field, {}, std::nullopt});
   return *this;
 }
-OptionList& OptionList::add(std::string name, std::string& field, std::string help,
-                            Constraint c) {
+OptionList& OptionList::add(std::string name, std::string& field, std::string help, Constraint c) {
   fields_.push_back({std::move(name), std::move(help), &field, std::move(c), std::nullopt});
   return *this;
 }

@@ -7,6 +7,10 @@
 
 namespace bilevel {
 
+std::unique_ptr<Problem> Problem::clone() const {
+  throw InvalidInput("problem '" + name() + "' cannot be cloned: it does not implement clone()");
+}
+
 void Problem::count(Fn fn, Index FunctionCounts::*kind, const Batch& b, bool touches_samples) {
   FunctionCounts& c = counts_.of(fn);
   ++(c.*kind);

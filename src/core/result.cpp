@@ -25,14 +25,13 @@ std::string Result::brief_report() const {
   char curvature[64] = "";
   if (!std::isnan(min_eig))
     std::snprintf(curvature, sizeof curvature, ", lambda_min(Hess phi) = %.3e", min_eig);
-  std::snprintf(buf, sizeof buf,
-                "%s after %lld iterations, %.3f s: phi = %.10g, ||grad phi|| = %.3e%s; "
-                "grad calls %lld, hvp calls %lld, hess calls %lld, samples %lld",
-                to_string(status), static_cast<long long>(iters), time_s, phi, hypergrad_norm,
-                curvature, static_cast<long long>(counts.grad_calls()),
-                static_cast<long long>(counts.hvp_calls()),
-                static_cast<long long>(counts.hess_calls()),
-                static_cast<long long>(counts.samples()));
+  std::snprintf(
+      buf, sizeof buf,
+      "%s after %lld iterations, %.3f s: phi = %.10g, ||grad phi|| = %.3e%s; "
+      "grad calls %lld, hvp calls %lld, hess calls %lld, samples %lld",
+      to_string(status), static_cast<long long>(iters), time_s, phi, hypergrad_norm, curvature,
+      static_cast<long long>(counts.grad_calls()), static_cast<long long>(counts.hvp_calls()),
+      static_cast<long long>(counts.hess_calls()), static_cast<long long>(counts.samples()));
   return buf;
 }
 

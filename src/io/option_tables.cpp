@@ -26,9 +26,9 @@ std::string cell(const std::string& s) {
 std::string options_table(const std::vector<OptionDoc>& docs) {
   std::string out = "| option | default | meaning |\n|---|---|---|\n";
   for (const OptionDoc& d : docs) {
-    const std::string value = d.value == "auto" && !d.auto_rule.empty()
-                                  ? "auto = " + d.auto_rule
-                                  : d.value.empty() ? "(empty)" : d.value;
+    const std::string value = d.value == "auto" && !d.auto_rule.empty() ? "auto = " + d.auto_rule
+                              : d.value.empty()                         ? "(empty)"
+                                                                        : d.value;
     const std::string meaning = d.full_help(/*with_rule=*/false);
     out += "| `" + d.name + "` | " + cell(value) + " | " + cell(meaning) + " |\n";
   }

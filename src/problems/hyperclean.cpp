@@ -32,52 +32,70 @@ Hyperclean::Hyperclean(const HypercleanOptions& o) : o_(o) {
   v.add_all(option_violations(o_, "hyperclean"));
   v.throw_if_any("hyperclean");
   data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "hyperclean");
-  train_ = std::move(s.train);
-  val_ = std::move(s.val);
-  test_ = std::move(s.test);
-  init();
+  init(std::move(s.train), std::move(s.val), std::move(s.test));
 }
 
 Hyperclean::Hyperclean(data::Dataset train, data::Dataset val, data::Dataset test,
                        const HypercleanOptions& o)
-    : o_(o), train_(std::move(train)), val_(std::move(val)), test_(std::move(test)) {
+    : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "hyperclean"));
   v.throw_if_any("hyperclean");
-  init();
+  init(std::move(train), std::move(val), std::move(test));
 }
 
-void Hyperclean::init() {
-  if (train_.num_samples() < 1 || val_.num_samples() < 1)
-    throw InvalidInput("hyperclean: the training and validation sets must not be empty");
-  if (train_.num_classes < 2)
-    throw InvalidInput("hyperclean: the data must have at least 2 classes (got " +
-                       std::to_string(train_.num_classes) + ")");
-  check_compatible(train_, val_, "validation", "hyperclean");
-  check_compatible(train_, test_, "test", "hyperclean");
-  if (o_.corrupt > 0)
-    corrupted_ = data::corrupt_labels(&train_, o_.corrupt, corruption_seed(o_.seed));
+Hyperclean::Hyperclean(const Hyperclean& other)
+    : Problem(other), o_(other.o_), data_(other.data_), weights_(other.weights_) {
+  build_models();
+}
 
-  const Index n = train_.num_samples(), m = val_.num_samples();
-  weights_ = SampleWeights(parse_weight_mode(o_.weight), n);
+std::unique_ptr<Problem> Hyperclean::clone() const {
+  return std::unique_ptr<Problem>(new Hyperclean(*this));
+}
+
+void Hyperclean::build_models() {
   const auto kernel = o_.kernel.kernel();
-  ce_train_ = std::make_unique<SoftmaxRegression>(&train_, kernel);
-  ce_val_ = std::make_unique<SoftmaxRegression>(&val_, kernel);
-  if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_, kernel);
+  ce_train_ = std::make_unique<SoftmaxRegression>(&data_->train, kernel);
+  ce_val_ = std::make_unique<SoftmaxRegression>(&data_->val, kernel);
+  if (data_->test.num_samples() > 0)
+    ce_test_ = std::make_unique<SoftmaxRegression>(&data_->test, kernel);
+  const Index n = data_->train.num_samples(), m = data_->val.num_samples();
   scale_.resize(std::max(n, m));
   work_.resize(std::max(n, m));
+}
 
+void Hyperclean::init(data::Dataset train, data::Dataset val, data::Dataset test) {
+  if (train.num_samples() < 1 || val.num_samples() < 1)
+    throw InvalidInput("hyperclean: the training and validation sets must not be empty");
+  if (train.num_classes < 2)
+    throw InvalidInput("hyperclean: the data must have at least 2 classes (got " +
+                       std::to_string(train.num_classes) + ")");
+  check_compatible(train, val, "validation", "hyperclean");
+  check_compatible(train, test, "test", "hyperclean");
+  auto d = std::make_shared<Data>();
+  d->train = std::move(train);
+  d->val = std::move(val);
+  d->test = std::move(test);
+  if (o_.corrupt > 0)
+    d->corrupted = data::corrupt_labels(&d->train, o_.corrupt, corruption_seed(o_.seed));
+  data_ = d;
+
+  const Index n = d->train.num_samples();
+  weights_ = SampleWeights(parse_weight_mode(o_.weight), n);
+  build_models();
+
+  ProblemConstants& k = d->constants;
   const double ridge = 2 * o_.c;
-  constants_.mu_g = ridge;
-  constants_.L_g = weights_.mode() == WeightMode::kSoftmax
-                       ? 0.5 * ce_train_->max_row_norm_sq() + ridge
-                       : 0.5 * weights_.max_weight() * ce_train_->gram_lambda_max_bound() + ridge;
-  constants_.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
-  constants_.mu_fy = 0.0;  // the validation cross-entropy is convex in y
+  k.mu_g = ridge;
+  k.L_g = weights_.mode() == WeightMode::kSoftmax
+              ? 0.5 * ce_train_->max_row_norm_sq() + ridge
+              : 0.5 * weights_.max_weight() * ce_train_->gram_lambda_max_bound() + ridge;
+  k.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+  k.mu_fy = 0.0;  // the validation cross-entropy is convex in y
   // Outer steps: each entry of grad phi(x) carries the 1/n of g's mean, so a step of n moves
   // a sample's weight by O(1) per unit of its per-sample sensitivity. Tuned steps were 0.3 n
   // (australian, 350 samples) and 5 n (Fashion-MNIST, 20000 samples).
-  constants_.x_step = static_cast<double>(n);
+  k.x_step = static_cast<double>(n);
 }
 
 OptionValues Hyperclean::option_values() const { return bilevel::option_values(o_, name()); }
@@ -102,17 +120,17 @@ std::vector<double> Hyperclean::metrics(const Vec& x, const Vec& y) const {
   };
   evaluate(*ce_val_, &out[0], &out[1]);
   if (ce_test_) evaluate(*ce_test_, &out[2], &out[3]);
-  if (!corrupted_.empty()) {
+  if (!data_->corrupted.empty()) {
     const Vec w = sample_weights(x);
     std::vector<Index> order(static_cast<std::size_t>(w.size()));
     std::iota(order.begin(), order.end(), Index{0});
-    const auto k = static_cast<std::ptrdiff_t>(corrupted_.size());
+    const auto k = static_cast<std::ptrdiff_t>(data_->corrupted.size());
     std::nth_element(order.begin(), order.begin() + k - 1, order.end(), [&](Index a, Index b) {
       return w(a) < w(b) || (w(a) == w(b) && a < b);
     });
     Index hits = 0;
     for (auto it = order.begin(); it != order.begin() + k; ++it)
-      if (std::binary_search(corrupted_.begin(), corrupted_.end(), *it)) ++hits;
+      if (std::binary_search(data_->corrupted.begin(), data_->corrupted.end(), *it)) ++hits;
     out[4] = static_cast<double>(hits) / static_cast<double>(k);
   }
   return out;

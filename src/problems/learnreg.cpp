@@ -27,37 +27,52 @@ Learnreg::Learnreg(const LearnregOptions& o) : o_(o) {
   v.add_all(option_violations(o_, "learnreg"));
   v.throw_if_any("learnreg");
   data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "learnreg");
-  train_ = std::move(s.train);
-  val_ = std::move(s.val);
-  test_ = std::move(s.test);
-  init();
+  init(std::move(s.train), std::move(s.val), std::move(s.test));
 }
 
 Learnreg::Learnreg(data::Dataset train, data::Dataset val, data::Dataset test,
                    const LearnregOptions& o)
-    : o_(o), train_(std::move(train)), val_(std::move(val)), test_(std::move(test)) {
+    : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "learnreg"));
   v.throw_if_any("learnreg");
-  init();
+  init(std::move(train), std::move(val), std::move(test));
 }
 
-void Learnreg::init() {
-  if (train_.num_samples() < 1 || val_.num_samples() < 1)
-    throw InvalidInput("learnreg: the training and validation sets must not be empty");
-  if (train_.num_classes < 2)
-    throw InvalidInput("learnreg: the data must have at least 2 classes (got " +
-                       std::to_string(train_.num_classes) + ")");
-  check_compatible(train_, val_, "validation", "learnreg");
-  check_compatible(train_, test_, "test", "learnreg");
-  if (o_.corrupt > 0) data::corrupt_labels(&train_, o_.corrupt, corruption_seed(o_.seed));
+Learnreg::Learnreg(const Learnreg& other) : Problem(other), o_(other.o_), data_(other.data_) {
+  build_models();
+}
+
+std::unique_ptr<Problem> Learnreg::clone() const {
+  return std::unique_ptr<Problem>(new Learnreg(*this));
+}
+
+void Learnreg::build_models() {
   const auto kernel = o_.kernel.kernel();
-  ce_train_ = std::make_unique<SoftmaxRegression>(&train_, kernel);
-  ce_val_ = std::make_unique<SoftmaxRegression>(&val_, kernel);
-  if (test_.num_samples() > 0) ce_test_ = std::make_unique<SoftmaxRegression>(&test_, kernel);
-  scale_.resize(std::max(train_.num_samples(), val_.num_samples()));
-  constants_.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
-  constants_.mu_fy = 0.0;  // the validation cross-entropy is convex in y
+  ce_train_ = std::make_unique<SoftmaxRegression>(&data_->train, kernel);
+  ce_val_ = std::make_unique<SoftmaxRegression>(&data_->val, kernel);
+  if (data_->test.num_samples() > 0)
+    ce_test_ = std::make_unique<SoftmaxRegression>(&data_->test, kernel);
+  scale_.resize(std::max(data_->train.num_samples(), data_->val.num_samples()));
+}
+
+void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test) {
+  if (train.num_samples() < 1 || val.num_samples() < 1)
+    throw InvalidInput("learnreg: the training and validation sets must not be empty");
+  if (train.num_classes < 2)
+    throw InvalidInput("learnreg: the data must have at least 2 classes (got " +
+                       std::to_string(train.num_classes) + ")");
+  check_compatible(train, val, "validation", "learnreg");
+  check_compatible(train, test, "test", "learnreg");
+  auto d = std::make_shared<Data>();
+  d->train = std::move(train);
+  d->val = std::move(val);
+  d->test = std::move(test);
+  if (o_.corrupt > 0) data::corrupt_labels(&d->train, o_.corrupt, corruption_seed(o_.seed));
+  data_ = d;
+  build_models();
+  d->constants.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+  d->constants.mu_fy = 0.0;  // the validation cross-entropy is convex in y
 }
 
 OptionValues Learnreg::option_values() const { return bilevel::option_values(o_, name()); }
@@ -90,7 +105,7 @@ double Learnreg::mean_loss(Fn fn, const Vec& y, const Batch& b) const {
 }
 
 void Learnreg::add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const {
-  const Index d = dim_x(), c = train_.num_classes;
+  const Index d = dim_x(), c = data_->train.num_classes;
   auto ow = SoftmaxRegression::weights(out, d, c);
   const auto vw = SoftmaxRegression::weights(v, d, c);
   ow += 2.0 * (x.array().exp().matrix().asDiagonal() * vw);
@@ -100,7 +115,7 @@ void Learnreg::add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const {
 double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
   const double loss = mean_loss(fn, y, b);
   if (fn == Fn::kF) return loss;
-  const Index d = dim_x(), c = train_.num_classes;
+  const Index d = dim_x(), c = data_->train.num_classes;
   const auto w = SoftmaxRegression::weights(y, d, c);
   return loss + x.array().exp().matrix().dot(w.rowwise().squaredNorm()) +
          o_.c_bias * y.tail(c).squaredNorm();
@@ -118,7 +133,7 @@ void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* g
     gx->setZero(dim_x());
     return;
   }
-  const auto w = SoftmaxRegression::weights(y, dim_x(), train_.num_classes);
+  const auto w = SoftmaxRegression::weights(y, dim_x(), data_->train.num_classes);
   *gx = (x.array().exp() * w.rowwise().squaredNorm().array()).matrix();
 }
 
@@ -135,7 +150,7 @@ void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> 
 // Neither cross product touches the data: the regularizer is the only x-dependent term.
 bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
                       const Batch& b, Vec* out) const {
-  const Index d = dim_x(), c = train_.num_classes;
+  const Index d = dim_x(), c = data_->train.num_classes;
   switch (block) {
     case Block::kYY:
       uniform_scales(fn, b);
@@ -170,7 +185,7 @@ bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec&
 
 bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,
                           Mat* hxy, Mat* hyy) const {
-  const Index d = dim_x(), c = train_.num_classes;
+  const Index d = dim_x(), c = data_->train.num_classes;
   if (hyy) {
     uniform_scales(fn, b);
     model(fn).forward(y, b.indices);

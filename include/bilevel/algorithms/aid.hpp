@@ -88,8 +88,7 @@ class AidCg : public Method<AidCg, AidCgOptions, AidRun> {
   static constexpr const char* kDescription =
       "approximate implicit differentiation, warm-started CG (Ji et al. 2021, AID-BiO)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 class AidNs : public Method<AidNs, AidNsOptions, AidRun> {
@@ -98,8 +97,7 @@ class AidNs : public Method<AidNs, AidNsOptions, AidRun> {
   static constexpr const char* kDescription =
       "approximate implicit differentiation, truncated Neumann series (Q products)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -27,8 +27,8 @@ struct BaselineOptions {
 // One run of baseline: x stays, y descends on g(x0, .).
 class BaselineRun : public MethodRun {
  public:
-  BaselineRun(const BaselineOptions& resolved, Problem& p, const Vec& x0, const Vec& y0,
-              Rng& rng, RunContext& context);
+  BaselineRun(const BaselineOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+              RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }

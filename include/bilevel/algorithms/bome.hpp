@@ -66,8 +66,7 @@ class Bome : public Method<Bome, BomeOptions, BomeRun> {
       "BOME: first-order value-function method with a dynamic barrier on q = g(x, y) - "
       "g(x, y_T) (Liu et al. 2022)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -44,8 +44,7 @@ class F2ba : public Method<F2ba, F2baOptions, F2baRun> {
   static constexpr const char* kDescription =
       "fully first-order bilevel approximation, fixed penalty (f2ba paper, Alg. 1)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

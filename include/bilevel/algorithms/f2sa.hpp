@@ -66,8 +66,7 @@ class F2sa : public Method<F2sa, F2saOptions, F2saRun> {
   static constexpr const char* kDescription =
       "fully first-order stochastic approximation, increasing penalty (Kwon et al.)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -48,9 +48,9 @@ struct F2saPOptions {
 // Phi = sum_j alpha_j (j F_x(x, y^j; bf) + G_x(x, y^j; bg) / nu) over the stencil's active
 // nodes, ys[i] being the lower-level point of active_nodes()[i] (line 13). Counts one gradient
 // of g per node and one of f per non-zero node. `work` is scratch space.
-void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& stencil,
-                                     double nu, const Vec& x, const std::vector<Vec>& ys,
-                                     const Batch& bf, const Batch& bg, Vec* out, Vec* work);
+void finite_difference_hypergradient(Problem& p, const FiniteDifferenceStencil& stencil, double nu,
+                                     const Vec& x, const std::vector<Vec>& ys, const Batch& bf,
+                                     const Batch& bg, Vec* out, Vec* work);
 
 // One run of f2sa-p: one lower-level sequence per active node of the stencil.
 class F2saPRun : public MethodRun {
@@ -96,8 +96,7 @@ class F2saP : public Method<F2saP, F2saPOptions, F2saPRun> {
       "fully first-order, p-th order finite-difference hypergradient, normalized step (f2sa-p "
       "paper, Alg. 1)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

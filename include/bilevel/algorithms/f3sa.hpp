@@ -77,8 +77,7 @@ class F3sa : public Method<F3sa, F3saOptions, F3saRun> {
   static constexpr const char* kDescription =
       "F2SA with STORM momentum estimators, single loop (Kwon et al.)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

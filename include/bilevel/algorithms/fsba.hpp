@@ -15,9 +15,9 @@
 //
 // Default M: m times default_cubic_regularization (step_defaults.hpp): the Hessian-Lipschitz
 // constant rho of phi when the problem reports a positive one, else a curvature scale from
-// 1/x_step or L_phi, else 1. For m > 1 the factor m is the lazy-Hessian scaling (Doikov et al.: M ~ m L2
-// compensates the staleness of H; the fsba paper's LFSBA bound O~(kappa^2 sqrt(m rho) eps^-1.5)
-// carries the same sqrt(m)).
+// 1/x_step or L_phi, else 1. For m > 1 the factor m is the lazy-Hessian scaling (Doikov et al.: M ~
+// m L2 compensates the staleness of H; the fsba paper's LFSBA bound O~(kappa^2 sqrt(m rho)
+// eps^-1.5) carries the same sqrt(m)).
 //
 // Oracle calls per iteration: those of F2BA (K + 1 gradients of f, 2K + 2 of g; fewer when
 // inner_tol ends the inner loop early), plus 3 dense-Hessian calls (f and g at y, g at z) on
@@ -32,9 +32,16 @@
 
 namespace bilevel {
 
+// The paper's inner loop: 20 Nesterov steps (f2ba's defaults are 10 gradient steps).
+inline PenaltyInnerOptions accelerated_inner_loop() {
+  PenaltyInnerOptions o;
+  o.K = 20;
+  o.inner = "agd";
+  return o;
+}
+
 struct FsbaOptions {
-  // The paper's inner loop: 20 accelerated steps.
-  PenaltyInnerOptions penalty{.K = 20, .inner = "agd"};
+  PenaltyInnerOptions penalty = accelerated_inner_loop();
   Auto M;
 
   // `m` (the lazy variants' refresh period; nullptr = 1) scales the auto M.
@@ -52,8 +59,8 @@ struct LfsbaOptions {
 // the record of the cubic steps.
 class CubicPenaltyIteration {
  public:
-  CubicPenaltyIteration(const FsbaOptions& resolved, const Problem& p, const Vec& x0,
-                        const Vec& y0, RunContext& context);
+  CubicPenaltyIteration(const FsbaOptions& resolved, const Problem& p, const Vec& x0, const Vec& y0,
+                        RunContext& context);
   // K inner steps at the current x, then the proxy gradient there.
   const Vec& gradient(Problem& p, Rng& rng) { return it_.direction(p, rng); }
   // Dense step (fsba, lfsba): refreshes H and its factorization when `refresh` (or when there
@@ -82,8 +89,8 @@ class CubicPenaltyIteration {
 // iterations.
 class DenseCubicRun : public MethodRun {
  public:
-  DenseCubicRun(const FsbaOptions& resolved, Index period, Problem& p, const Vec& x0,
-                const Vec& y0, RunContext& context);
+  DenseCubicRun(const FsbaOptions& resolved, Index period, Problem& p, const Vec& x0, const Vec& y0,
+                RunContext& context);
   DenseCubicRun(const FsbaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng&,
                 RunContext& context)
       : DenseCubicRun(resolved, 1, p, x0, y0, context) {}

@@ -62,8 +62,7 @@ class Itd : public Method<Itd, ItdOptions, ItdRun> {
   static constexpr const char* kDescription =
       "iterative differentiation, reverse mode through K inner GD steps (Ji et al. 2021)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -64,7 +64,10 @@ class Lmcn : public Method<Lmcn, LmcnOptions, LmcnRun> {
       "(minimax problems only; fsba paper, section 5)";
   using Method::Method;
   Requirements requirements() const override {
-    return {.minimax = true, .dense_hessian = true};
+    Requirements r;
+    r.minimax = true;
+    r.dense_hessian = true;
+    return r;
   }
 };
 

@@ -83,8 +83,7 @@ class Pf2ba : public Method<Pf2ba, Pf2baOptions, Pf2baRun> {
       "perturbed F2BA: F2BA plus ball perturbations near stationary points, for second-order "
       "stationarity (f2ba paper, Alg. 2)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

@@ -86,8 +86,8 @@ struct ProxF2saOptions {
 // One run of prox-f2sa: the iterates, the prox centres and the schedules.
 class ProxF2saRun : public MethodRun {
  public:
-  ProxF2saRun(const ProxF2saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0,
-              Rng& rng, RunContext& context);
+  ProxF2saRun(const ProxF2saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
+              RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }

@@ -60,8 +60,7 @@ class Stocbio : public Method<Stocbio, StocbioOptions, StocbioRun> {
       "stochastic bilevel optimizer: inner SGD + Neumann-series hypergradient with "
       "Hessian-vector products (Ji, Yang & Liang 2021)";
   using Method::Method;
-  std::vector<ComplexityBound> upper_bounds(std::string_view key,
-                                            bool stochastic) const override;
+  std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
 }  // namespace bilevel

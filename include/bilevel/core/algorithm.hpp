@@ -124,9 +124,8 @@ class Algorithm {
   // Resolves the options against the problem and creates the run's state at (x0, y0);
   // `resolved` receives the options with "auto" replaced by values. May throw InvalidOptions
   // (an "auto" default needs a constant the problem does not know).
-  virtual std::unique_ptr<MethodRun> start(Problem& problem, const Vec& x0, const Vec& y0,
-                                           Rng& rng, RunContext& context,
-                                           OptionValues* resolved) const = 0;
+  virtual std::unique_ptr<MethodRun> start(Problem& problem, const Vec& x0, const Vec& y0, Rng& rng,
+                                           RunContext& context, OptionValues* resolved) const = 0;
 };
 
 // Throws InvalidOptions when `problem` lacks what `algorithm` requires, naming both.

@@ -39,8 +39,8 @@ inline std::vector<ComplexityBound> matching_bounds(std::string_view bound,
   std::vector<ComplexityBound> out;
   for (const BoundStatement& r : rows)
     if (r.key == key && r.stochastic == stochastic)
-      out.push_back({std::string(bound), r.exponent, std::string(r.formula),
-                     std::string(r.source)});
+      out.push_back(
+          {std::string(bound), r.exponent, std::string(r.formula), std::string(r.source)});
   return out;
 }
 

@@ -63,8 +63,8 @@ class Method : public Algorithm {
 
 // solve<F2ba>(problem, options, x0, y0, settings): one run of method M with typed options.
 template <class M>
-Result solve(Problem& problem, const typename M::OptionsType& options, const Vec& x0,
-             const Vec& y0, const RunSettings& settings = {}) {
+Result solve(Problem& problem, const typename M::OptionsType& options, const Vec& x0, const Vec& y0,
+             const RunSettings& settings = {}) {
   return M(options).solve(problem, x0, y0, settings);
 }
 

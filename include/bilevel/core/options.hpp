@@ -69,9 +69,9 @@ class Constraint {
  public:
   // No constraint (any value of the field's type).
   Constraint() = default;
-  static Constraint positive();                  // > 0
-  static Constraint non_negative();              // >= 0
-  static Constraint at_least(double min);        // >= min
+  static Constraint positive();                    // > 0
+  static Constraint non_negative();                // >= 0
+  static Constraint at_least(double min);          // >= min
   static Constraint integer_at_least(double min);  // an integer >= min (for Auto fields)
   // lo <= v <= hi, with either end open: in_range(0, 1, false, true) is "in [0, 1)".
   static Constraint in_range(double lo, double hi, bool lo_open = false, bool hi_open = false);
@@ -79,8 +79,7 @@ class Constraint {
 
   // The message for a violating value of the option `name`, or nullopt when it is allowed.
   // An unset Auto value is always allowed.
-  std::optional<std::string> violation(const std::string& name, double value,
-                                       bool is_auto) const;
+  std::optional<std::string> violation(const std::string& name, double value, bool is_auto) const;
   std::optional<std::string> violation(const std::string& name, const std::string& value) const;
   // "> 0", ">= 1", "an integer >= 1", "in (0, 1]", "gd or agd"; empty for none.
   std::string text() const;
@@ -207,8 +206,8 @@ class OptionList {
 
   bool has(std::string_view key) const;
   std::string get(std::string_view key) const;  // current value, formatted
-  OptionValues values() const;                   // every field, typed
-  KeyValues key_values() const;                  // every field as text (set_all takes it back)
+  OptionValues values() const;                  // every field, typed
+  KeyValues key_values() const;                 // every field as text (set_all takes it back)
   std::vector<OptionDoc> docs() const;
   const std::vector<OptionField>& fields() const { return fields_; }
   const std::string& owner() const { return owner_; }

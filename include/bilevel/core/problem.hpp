@@ -6,6 +6,7 @@
 // evaluation is never counted.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +49,14 @@ enum class Block {
 class Problem {
  public:
   virtual ~Problem() = default;
+  Problem& operator=(const Problem&) = delete;
+
+  // A fresh problem on the same data: zero counts and workspaces of its own, with what it
+  // never changes (a loaded dataset) shared rather than copied where the problem keeps it
+  // apart. Solves on a problem and on its clones may run at once on different threads; many
+  // solves on one loaded dataset take one clone each. Throws InvalidInput for a problem that
+  // does not provide it.
+  virtual std::unique_ptr<Problem> clone() const;
 
   // --- metadata -----------------------------------------------------------------------
   virtual std::string name() const = 0;
@@ -118,6 +127,10 @@ class Problem {
   virtual bool closed_form_hessian_phi(const Vec& /*x*/, Mat* /*h*/) const { return false; }
 
  protected:
+  Problem() = default;
+  // A copy starts with zero counts: counts belong to the runs on one object.
+  Problem(const Problem&) : counts_() {}
+
   virtual double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const = 0;
   virtual void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                        Vec* gy) const = 0;

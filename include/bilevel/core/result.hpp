@@ -58,8 +58,8 @@ struct Timings {
 struct Result {
   std::string algorithm;  // the method's name
   std::string problem;    // the problem's name
-  Vec x;  // final upper-level iterate
-  Vec y;  // the method's final estimate of y*(x)
+  Vec x;                  // final upper-level iterate
+  Vec y;                  // the method's final estimate of y*(x)
   Status status = Status::kMaxIterations;
   std::string message;  // one line: why the run stopped
   Index iters = 0;      // outer iterations performed

@@ -12,13 +12,14 @@
 // (probability p) before it can stop.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
-#include "bilevel/hard/scaled_chain.hpp"
 #include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/hard/scaled_chain.hpp"
 
 namespace bilevel {
 
@@ -97,6 +98,7 @@ class HardCarmon : public HardChainProblem {
   // The oracle complexity this instance forces (core/complexity_bounds.hpp).
   static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
   std::string name() const override { return stochastic_ ? "hard-arjevani" : kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<HardCarmon>(*this); }
   Index dim_x() const override { return chain_.dim(); }
   Index dim_y() const override { return chain_.dim(); }
   ProblemConstants constants() const override;
@@ -106,8 +108,7 @@ class HardCarmon : public HardChainProblem {
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
@@ -136,6 +137,7 @@ class HardArjevani : public HardCarmon {
   // The oracle complexity this instance forces (core/complexity_bounds.hpp).
   static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
   explicit HardArjevani(const HardArjevaniOptions& o) : HardCarmon(o) {}
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<HardArjevani>(*this); }
 };
 
 // hard-separable: f(x, y) = F(x), g(x, y) = mu/2 y^2 with y in R: y* = 0, phi = F, and every
@@ -152,6 +154,7 @@ class HardSeparable : public HardChainProblem {
   // The oracle complexity this instance forces (core/complexity_bounds.hpp).
   static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<HardSeparable>(*this); }
   Index dim_x() const override { return chain_.dim(); }
   Index dim_y() const override { return 1; }
   ProblemConstants constants() const override;
@@ -161,8 +164,7 @@ class HardSeparable : public HardChainProblem {
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,

@@ -23,10 +23,12 @@
 // variance is at most sigma^2 on X x Y.
 #pragma once
 
-#include "bilevel/hard/ji_sizes.hpp"
+#include <memory>
+
 #include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/hard/ji_sizes.hpp"
 
 namespace bilevel {
 
@@ -58,6 +60,7 @@ class HardJi : public Problem {
   // The oracle complexity this instance forces (core/complexity_bounds.hpp).
   static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<HardJi>(*this); }
   Index dim_x() const override { return s_.T; }
   Index dim_y() const override { return s_.n * (s_.T + 1); }
   Index num_samples(Fn) const override { return 1; }
@@ -121,6 +124,7 @@ class HardJiStoch : public HardJi {
   // The oracle complexity this instance forces (core/complexity_bounds.hpp).
   static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<HardJiStoch>(*this); }
   OptionValues option_values() const override;
   std::vector<std::string> metric_names() const override;
   std::vector<double> metrics(const Vec& x, const Vec& y) const override;

@@ -15,6 +15,8 @@
 // globally smooth in x, as the f2sa-p paper remarks), so L_g reports the y-smoothness only.
 #pragma once
 
+#include <memory>
+
 #include "bilevel/hard/hard_chain.hpp"
 
 namespace bilevel {
@@ -38,6 +40,7 @@ class HardKwon : public HardChainProblem {
   // The oracle complexity this instance forces (core/complexity_bounds.hpp).
   static std::vector<ComplexityBound> lower_bounds(std::string_view key, bool stochastic);
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<HardKwon>(*this); }
   Index dim_x() const override { return chain_.dim(); }
   Index dim_y() const override { return 1; }
   ProblemConstants constants() const override;
@@ -47,8 +50,7 @@ class HardKwon : public HardChainProblem {
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,

@@ -14,8 +14,8 @@
 #include <cstdint>
 #include <optional>
 
-#include "bilevel/hard/zero_chain.hpp"
 #include "bilevel/core/types.hpp"
+#include "bilevel/hard/zero_chain.hpp"
 
 namespace bilevel::hard {
 

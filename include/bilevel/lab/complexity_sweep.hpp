@@ -45,7 +45,8 @@ std::optional<double> evaluate_option_expression(std::string_view text, std::str
                                                  double value);
 
 // `options` with every expression in `var` replaced by its value at `value` (shortest
-// round-trip form; run_complexity then rounds the values of integer options). `flag` ("-A") names the flag in errors.
+// round-trip form; run_complexity then rounds the values of integer options). `flag` ("-A")
+// names the flag in errors.
 KeyValues options_at(const KeyValues& options, std::string_view var, double value,
                      std::string_view flag = "-A");
 

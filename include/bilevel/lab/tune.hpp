@@ -63,8 +63,8 @@ struct TuneResult {
 std::vector<std::string> score_columns(const Problem& problem);
 
 // Runs `algorithm` at every point of the grid (cartesian product of the axes) with its options
-// plus `fixed` plus the point's values (a grid key overrides the same fixed key). `on_trial` is called after each
-// trial (progress reports). Throws InvalidInput for an unknown metric, a metric that needs
+// plus `fixed` plus the point's values (a grid key overrides the same fixed key). `on_trial` is
+// called after each trial (progress reports). Throws InvalidInput for an unknown metric, a metric that needs
 // diagnostics when they are off, min_eig without run.min_eig, an empty grid or a key given
 // twice in the grid.
 TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyValues& fixed,

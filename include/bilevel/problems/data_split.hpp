@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <string>
 
-#include "bilevel/data/dataset.hpp"
 #include "bilevel/core/options.hpp"
+#include "bilevel/data/dataset.hpp"
 
 namespace bilevel {
 

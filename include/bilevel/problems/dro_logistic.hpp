@@ -38,10 +38,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
-#include "bilevel/data/dataset.hpp"
 #include "bilevel/core/options.hpp"
+#include "bilevel/data/dataset.hpp"
 #include "bilevel/problems/minimax.hpp"
 
 namespace bilevel {
@@ -68,6 +69,7 @@ class DroLogistic : public MinimaxProblem {
       "regularizer and unconstrained chi-square-penalized sample weights y; closed-form y*, "
       "grad P, Hess P";
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<DroLogistic>(*this); }
   Index dim_x() const override { return a_.cols(); }
   Index dim_y() const override { return a_.rows(); }
   ProblemConstants constants() const override { return constants_; }

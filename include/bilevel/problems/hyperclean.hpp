@@ -31,13 +31,13 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/data/dataset.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
-#include "bilevel/problems/data_split.hpp"
+#include "bilevel/data/dataset.hpp"
 #include "bilevel/kernels/kernel_options.hpp"
-#include "bilevel/problems/sample_weights.hpp"
 #include "bilevel/kernels/softmax_regression.hpp"
+#include "bilevel/problems/data_split.hpp"
+#include "bilevel/problems/sample_weights.hpp"
 
 namespace bilevel {
 
@@ -62,20 +62,22 @@ class Hyperclean : public Problem {
   // corrupt = 0 to use them as given); o.dataset and o.split are ignored. `test` may be empty.
   Hyperclean(data::Dataset train, data::Dataset val, data::Dataset test,
              const HypercleanOptions& o);
-  Hyperclean(const Hyperclean&) = delete;
   Hyperclean& operator=(const Hyperclean&) = delete;
+  // A fresh problem on the same loaded data (shared, not copied): zero counts, its own models
+  // and workspaces (for float32, its own float copy of the features).
+  std::unique_ptr<Problem> clone() const override;
 
   static constexpr const char* kName = "hyperclean";
   static constexpr const char* kDescription =
       "data hyper-cleaning: per-sample weights (sigmoid, clip or softmax of x) on a partly "
       "mislabelled training set, multinomial logistic regression, validation loss";
   std::string name() const override { return kName; }
-  Index dim_x() const override { return train_.num_samples(); }
+  Index dim_x() const override { return data_->train.num_samples(); }
   Index dim_y() const override { return ce_train_->dim(); }
   Index num_samples(Fn fn) const override {
-    return fn == Fn::kF ? val_.num_samples() : train_.num_samples();
+    return fn == Fn::kF ? data_->val.num_samples() : data_->train.num_samples();
   }
-  ProblemConstants constants() const override { return constants_; }
+  ProblemConstants constants() const override { return data_->constants; }
   Vec initial_x() const override { return weights_.initial_point(); }
   OptionValues option_values() const override;
   // val_loss, val_acc, test_loss, test_acc at the model y, and flagged_corrupt: among the
@@ -90,18 +92,17 @@ class Hyperclean : public Problem {
   }
   static constexpr Index kDenseLimit = 2000;
 
-  const data::Dataset& train() const { return train_; }
-  const data::Dataset& val() const { return val_; }
-  const data::Dataset& test() const { return test_; }
+  const data::Dataset& train() const { return data_->train; }
+  const data::Dataset& val() const { return data_->val; }
+  const data::Dataset& test() const { return data_->test; }
   // Training rows whose labels were corrupted, in increasing order.
-  const std::vector<Index>& corrupted() const { return corrupted_; }
+  const std::vector<Index>& corrupted() const { return data_->corrupted; }
   // The weights w(x) of every training sample.
   Vec sample_weights(const Vec& x) const;
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   // Full batches: one pass over the data for every y (F2BA's y and z sequences).
   void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                        std::span<const Batch> batches, std::span<Vec* const> outs) const override;
@@ -111,7 +112,19 @@ class Hyperclean : public Problem {
                   Mat* hyy) const override;
 
  private:
-  void init();
+  // What every clone shares: the split, the corrupted rows and the constants derived from them.
+  struct Data {
+    data::Dataset train, val, test;
+    std::vector<Index> corrupted;
+    ProblemConstants constants;
+  };
+
+  // A clone: shares other's data.
+  Hyperclean(const Hyperclean& other);
+  // Checks and corrupts the split, builds the models and derives the constants.
+  void init(data::Dataset train, data::Dataset val, data::Dataset test);
+  // The models of the shared data and the workspaces: each instance its own.
+  void build_models();
   // Runs the reference forward pass of f's or g's data at y; returns the number of rows m.
   Index forward(Fn fn, const Vec& y, const Batch& b) const;
   const SoftmaxRegression& model(Fn fn) const { return fn == Fn::kF ? *ce_val_ : *ce_train_; }
@@ -119,11 +132,9 @@ class Hyperclean : public Problem {
   void row_scales(Fn fn, const Vec& x, const Batch& b, Index m) const;
 
   HypercleanOptions o_;
-  data::Dataset train_, val_, test_;
-  std::vector<Index> corrupted_;
+  std::shared_ptr<const Data> data_;
   SampleWeights weights_;
   std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
-  ProblemConstants constants_;
   mutable Vec scale_, work_;  // per-row coefficients (sized for the larger of n and m)
 };
 

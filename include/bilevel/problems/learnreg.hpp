@@ -23,12 +23,12 @@
 #include <string>
 #include <vector>
 
-#include "bilevel/data/dataset.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
-#include "bilevel/problems/data_split.hpp"
+#include "bilevel/data/dataset.hpp"
 #include "bilevel/kernels/kernel_options.hpp"
 #include "bilevel/kernels/softmax_regression.hpp"
+#include "bilevel/problems/data_split.hpp"
 
 namespace bilevel {
 
@@ -51,20 +51,22 @@ class Learnreg : public Problem {
   explicit Learnreg(const LearnregOptions& o);
   // A caller's own split (o.dataset and o.split ignored; o.corrupt still applies to train).
   Learnreg(data::Dataset train, data::Dataset val, data::Dataset test, const LearnregOptions& o);
-  Learnreg(const Learnreg&) = delete;
   Learnreg& operator=(const Learnreg&) = delete;
+  // A fresh problem on the same loaded data (shared, not copied): zero counts, its own models
+  // and workspaces (for float32, its own float copy of the features).
+  std::unique_ptr<Problem> clone() const override;
 
   static constexpr const char* kName = "learnreg";
   static constexpr const char* kDescription =
       "learn-to-regularize: one log ridge weight per feature of a multinomial logistic "
       "regression, validation loss; dense or sparse features";
   std::string name() const override { return kName; }
-  Index dim_x() const override { return train_.num_features(); }
+  Index dim_x() const override { return data_->train.num_features(); }
   Index dim_y() const override { return ce_train_->dim(); }
   Index num_samples(Fn fn) const override {
-    return fn == Fn::kF ? val_.num_samples() : train_.num_samples();
+    return fn == Fn::kF ? data_->val.num_samples() : data_->train.num_samples();
   }
-  ProblemConstants constants() const override { return constants_; }
+  ProblemConstants constants() const override { return data_->constants; }
   Vec initial_x() const override { return Vec::Constant(dim_x(), std::log(o_.reg0)); }
   OptionValues option_values() const override;
   // val_loss, val_acc, test_loss, test_acc at the model y (test: NaN without a test set).
@@ -75,14 +77,13 @@ class Learnreg : public Problem {
   }
   static constexpr Index kDenseLimit = 2000;
 
-  const data::Dataset& train() const { return train_; }
-  const data::Dataset& val() const { return val_; }
-  const data::Dataset& test() const { return test_; }
+  const data::Dataset& train() const { return data_->train; }
+  const data::Dataset& val() const { return data_->val; }
+  const data::Dataset& test() const { return data_->test; }
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   // Full batches: one pass over the data for every y (F2BA's y and z sequences).
   void do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                        std::span<const Batch> batches, std::span<Vec* const> outs) const override;
@@ -92,7 +93,18 @@ class Learnreg : public Problem {
                   Mat* hyy) const override;
 
  private:
-  void init();
+  // What every clone shares: the split (labels corrupted) and the constants derived from it.
+  struct Data {
+    data::Dataset train, val, test;
+    ProblemConstants constants;
+  };
+
+  // A clone: shares other's data.
+  Learnreg(const Learnreg& other);
+  // Checks and corrupts the split, builds the models and derives the constants.
+  void init(data::Dataset train, data::Dataset val, data::Dataset test);
+  // The models of the shared data and the workspaces: each instance its own.
+  void build_models();
   const SoftmaxRegression& model(Fn fn) const { return fn == Fn::kF ? *ce_val_ : *ce_train_; }
   // Mean CE of f's or g's rows at y; leaves 1/m in scale_.
   double mean_loss(Fn fn, const Vec& y, const Batch& b) const;
@@ -102,9 +114,8 @@ class Learnreg : public Problem {
   void add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const;
 
   LearnregOptions o_;
-  data::Dataset train_, val_, test_;
+  std::shared_ptr<const Data> data_;
   std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
-  ProblemConstants constants_;
   mutable Vec scale_, work_;
 };
 

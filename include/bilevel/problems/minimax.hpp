@@ -60,8 +60,7 @@ class MinimaxProblem : public Problem {
 
   // --- Problem's oracles, answered from F ---------------------------------------------
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "bilevel/core/options.hpp"
 #include "bilevel/problems/minimax.hpp"
@@ -59,6 +60,9 @@ class MinimaxSynthetic : public MinimaxProblem {
       "minimax min_x max_y F (f = F, g = -F), F strongly concave in y; P = max_y F has a "
       "strict saddle at 0 and minimizers +-r e_1; closed-form y*, grad P, Hess P";
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override {
+    return std::make_unique<MinimaxSynthetic>(*this);
+  }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dy; }
   ProblemConstants constants() const override { return constants_; }

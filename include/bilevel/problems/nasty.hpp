@@ -24,6 +24,8 @@
 // E||xi||^2 = sigma^2 over the joint gradient of a call with a noise seed.
 #pragma once
 
+#include <memory>
+
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 
@@ -45,6 +47,7 @@ class Nasty : public Problem {
       "the slides' nasty example: min x^2 + y^2 over [-1,1] s.t. y in argmin_[-1,1] x y "
       "(linear, constrained lower level; phi discontinuous at its minimizer (0, 0))";
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<Nasty>(*this); }
   Index dim_x() const override { return o_.dim; }
   Index dim_y() const override { return o_.dim; }
   Index num_samples(Fn) const override { return 1; }
@@ -63,8 +66,7 @@ class Nasty : public Problem {
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
 

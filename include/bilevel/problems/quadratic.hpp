@@ -15,6 +15,7 @@
 //     Hess phi = F_xx + F_xy J + J' F_yx + J' F_yy J.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "bilevel/core/options.hpp"
@@ -47,6 +48,7 @@ class Quadratic : public Problem {
       "finite sums of random quadratics; g mu-strongly convex in y; closed-form y*, grad phi, "
       "Hess phi; optional gradient noise sigma";
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<Quadratic>(*this); }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dy; }
   Index num_samples(Fn fn) const override { return fn == Fn::kF ? o_.n_f : o_.n_g; }
@@ -64,8 +66,7 @@ class Quadratic : public Problem {
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
@@ -77,8 +78,8 @@ class Quadratic : public Problem {
   // Rows [first, first + count) of H z + c, z = [x; y], for the batch, without forming the
   // batch Hessian (an inner step that needs only grad_y computes only the y rows: half the
   // work).
-  void batch_affine(Fn fn, const Batch& b, const Vec& x, const Vec& y, Index first,
-                    Index count, Vec* out) const;
+  void batch_affine(Fn fn, const Batch& b, const Vec& x, const Vec& y, Index first, Index count,
+                    Vec* out) const;
   Vec joint(const Vec& x, const Vec& y) const;
   Mat jacobian() const;  // J = dy*/dx
 

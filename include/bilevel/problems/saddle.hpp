@@ -33,6 +33,8 @@
 // Not a finite sum (one component each); deterministic.
 #pragma once
 
+#include <memory>
+
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 
@@ -58,6 +60,7 @@ class Saddle : public Problem {
       "small nonconvex problem whose phi has a strict saddle at the start x0 = 0 and "
       "minimizers at x_1 = odd/c; closed-form y*, grad phi, Hess phi, dense Hessians";
   std::string name() const override { return kName; }
+  std::unique_ptr<Problem> clone() const override { return std::make_unique<Saddle>(*this); }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dx; }
   Index num_samples(Fn) const override { return 1; }
@@ -81,8 +84,7 @@ class Saddle : public Problem {
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
-  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-               Vec* gy) const override;
+  void do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const override;
   bool do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
               Vec* out) const override;
   bool do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,

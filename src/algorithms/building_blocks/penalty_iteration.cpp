@@ -41,14 +41,13 @@ PenaltyIteration::PenaltyIteration(const PenaltyInnerOptions& resolved, const Pr
   const bool f_convex_in_y = c.mu_fy && *c.mu_fy >= 0;
   if (c.L_f && c.mu_g && !f_convex_in_y && o_.lam < 2 * *c.L_f / *c.mu_g)
     context.warn(
-        "lam=" + format_double(o_.lam) + " is below the f2ba paper's 2 L_f/mu_g = " +
-        format_short(2 * *c.L_f / *c.mu_g) +
+        "lam=" + format_double(o_.lam) +
+        " is below the f2ba paper's 2 L_f/mu_g = " + format_short(2 * *c.L_f / *c.mu_g) +
         ": f + lam g may not be strongly convex in y; if the run blows up, raise lam (and K)");
   if (o_.inner == "agd") {
     const double mu = require_constant(c.mu_g, "mu_g", algo, "inner=agd");
     // f's curvature floor in y: the problem's mu_fy, else the worst case -L_f.
-    const double floor_f =
-        c.mu_fy ? *c.mu_fy : -require_constant(c.L_f, "L_f", algo, "inner=agd");
+    const double floor_f = c.mu_fy ? *c.mu_fy : -require_constant(c.L_f, "L_f", algo, "inner=agd");
     if (o_.lam * mu + floor_f <= 0)
       throw InvalidOptions(algo + ": inner=agd needs lam > " + format_short(-floor_f / mu) +
                            " (-mu_fy/mu_g, or L_f/mu_g when mu_fy is unknown) so that f + "
