@@ -14,10 +14,7 @@
 #include <sstream>
 
 #include "bilevel/core/error.hpp"
-
-#ifndef BILEVEL_TOOLS_DIR
-#error "BILEVEL_TOOLS_DIR must name the source tree's tools/ directory (CMakeLists.txt)"
-#endif
+#include "bilevel/io/install_paths.hpp"
 
 extern char** environ;
 
@@ -44,12 +41,14 @@ std::string last_line_of(const std::string& path) {
 }  // namespace
 
 std::string python_tool_path(const std::string& name) {
-  const std::string dir = env_or("BILEVEL_TOOLS_DIR", BILEVEL_TOOLS_DIR);
-  const fs::path path = fs::path(dir) / name;
+  const SharedFolder tools = find_shared_folder("tools", "BILEVEL_TOOLS_DIR");
+  const fs::path path = fs::path(tools.path) / name;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec))
-    throw InvalidInput("cannot find the tool " + name + " in '" + dir +
-                       "'; set BILEVEL_TOOLS_DIR to the project's tools/ directory");
+    throw InvalidInput("cannot find the tool " + name + " in '" + tools.path +
+                       "'; set BILEVEL_TOOLS_DIR to the folder of bilevel's tools (tools/ in "
+                       "the sources, share/bilevel/tools when installed; " +
+                       tools.where_looked() + ")");
   return path.string();
 }
 

@@ -1,8 +1,9 @@
 // Running the project's Python tools (tools/*.py, matplotlib plots) from the CLI.
 //
-// The script is found in $BILEVEL_TOOLS_DIR when set, else in the source tree's tools/
-// directory, whose path the build compiles in (CMakeLists.txt), so an installed or copied
-// binary can be pointed at its tools. The interpreter is $BILEVEL_PYTHON when set, else
+// The script is found in $BILEVEL_TOOLS_DIR when set, else in share/bilevel/tools beside the
+// executable (installed: <prefix>/bin/../share/bilevel/tools; a build tree links
+// <build>/share/bilevel/tools to the sources) or at the configured install location
+// (find_shared_folder, bilevel/io/install_paths.hpp): no source path is compiled in. The interpreter is $BILEVEL_PYTHON when set, else
 // /usr/bin/python3: Debian's matplotlib is visible only to the system Python.
 #pragma once
 

