@@ -62,7 +62,8 @@ void DenseCubicRun::step(Problem& p, Rng& rng, Index k) {
 }
 
 std::vector<std::pair<std::string, double>> DenseCubicRun::counters() const {
-  return {{"hessian_refreshes", static_cast<double>(it_.hessian_refreshes())}};
+  return {{"hessian_refreshes", static_cast<double>(it_.hessian_refreshes())},
+          {"inner_steps", static_cast<double>(it_.inner_steps())}};
 }
 
 }  // namespace bilevel

@@ -99,7 +99,8 @@ void Pf2baRun::step(Problem& p, Rng& rng, Index t) {
 
 std::vector<std::pair<std::string, double>> Pf2baRun::counters() const {
   return {{"perturbations", static_cast<double>(perturbations_)},
-          {"last_perturbation_iter", static_cast<double>(last_perturbation_)}};
+          {"last_perturbation_iter", static_cast<double>(last_perturbation_)},
+          {"inner_steps", static_cast<double>(it_.inner_steps())}};
 }
 
 std::vector<ComplexityBound> Pf2ba::upper_bounds(std::string_view key, bool stochastic) const {

@@ -43,6 +43,30 @@ std::optional<std::string> registry_options_table(const std::string& name) {
   return std::nullopt;
 }
 
+std::string options_reference() {
+  std::string out =
+      "# Option reference\n\n"
+      "Every option of `bilevel run`'s settings, of each method (`-A key=value`) and of each "
+      "problem (`-P key=value`), with its default, its constraint and, for `auto`, the rule "
+      "that resolves it when a run starts. This page is generated from the declarations in "
+      "the code (`build/bilevel_option_tables --write`); a test fails when it is out of date. "
+      "The methods and problems themselves are described in [algorithms.md](algorithms.md) and "
+      "[problems.md](problems.md).\n\n"
+      "## Run settings\n\n"
+      "The settings of every run (`RunSettings` in C++; the flags `--max-iters`, "
+      "`--max-oracle-calls`, `--time-limit`, `--tol`, `--seed`, `--log-every`, "
+      "`--no-diagnostics` and `--min-eig` of `bilevel run`).\n\n";
+  out += options_table(option_docs(RunSettings{}, "run"));
+  out += "\n## Methods\n";
+  for (const auto& e : algorithm_registry())
+    out += "\n### " + e.name + "\n\n" + e.description + ".\n\n" +
+           options_table(e.make()->option_docs());
+  out += "\n## Problems\n";
+  for (const auto& e : problem_registry())
+    out += "\n### " + e.name + "\n\n" + e.description + ".\n\n" + options_table(e.options());
+  return out;
+}
+
 TableUpdate update_options_tables(
     const std::string& text,
     const std::function<std::optional<std::string>(const std::string&)>& table_for) {

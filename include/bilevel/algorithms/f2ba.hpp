@@ -32,6 +32,9 @@ class F2baRun : public MethodRun {
   void step(Problem& p, Rng& rng, Index k) override;
   const Vec& x() const override { return it_.x(); }
   const Vec& y() const override { return it_.z(); }
+  std::vector<std::pair<std::string, double>> counters() const override {
+    return {{"inner_steps", static_cast<double>(it_.inner_steps())}};
+  }
 
  private:
   PenaltyIteration it_;

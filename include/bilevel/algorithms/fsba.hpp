@@ -75,6 +75,7 @@ class CubicPenaltyIteration {
   const Vec& y() const { return it_.y(); }
   const Vec& z() const { return it_.z(); }
   Index hessian_refreshes() const { return refreshes_; }
+  Index inner_steps() const { return it_.inner_steps(); }
   // The current (possibly lazy) Hessian's smallest eigenvalue (NaN before the first refresh).
   double hessian_min_eig() const;
 

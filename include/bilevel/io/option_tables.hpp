@@ -8,9 +8,9 @@
 //   ...
 //   <!-- end options -->
 //
-// where the name is a method or problem of the registry. tools/option_tables.cpp rewrites
-// every such table (`build/bilevel_option_tables --write docs/algorithms.md ...`), and a test
-// fails when a table in the docs differs from the declarations.
+// where the name is a method or problem of the registry. docs/options.md is generated whole.
+// tools/option_tables.cpp rewrites them (`build/bilevel_option_tables --write`), and a test
+// fails when the docs differ from the declarations.
 #pragma once
 
 #include <functional>
@@ -28,6 +28,10 @@ std::string options_table(const std::vector<OptionDoc>& docs);
 
 // The table of a registered method or problem by name; nullopt for an unknown name.
 std::optional<std::string> registry_options_table(const std::string& name);
+
+// docs/options.md: every option of the run settings, of every registered method and of every
+// registered problem, with their descriptions; generated whole (never edited by hand).
+std::string options_reference();
 
 struct TableUpdate {
   std::string text;                  // the file with every marked table regenerated

@@ -81,7 +81,6 @@ class MinimaxSynthetic : public MinimaxProblem {
   Vec minimizer(int sign) const;
   // k = b^2 / mu, the curvature the maximization over y adds to P.
   double k() const { return o_.coupling * o_.coupling / o_.mu; }
-  const Mat& coupling_matrix() const { return q_; }
 
  protected:
   double F_value(const Vec& x, const Vec& y) const override;

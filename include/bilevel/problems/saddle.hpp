@@ -79,8 +79,6 @@ class Saddle : public Problem {
   Vec minimizer(Index k) const;
   // Lipschitz constant of Hess phi: w pi^3 c^3.
   double hessian_lipschitz() const;
-  // The lower-level curvatures a_i (the eigenvalues of Hyy g).
-  const Vec& lower_curvatures() const { return a_; }
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;

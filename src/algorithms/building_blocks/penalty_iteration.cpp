@@ -70,7 +70,6 @@ bool PenaltyIteration::inner_converged(const Vec& grad_h_y) const {
 
 const Vec& PenaltyIteration::direction(Problem& p, Rng& rng) {
   const double lam = o_.lam;
-  inner_steps_ = 0;
   if (o_.inner == "gd") {
     for (Index k = 0; k < o_.K; ++k) {
       penalty_inner_gradients(p, rng, sf_, sg_, x_, z_, y_, &inner_);

@@ -38,7 +38,7 @@ class PenaltyIteration {
   // Lines 3-9: K warm-started inner steps at the current x, then the estimate of
   // grad L*_lam(x) at the new inner iterates. The reference is valid until the next call.
   const Vec& direction(Problem& p, Rng& rng);
-  // Inner steps taken by the last direction() (K unless inner_tol stopped the loop early).
+  // Inner steps taken so far (K per direction() unless inner_tol stopped the loop early).
   Index inner_steps() const { return inner_steps_; }
 
   double lam() const { return o_.lam; }
