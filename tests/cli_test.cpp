@@ -132,6 +132,15 @@ TEST_F(CliTest, VersionAndHelpSucceed) {
     EXPECT_TRUE(contains(help.out, flag)) << flag;
 }
 
+TEST_F(CliTest, ReportFlagPrintsTheFullReport) {
+  const CliResult r = run(kQuickRun + " --report");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (const char* part : {"Run report", "f2ba", "Options (resolved)", "Oracle calls",
+                           "Time (seconds)", "inner_steps"})
+    EXPECT_TRUE(contains(r.out, part)) << part << "\n" << r.out;
+  EXPECT_FALSE(contains(run(kQuickRun).out, "Run report"));  // one line without it
+}
+
 TEST_F(CliTest, MissingCommandIsBadInput) { expect_bad_input(run("")); }
 
 TEST_F(CliTest, UnknownFlagIsBadInput) {

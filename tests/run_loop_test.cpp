@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bilevel/algorithms/f2ba.hpp"
+#include "bilevel/algorithms/pf2ba.hpp"
 #include "bilevel/core/diagnostics.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/method.hpp"
@@ -449,6 +450,100 @@ TEST(RunLoop, CallbackCanStopAtTheStartingPoint) {
   EXPECT_EQ(r.iters, 0);
   EXPECT_TRUE(steps_seen(r).empty());
   EXPECT_EQ(r.counts.total_calls(), 0);
+}
+
+TEST(RunLoop, CallbackAbortEndsTheRunWithUserAbortAndAnUnusableResult) {
+  Quadratic q(testing::small_quadratic());
+  Probe a;
+  RunSettings s = settings(100);
+  s.callbacks.push_back([](const IterRecord& rec, const Vec&, const Vec&) {
+    return rec.iter == 3 ? Action::kAbort : Action::kContinue;
+  });
+  const Result r = run(a, q, s);
+  EXPECT_EQ(r.status, Status::kUserAbort);
+  EXPECT_EQ(r.iters, 3);
+  EXPECT_FALSE(r.usable());
+  EXPECT_NE(r.message.find("aborted"), std::string::npos) << r.message;
+  EXPECT_STREQ(to_string(r.status), "user_abort");
+}
+
+TEST(RunLoop, AnAbortWinsOverConvergenceAndOverAnotherCallbacksStop) {
+  Quadratic q(testing::small_quadratic());
+  Probe a;
+  RunSettings s = settings(10);
+  s.stopping.tol = 1e100;  // met at the start
+  s.callbacks.push_back([](const IterRecord&, const Vec&, const Vec&) { return Action::kStop; });
+  s.callbacks.push_back([](const IterRecord&, const Vec&, const Vec&) { return Action::kAbort; });
+  const Result r = run(a, q, s);
+  EXPECT_EQ(r.status, Status::kUserAbort);
+  EXPECT_EQ(r.iters, 0);
+}
+
+TEST(RunLoop, CallbacksSeeTheIterateOfTheirRecord) {
+  Quadratic q(testing::small_quadratic());
+  ProbeOptions o;
+  o.eta = 0.5;  // x moves every step
+  RunSettings s = settings(4);
+  std::vector<Vec> xs, ys;
+  s.callbacks.push_back([&](const IterRecord&, const Vec& x, const Vec& y) {
+    xs.push_back(x);
+    ys.push_back(y);
+    return Action::kContinue;
+  });
+  const Result r = run(Probe(o), q, s);
+  ASSERT_EQ(xs.size(), 5u);
+  EXPECT_EQ(xs.front(), q.initial_x());
+  EXPECT_EQ(xs.back(), r.x);
+  EXPECT_EQ(ys.back(), r.y);
+  EXPECT_NE(xs[1], xs[0]);
+}
+
+TEST(RunLoop, ACancelFlagSetBeforeTheRunStopsItBeforeAnyStep) {
+  Quadratic q(testing::small_quadratic());
+  Probe a;
+  std::atomic<bool> cancel{true};
+  RunSettings s = settings(100);
+  s.cancel = &cancel;
+  const Result r = run(a, q, s);
+  EXPECT_EQ(r.status, Status::kUserStop);
+  EXPECT_EQ(r.iters, 0);
+  EXPECT_TRUE(steps_seen(r).empty());
+  EXPECT_EQ(r.counts.total_calls(), 0);
+  EXPECT_NE(r.message.find("cancelled"), std::string::npos) << r.message;
+  EXPECT_TRUE(r.usable());
+}
+
+TEST(RunLoop, ACancelFlagSetDuringTheRunStopsItAfterTheStepUnderWayAndLogsIt) {
+  // The flag is what a signal handler or another thread sets; here a callback sets it at
+  // record 4 (records every 2 iterations): the run takes one more step, logs it and stops.
+  Quadratic q(testing::small_quadratic());
+  Probe a;
+  std::atomic<bool> cancel{false};
+  RunSettings s = settings(100, 2);
+  s.cancel = &cancel;
+  s.callbacks.push_back([&](const IterRecord& rec, const Vec&, const Vec&) {
+    if (rec.iter == 4) cancel = true;
+    return Action::kContinue;
+  });
+  const Result r = run(a, q, s);
+  EXPECT_EQ(r.status, Status::kUserStop);
+  EXPECT_EQ(r.iters, 5);
+  EXPECT_EQ(record_iters(r), (std::vector<Index>{0, 2, 4, 5}));
+}
+
+TEST(RunLoop, FullReportNamesTheRunItsOptionsCountsTimesAndCounters) {
+  Saddle s;
+  const Result r = Pf2ba().solve(s, settings(20));
+  const std::string report = r.full_report();
+  for (const char* part :
+       {"method", "pf2ba", "problem", "saddle", "termination", "max_iterations",
+        "Options (resolved)", "T_pert", "Problem options", "coupling", "Oracle calls", "grad",
+        "samples", "Time (seconds)", "diagnostics", "||grad phi||", "Method counters",
+        "perturbations"})
+    EXPECT_NE(report.find(part), std::string::npos) << part << "\n" << report;
+  EXPECT_NE(r.brief_report().find("max_iterations after 20 iterations"), std::string::npos);
+  ASSERT_FALSE(r.method_counters.empty());
+  EXPECT_EQ(r.method_counters[0].first, "perturbations");
 }
 
 // ---------------------------------------------------------------------------------------

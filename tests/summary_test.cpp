@@ -101,6 +101,18 @@ TEST(SummaryTest, MinEigOnlyWhenAskedFor) {
   EXPECT_TRUE(unknown["min_eig"].is_null());
 }
 
+TEST(SummaryTest, HasTheTimingsByPhaseAndTheMethodCounters) {
+  Result r = sample_result();
+  r.timings = {.start_s = 0.5, .steps_s = 1.5, .diagnostics_s = 2.5, .callbacks_s = 0.25};
+  r.method_counters = {{"perturbations", 2}, {"inner_steps", 40}};
+  const nlohmann::json j = run_summary(r, RunSettings{}, 1.0);
+  EXPECT_EQ(j["timings"]["steps_s"], 1.5);
+  EXPECT_EQ(j["timings"]["diagnostics_s"], 2.5);
+  EXPECT_EQ(j["method_counters"]["perturbations"], 2);
+  EXPECT_EQ(j["method_counters"]["inner_steps"], 40);
+  EXPECT_TRUE(sample_summary()["method_counters"].is_object());
+}
+
 TEST(SummaryTest, PeakRssIsPositive) { EXPECT_GT(peak_rss_mb(), 0.0); }
 
 }  // namespace

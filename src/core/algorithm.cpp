@@ -193,6 +193,11 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   auto cancelled = [&] { return s.cancel && s.cancel->load(std::memory_order_relaxed); };
 
   bool stop = log_and_check(0);
+  if (!stop && cancelled()) {
+    res.status = Status::kUserStop;
+    res.message = "stopped: the run was cancelled";
+    stop = true;
+  }
   Index k = 0;
   while (!stop) {
     timed(&time.steps_s, [&] { run->step(problem, rng, k); });

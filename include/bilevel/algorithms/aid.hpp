@@ -13,7 +13,8 @@
 //           truncation error shrinks like (1 - alpha_ns mu_g)^(Q+1), a bias that stays.
 // The products of one CG solve (or one series) share a batch, so the operator stays fixed;
 // every other oracle call draws its own (full-batch samplers, as in f2ba).
-// Defaults: alpha = alpha_ns = 1/L_g, eta = 1/L_phi (1/(L_f (1 + kappa)^2) if L_phi unknown).
+// Defaults: alpha = alpha_ns = 1/L_g and the shared outer-step rule for eta (rules::outer_step,
+// building_blocks/step_defaults.hpp), as declared in aid.cpp (table: docs/options.md).
 //
 // Oracle calls per outer iteration: K gradients of g, 1 gradient of f (both partials), and
 // Hessian-vector products of g:

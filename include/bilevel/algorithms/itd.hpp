@@ -12,7 +12,8 @@
 // y_0, which does not depend on x. The unrolled map has dy_K/dx = (I - (I - alpha Hyy)^K)
 // dy*/dx at a fixed point y_0 = y*(x), so h carries a bias of order (1 - alpha mu_g)^K that
 // warm starting does not remove: K sets the attainable accuracy.
-// Defaults: alpha = 1/L_g, eta = 1/L_phi (1/(L_f (1 + kappa)^2) if L_phi unknown).
+// Defaults: alpha = 1/L_g and the shared outer-step rule for eta (rules::outer_step,
+// building_blocks/step_defaults.hpp), as declared in itd.cpp (table: docs/options.md).
 //
 // Oracle calls per outer iteration: K gradients of g, 1 gradient of f (both partials), and
 // 2K - 1 Hessian-vector products of g (K Hxy, K - 1 Hyy).

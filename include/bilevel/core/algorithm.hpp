@@ -52,8 +52,9 @@ struct RunSettings {
   bool min_eig = false;
   bool keep_trace = true;
   std::vector<Callback> callbacks;
-  // When set, the run checks the flag after every iteration and stops (Status::kUserStop)
-  // once it is true: a signal handler or another thread sets it.
+  // When set, the run checks the flag before its first step and after every iteration, and
+  // stops (Status::kUserStop, the last iterate logged) once it is true: a signal handler or
+  // another thread sets it.
   const std::atomic<bool>* cancel = nullptr;
 
   // The declared settings (everything but callbacks and cancel).
