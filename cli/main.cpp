@@ -34,7 +34,9 @@ int run_cli(int argc, char** argv) {
                "bilevel"};
   app.set_version_flag("--version", std::string("bilevel ") + BILEVEL_VERSION);
   app.require_subcommand(1);
-  app.footer("Exit codes: 0 run finished, 2 bad input, 3 diverged, 1 internal error.");
+  app.footer(
+      "Exit codes: 0 run finished, 2 bad input, 3 diverged, 1 internal error, 130/143 run "
+      "interrupted by SIGINT/SIGTERM.");
 
   std::string list_what;
   CLI::App* list = app.add_subcommand(

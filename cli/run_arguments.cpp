@@ -96,6 +96,20 @@ void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
   if (!for_tune)
     cmd.add_option("--trace", args.trace_path, "Write the per-iteration trace as CSV")
         ->option_text("FILE.csv");
+  if (!for_tune) {
+    cmd.add_option("--checkpoint", args.checkpoint_path,
+                   "Write the run's full state to FILE when it is interrupted (SIGINT, "
+                   "SIGTERM), and every --checkpoint-every iterations")
+        ->option_text("FILE");
+    cmd.add_option("--checkpoint-every", args.checkpoint_every,
+                   "Write the --checkpoint file after every N iterations")
+        ->option_text("N");
+    cmd.add_option("--resume", args.resume_path,
+                   "Continue the run saved in a checkpoint FILE (same problem, algorithm, "
+                   "options, seed and --log-every; the limits may differ); the trace and "
+                   "summary cover the whole run")
+        ->option_text("FILE");
+  }
   cmd.add_option(
          "--summary", args.summary_path,
          for_tune ? "Write every trial and the winner as JSON" : "Write the run summary as JSON")

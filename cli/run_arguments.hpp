@@ -32,6 +32,9 @@ struct RunArguments {
   std::string summary_path;
   bool quiet = false;
   bool report = false;  // --report: the full report instead of the one-line summary
+  std::string checkpoint_path;        // --checkpoint FILE
+  std::string checkpoint_every = "";  // --checkpoint-every N (raw; empty = on interruption only)
+  std::string resume_path;            // --resume FILE
 };
 
 // Declares the flags shared by every command that runs an algorithm: --problem, -P, --algo,

@@ -7,9 +7,11 @@
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
+#include "bilevel/io/checkpoint_file.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/io/trace_writer.hpp"
 #include "bilevel/registry.hpp"
+#include "interrupt.hpp"
 #include "progress_bar.hpp"
 
 namespace bilevel::cli {
@@ -38,14 +40,43 @@ void require_names(const RunArguments& args) {
 void check_outputs(const RunArguments& args) {
   if (!args.trace_path.empty()) check_writable(args.trace_path, "trace file");
   if (!args.summary_path.empty()) check_writable(args.summary_path, "summary file");
-  if (!args.trace_path.empty() && !args.summary_path.empty()) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path trace = fs::weakly_canonical(args.trace_path, ec);
-    const fs::path summary = fs::weakly_canonical(args.summary_path, ec);
-    if (!ec && trace == summary)
-      throw InvalidInput("--trace and --summary both name '" + args.trace_path +
-                         "'; give them different files");
+  if (!args.checkpoint_path.empty()) check_writable(args.checkpoint_path, "checkpoint file");
+  const std::pair<const char*, const std::string*> outputs[] = {
+      {"--trace", &args.trace_path},
+      {"--summary", &args.summary_path},
+      {"--checkpoint", &args.checkpoint_path}};
+  for (std::size_t i = 0; i < std::size(outputs); ++i)
+    for (std::size_t j = i + 1; j < std::size(outputs); ++j) {
+      const std::string& a = *outputs[i].second;
+      const std::string& b = *outputs[j].second;
+      if (a.empty() || b.empty()) continue;
+      namespace fs = std::filesystem;
+      std::error_code ec;
+      const fs::path pa = fs::weakly_canonical(a, ec);
+      const fs::path pb = fs::weakly_canonical(b, ec);
+      if (!ec && pa == pb)
+        throw InvalidInput(std::string(outputs[i].first) + " and " + outputs[j].first +
+                           " both name '" + a + "'; give them different files");
+    }
+}
+
+// --checkpoint, --checkpoint-every and --resume into the settings; `resume` receives the
+// checkpoint read (it must outlive the run).
+void add_checkpoint_settings(const RunArguments& args, RunSettings* settings,
+                             std::optional<Checkpoint>* resume) {
+  if (!args.checkpoint_every.empty()) {
+    if (args.checkpoint_path.empty())
+      throw InvalidInput("--checkpoint-every needs --checkpoint FILE (where to write them)");
+    settings->checkpoint.every = parse_integer_flag("--checkpoint-every", args.checkpoint_every, 1,
+                                                    "a whole number of iterations >= 1");
+  }
+  if (!args.checkpoint_path.empty()) {
+    const std::string path = args.checkpoint_path;
+    settings->checkpoint.write = [path](const Checkpoint& c) { write_checkpoint_file(c, path); };
+  }
+  if (!args.resume_path.empty()) {
+    resume->emplace(read_checkpoint_file(args.resume_path));
+    settings->resume = &**resume;
   }
 }
 
@@ -64,6 +95,8 @@ ExitCode execute_run(const RunArguments& args) {
   const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
   RunSettings settings = run_settings(args);
   check_outputs(args);
+  std::optional<Checkpoint> resume;
+  add_checkpoint_settings(args, &settings, &resume);
 
   std::unique_ptr<Algorithm> algo = make_algorithm(args.algo, algo_kv);
   check_algorithm_options(*algo);
@@ -74,6 +107,8 @@ ExitCode execute_run(const RunArguments& args) {
     bar.emplace(settings.stopping.max_iters);
     settings.callbacks.push_back(bar->callback());
   }
+  const InterruptHandler interrupt;
+  settings.interrupt = interrupt.flag();
   const Result result = algo->solve(*problem, settings);
   if (bar) bar->finish();
 
@@ -84,12 +119,20 @@ ExitCode execute_run(const RunArguments& args) {
     std::cout << (args.report ? result.full_report() : result.brief_report()) << std::endl;
     if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
   }
+  if (result.status == Status::kInterrupted)
+    std::cerr << "bilevel: interrupted after iteration " << result.iters
+              << (args.checkpoint_path.empty() || result.iters == 0
+                      ? std::string()
+                      : "; continue with --resume " + args.checkpoint_path)
+              << '\n';
   if (!args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
   if (!args.summary_path.empty()) {
     nlohmann::json summary = run_summary(result, settings, peak_rss_mb());
     summary["bilevel_version"] = BILEVEL_VERSION;
     write_summary_json(summary, args.summary_path);
   }
+  if (result.status == Status::kInterrupted)
+    return static_cast<ExitCode>(kExitSignalBase + interrupt.signal());
   return result.status == Status::kDiverged ? kExitDiverged : kExitOk;
 }
 

@@ -4,9 +4,12 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "bilevel/core/diagnostics.hpp"
 #include "bilevel/core/error.hpp"
+#include "checkpoint_format.hpp"
+#include "state_archive_json.hpp"
 
 namespace bilevel {
 
@@ -43,6 +46,11 @@ void RunSettings::declare(OptionList& o) {
       });
 }
 
+void MethodRun::visit(StateArchive&) {
+  throw InvalidInput(
+      "this method cannot be checkpointed: its run does not list its state (MethodRun::visit)");
+}
+
 void check_requirements(const Algorithm& algorithm, const Problem& problem) {
   const Requirements r = algorithm.requirements();
   if (r.minimax && !problem.is_minimax())
@@ -70,6 +78,13 @@ void check_settings(const RunSettings& s, const std::string& owner) {
   v.throw_if_any(owner);
 }
 
+// {name: value text} of options, as checkpoints record them.
+nlohmann::json option_texts(const OptionValues& values) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, value] : values) out[key] = format_value(value);
+  return out;
+}
+
 // Adds the wall time of fn() to *total.
 template <class Fn>
 void timed(double* total, Fn&& fn) {
@@ -91,14 +106,36 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   v.throw_if_any(name());
   check_settings(s, name());
   check_requirements(*this, problem);
-  if (x0.size() != problem.dim_x() || y0.size() != problem.dim_y())
+  if (s.checkpoint.every < 0)
+    throw InvalidInput(name() + ": checkpoint every must be >= 0 (0 = never)");
+  if (s.checkpoint.every > 0 && !s.checkpoint.write)
+    throw InvalidInput(name() + ": checkpoint every is set but no checkpoint writer is given");
+  const bool resuming = s.resume != nullptr;
+  if (!resuming && (x0.size() != problem.dim_x() || y0.size() != problem.dim_y()))
     throw InvalidInput(name() + ": starting point has dimensions (" + std::to_string(x0.size()) +
                        ", " + std::to_string(y0.size()) + ") but problem '" + problem.name() +
                        "' has (" + std::to_string(problem.dim_x()) + ", " +
                        std::to_string(problem.dim_y()) + ")");
 
+  // What a checkpoint of this run records and a resumed run must agree on. The resolved
+  // options are known once the run has started.
+  CheckpointIdentity identity;
+  identity.algorithm = name();
+  identity.problem = problem.name();
+  identity.problem_options = option_texts(problem.option_values());
+  identity.settings = {{"seed", std::to_string(s.seed)},
+                       {"log_every", std::to_string(s.log_every)},
+                       {"diagnostics", s.diagnostics ? "true" : "false"},
+                       {"min_eig", s.min_eig ? "true" : "false"},
+                       {"keep_trace", s.keep_trace ? "true" : "false"}};
+  nlohmann::json resumed;
+  if (resuming) {
+    resumed = decode_checkpoint(*s.resume);
+    check_identity(resumed, identity, s.resume->origin, false);
+  }
+
   Rng rng(s.seed);
-  const OracleCounts start_counts = problem.counts();
+  OracleCounts start_counts = problem.counts();
   Diagnostics diag(problem);
   // A second instance for the Hessian: its solves at x +- h v would otherwise move the warm
   // starts of the first, and the phi column would change in its last digits with min_eig.
@@ -115,16 +152,47 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   context.algo = name();
 
   std::unique_ptr<MethodRun> run;
-  timed(&time.start_s, [&] { run = start(problem, x0, y0, rng, context, &res.options); });
+  timed(&time.start_s, [&] {
+    run = start(problem, resuming ? problem.initial_x() : x0, resuming ? problem.initial_y() : y0,
+                rng, context, &res.options);
+  });
+  identity.options = option_texts(res.options);
 
-  auto make_record = [&](Index iter) {
+  Index k = 0;  // iterations done
+  // Everything of the run that changes from one iteration to the next, besides the
+  // callbacks' own state: what a checkpoint saves and a resumed run restores.
+  auto visit_run = [&](StateArchive& a) {
+    OracleCounts so_far = problem.counts() - start_counts;
+    a("iteration", k)("rng", rng)("counts", so_far)("timings", time);
+    a("warnings", context.warnings)("records", res.trace.records);
+    a("diagnostics", diag)("curvature", curvature)("method", *run)("problem", problem);
+    if (a.loading()) start_counts = problem.counts() - so_far;
+  };
+  auto checkpoint = [&] {
+    StateArchive a;
+    visit_run(a);
+    Checkpoint c = encode_checkpoint(identity, saved_state(a));
+    timed(&time.callbacks_s, [&] { s.checkpoint.write(c); });
+  };
+  if (resuming) {
+    check_identity(resumed, identity, s.resume->origin, true);
+    StateArchive a = loading_archive(std::move(resumed["state"]));
+    visit_run(a);
+    if (res.trace.records.empty() || k < 1)
+      throw InvalidInput("checkpoint '" + s.resume->origin + "' holds no iteration to resume from");
+  } else if (s.checkpoint.write) {
+    StateArchive probe;  // a method that cannot be checkpointed says so before the run
+    visit_run(probe);
+  }
+
+  auto make_record = [&](Index iter, bool known) {
     IterRecord r;
     r.iter = iter;
     r.time_s = time.start_s + time.steps_s;
     r.counts = problem.counts() - start_counts;
     const Vec& x = run->x();
     const Vec& y = run->y();
-    const bool finite = x.allFinite() && y.allFinite();
+    const bool finite = known && x.allFinite() && y.allFinite();
     timed(&time.diagnostics_s, [&] {
       if (s.diagnostics && finite) {
         r.phi = diag.phi(x);
@@ -139,12 +207,8 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     return r;
   };
 
-  // Returns true if the run must stop, with res.status / res.message set. Every record is
-  // shown to the callbacks, the one that ends the run included; when several reasons to stop
-  // meet at one record, divergence wins over convergence, which wins over a callback's stop
-  // (an abort wins over everything: the caller declared the iterate unusable).
-  auto log_and_check = [&](Index iter) {
-    IterRecord r = make_record(iter);
+  // Keeps the record and shows it to the callbacks; returns what they ask for.
+  auto append = [&](IterRecord r) {
     // The first record stays: the blow-up test below compares against it.
     if (!s.keep_trace && res.trace.records.size() >= 2) res.trace.records.back() = std::move(r);
     else res.trace.records.push_back(std::move(r));
@@ -153,6 +217,16 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     timed(&time.callbacks_s, [&] {
       for (const auto& cb : s.callbacks) action = std::max(action, cb(rec, run->x(), run->y()));
     });
+    return action;
+  };
+
+  // Returns true if the run must stop, with res.status / res.message set. Every record is
+  // shown to the callbacks, the one that ends the run included; when several reasons to stop
+  // meet at one record, divergence wins over convergence, which wins over a callback's stop
+  // (an abort wins over everything: the caller declared the iterate unusable).
+  auto log_and_check = [&](Index iter) {
+    const Action action = append(make_record(iter, true));
+    const IterRecord& rec = res.trace.records.back();
     if (action == Action::kAbort) {
       res.status = Status::kUserAbort;
       res.message = "aborted by a callback";
@@ -190,18 +264,50 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     return false;
   };
 
-  auto cancelled = [&] { return s.cancel && s.cancel->load(std::memory_order_relaxed); };
+  // Why the caller wants the run to end, if it does.
+  auto requested_stop = [&]() -> std::optional<Status> {
+    if (s.interrupt && s.interrupt->load(std::memory_order_relaxed)) return Status::kInterrupted;
+    if (s.cancel && s.cancel->load(std::memory_order_relaxed)) return Status::kUserStop;
+    return std::nullopt;
+  };
+  auto stop_as_requested = [&](Status why) {
+    res.status = why;
+    res.message = why == Status::kInterrupted ? "interrupted: the run was interrupted"
+                                              : "stopped: the run was cancelled";
+  };
 
-  bool stop = log_and_check(0);
-  if (!stop && cancelled()) {
-    res.status = Status::kUserStop;
-    res.message = "stopped: the run was cancelled";
-    stop = true;
+  bool stop = false;
+  if (!resuming) {
+    stop = log_and_check(0);
+    if (const auto why = requested_stop(); !stop && why) {
+      stop_as_requested(*why);
+      stop = true;
+    }
   }
-  Index k = 0;
+  // A resumed run starts where the checkpoint was taken: after a step, before its record.
+  bool step_pending = !resuming;
   while (!stop) {
-    timed(&time.steps_s, [&] { run->step(problem, rng, k); });
-    ++k;
+    std::optional<Status> requested;
+    if (step_pending) {
+      try {
+        timed(&time.steps_s, [&] { run->step(problem, rng, k); });
+      } catch (const NonFiniteOracle& e) {
+        // The iterate may be half-updated: the record says nothing but the cost so far.
+        ++k;
+        append(make_record(k, false));
+        res.status = Status::kDiverged;
+        res.message = "diverged at iteration " + std::to_string(k) + ": " + e.what() +
+                      " (try smaller step sizes)";
+        break;
+      }
+      ++k;
+      requested = requested_stop();
+      const bool periodic = s.checkpoint.every > 0 && k % s.checkpoint.every == 0;
+      if (s.checkpoint.write && (periodic || requested)) checkpoint();
+    } else {
+      requested = requested_stop();
+    }
+    step_pending = true;
     const double elapsed = time.start_s + time.steps_s;
     const bool finite = run->x().allFinite() && run->y().allFinite();
     const bool last_iter = k >= s.stopping.max_iters;
@@ -209,8 +315,7 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
         s.stopping.max_oracle_calls > 0 &&
         (problem.counts() - start_counts).total_calls() >= s.stopping.max_oracle_calls;
     const bool over_time = s.stopping.time_limit_s > 0 && elapsed >= s.stopping.time_limit_s;
-    const bool cancel = cancelled();
-    if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite || cancel) {
+    if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite || requested) {
       stop = log_and_check(k);
       if (stop) break;
     }
@@ -229,9 +334,8 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
       res.message = "time limit reached";
       break;
     }
-    if (cancel) {
-      res.status = Status::kUserStop;
-      res.message = "stopped: the run was cancelled";
+    if (requested) {
+      stop_as_requested(*requested);
       break;
     }
   }

@@ -12,6 +12,10 @@ const Batch kExact{};  // full sums, no oracle noise
 
 Diagnostics::Diagnostics(const Problem& p, DiagnosticsOptions o) : p_(p), o_(o) {}
 
+void Diagnostics::visit(StateArchive& a) {
+  a("y_warm", y_warm_)("y_warm_pen", y_warm_pen_)("v_warm", v_warm_)("last_sigma", last_sigma_);
+}
+
 Vec Diagnostics::lower_solution(const Vec& x, double sigma) {
   Vec y;
   if (p_.closed_form_solution(x, sigma, &y)) return y;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
 
 #include "bilevel/core/error.hpp"
 
@@ -11,6 +12,26 @@ std::unique_ptr<Problem> Problem::clone() const {
   throw InvalidInput("problem '" + name() + "' cannot be cloned: it does not implement clone()");
 }
 
+namespace {
+
+// A non-finite oracle result ends the run (NonFiniteOracle): one pass over the result, which
+// is negligible against the oracle that produced it.
+void require_finite(bool finite, const char* kind, Fn fn) {
+  if (!finite) throw NonFiniteOracle(std::string(kind) + " " + to_string(fn));
+}
+
+const char* product_name(Block block) {
+  switch (block) {
+    case Block::kYY: return "Hyy";
+    case Block::kXY: return "Hxy";
+    case Block::kYX: return "Hyx";
+    case Block::kXX: return "Hxx";
+  }
+  return "H";
+}
+
+}  // namespace
+
 void Problem::count(Fn fn, Index FunctionCounts::*kind, const Batch& b, bool touches_samples) {
   FunctionCounts& c = counts_.of(fn);
   ++(c.*kind);
@@ -19,12 +40,16 @@ void Problem::count(Fn fn, Index FunctionCounts::*kind, const Batch& b, bool tou
 
 double Problem::value(Fn fn, const Vec& x, const Vec& y, const Batch& b) {
   count(fn, &FunctionCounts::value, b);
-  return do_value(fn, x, y, b);
+  const double v = do_value(fn, x, y, b);
+  require_finite(std::isfinite(v), "value", fn);
+  return v;
 }
 
 void Problem::grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) {
   count(fn, &FunctionCounts::grad, b);
   do_grad(fn, x, y, b, gx, gy);
+  if (gx) require_finite(gx->allFinite(), "grad_x", fn);
+  if (gy) require_finite(gy->allFinite(), "grad_y", fn);
 }
 
 void Problem::grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
@@ -33,6 +58,7 @@ void Problem::grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
     throw std::invalid_argument("grad_y_multi: ys, batches and outs differ in length");
   for (const Batch& b : batches) count(fn, &FunctionCounts::grad, b);
   do_grad_y_multi(fn, x, ys, batches, outs);
+  for (const Vec* out : outs) require_finite(out->allFinite(), "grad_y", fn);
 }
 
 void Problem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
@@ -46,6 +72,8 @@ void Problem::hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
                   const Batch& b, Vec* out) {
   count(fn, &FunctionCounts::hvp, b);
   product(fn, block, x, y, v, b, out);
+  if (!out->allFinite())
+    throw NonFiniteOracle(std::string(product_name(block)) + " " + to_string(fn) + " v");
 }
 
 void Problem::hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
@@ -54,6 +82,8 @@ void Problem::hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hx
     throw InvalidInput("problem '" + name() + "' does not provide dense Hessian blocks");
   count(fn, &FunctionCounts::hess, b);
   do_hessian(fn, x, y, b, hxx, hxy, hyy);
+  for (const Mat* h : {hxx, hxy, hyy})
+    if (h) require_finite(h->allFinite(), "hessian", fn);
 }
 
 // Finite-difference defaults. A relative step of about cbrt(machine eps) balances the

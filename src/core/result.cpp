@@ -4,7 +4,22 @@
 #include <cstdio>
 #include <sstream>
 
+#include "bilevel/core/state_archive.hpp"
+
 namespace bilevel {
+
+void IterRecord::visit(StateArchive& a) {
+  a("iter", iter)("time_s", time_s)("counts", counts)("phi", phi)("hypergrad_norm", hypergrad_norm);
+  a("min_eig", min_eig);
+  Vec m = Eigen::Map<const Vec>(metrics.data(), static_cast<Index>(metrics.size()));
+  a("metrics", m);
+  metrics.assign(m.data(), m.data() + m.size());
+}
+
+void Timings::visit(StateArchive& a) {
+  a("start_s", start_s)("steps_s", steps_s)("diagnostics_s", diagnostics_s);
+  a("callbacks_s", callbacks_s);
+}
 
 const char* to_string(Status s) {
   switch (s) {
@@ -15,6 +30,7 @@ const char* to_string(Status s) {
     case Status::kDiverged: return "diverged";
     case Status::kUserStop: return "user_stop";
     case Status::kUserAbort: return "user_abort";
+    case Status::kInterrupted: return "interrupted";
   }
   return "unknown";
 }

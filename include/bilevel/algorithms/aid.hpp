@@ -58,6 +58,10 @@ class AidRun : public MethodRun {
   AidRun(const AidNsOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
          RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("v", v_)("h", h_)("sf", sf_)("sg", sg_);
+    a("gfx", gfx_)("gfy", gfy_)("ggy", ggy_)("hxv", hxv_)("work", work_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

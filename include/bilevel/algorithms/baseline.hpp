@@ -30,6 +30,9 @@ class BaselineRun : public MethodRun {
   BaselineRun(const BaselineOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
               RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("y_prev", y_prev_)("w", w_)("ggy", ggy_)("sg", sg_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

@@ -46,6 +46,10 @@ class BomeRun : public MethodRun {
   BomeRun(const BomeOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("lambda", lambda_)("sf", sf_)("sg", sg_)("yT", yT_);
+    a("ggyT", ggyT_)("gfx", gfx_)("gfy", gfy_)("qx", qx_)("qy", qy_)("ggxT", ggxT_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

@@ -30,6 +30,9 @@ class F2baRun : public MethodRun {
   F2baRun(const F2baOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("iteration", it_);
+  }
   const Vec& x() const override { return it_.x(); }
   const Vec& y() const override { return it_.z(); }
   std::vector<std::pair<std::string, double>> counters() const override {

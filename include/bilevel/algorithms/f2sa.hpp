@@ -43,6 +43,10 @@ class F2saRun : public MethodRun {
   F2saRun(const F2saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("z", z_)("sf", sf_)("sg", sg_)("inner", inner_);
+    a("gfx", gfx_)("ggx", ggx_)("ggxz", ggxz_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return z_; }
 

@@ -58,6 +58,10 @@ class F2saPRun : public MethodRun {
   F2saPRun(const F2saPOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
            RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("ys", ys_)("y_est", y_est_)("phi", phi_)("work", work_);
+    a("gf", gf_)("gg", gg_)("sf_y", sf_y_)("sg_y", sg_y_)("sf_x", sf_x_)("sg_x", sg_x_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_est_; }
 

@@ -53,6 +53,10 @@ class F3saRun : public MethodRun {
   F3saRun(const F3saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("z", z_)("sf", sf_)("sg", sg_)("gz", gz_)("fy", fy_)("gy", gy_);
+    a("fx", fx_)("gxy", gxy_)("gxz", gxz_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return z_; }
 

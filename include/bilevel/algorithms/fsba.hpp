@@ -76,6 +76,7 @@ class CubicPenaltyIteration {
   const Vec& z() const { return it_.z(); }
   Index hessian_refreshes() const { return refreshes_; }
   Index inner_steps() const { return it_.inner_steps(); }
+  void visit(StateArchive& a) { a("penalty", it_)("solver", solver_)("refreshes", refreshes_); }
   // The current (possibly lazy) Hessian's smallest eigenvalue (NaN before the first refresh).
   double hessian_min_eig() const;
 
@@ -99,6 +100,9 @@ class DenseCubicRun : public MethodRun {
                 RunContext& context)
       : DenseCubicRun(resolved.fsba, resolved.m, p, x0, y0, context) {}
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("iteration", it_);
+  }
   const Vec& x() const override { return it_.x(); }
   const Vec& y() const override { return it_.z(); }
   std::vector<std::pair<std::string, double>> counters() const override;

@@ -36,6 +36,9 @@ class IfsbaRun : public MethodRun {
   IfsbaRun(const IfsbaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
            RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("iteration", it_)("last_cubic", last_cubic_)("last_cg", last_cg_);
+  }
   const Vec& x() const override { return it_.x(); }
   const Vec& y() const override { return it_.z(); }
 

@@ -40,6 +40,10 @@ class ItdRun : public MethodRun {
   ItdRun(const ItdOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
          RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("ys", ys_)("v", v_)("h", h_)("ggy", ggy_)("hxv", hxv_)("hyv", hyv_);
+    a("sf", sf_)("sg", sg_);
+  }
   const Vec& x() const override { return x_; }
   // ys_[0] holds the warm start, which after a step is that step's y_K.
   const Vec& y() const override { return ys_[0]; }

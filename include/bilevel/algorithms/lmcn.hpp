@@ -40,6 +40,10 @@ class LmcnRun : public MethodRun {
   LmcnRun(const LmcnOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("y_prev", y_prev_)("w", w_)("gx", gx_)("gy", gy_);
+    a("solver", solver_)("refreshes", refreshes_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
   std::vector<std::pair<std::string, double>> counters() const override;

@@ -50,6 +50,10 @@ class MrboRun : public MethodRun {
   MrboRun(const MrboOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("x_old", x_old_)("y_old", y_old_)("y_prev", y_prev_);
+    a("samplers", setup_)("estimates", est_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

@@ -58,6 +58,10 @@ class Pf2baRun : public MethodRun {
   Pf2baRun(const Pf2baOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
            RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("iteration", it_)("perturbations", perturbations_);
+    a("last_perturbation", last_perturbation_)("xi", xi_);
+  }
   const Vec& x() const override { return it_.x(); }
   const Vec& y() const override { return it_.z(); }
   std::vector<std::pair<std::string, double>> counters() const override;

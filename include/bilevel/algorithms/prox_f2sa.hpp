@@ -89,6 +89,11 @@ class ProxF2saRun : public MethodRun {
   ProxF2saRun(const ProxF2saOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
               RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("z", z_)("wy", wy_)("wz", wz_)("u", u_)("v", v_)("dir", dir_);
+    a("gfx", gfx_)("ggxy", ggxy_)("ggxz", ggxz_)("inner", inner_)("sf", sf_)("sg", sg_);
+    a("gz", gz_)("fy", fy_)("gy", gy_)("fx", fx_)("gxy", gxy_)("gxz", gxz_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

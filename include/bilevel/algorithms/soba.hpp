@@ -45,6 +45,10 @@ class SobaRun : public MethodRun {
   SobaRun(const SobaOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("v", v_)("ggy", ggy_)("gfx", gfx_)("gfy", gfy_);
+    a("hyv", hyv_)("hxv", hxv_)("sf", sf_)("sg", sg_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

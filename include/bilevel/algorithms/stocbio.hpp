@@ -40,6 +40,10 @@ class StocbioRun : public MethodRun {
   StocbioRun(const StocbioOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
              RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("ggy", ggy_)("h", h_)("samplers", setup_);
+    a("hypergradient", hypergrad_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

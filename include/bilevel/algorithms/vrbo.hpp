@@ -45,6 +45,10 @@ class VrboRun : public MethodRun {
   VrboRun(const VrboOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context);
   void step(Problem& p, Rng& rng, Index k) override;
+  void visit(StateArchive& a) override {
+    a("x", x_)("y", y_)("x_est", x_est_)("y_est", y_est_)("samplers", setup_);
+    a("sf_large", sf_large_)("sg_large", sg_large_)("estimates", est_);
+  }
   const Vec& x() const override { return x_; }
   const Vec& y() const override { return y_; }
 

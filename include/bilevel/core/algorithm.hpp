@@ -16,10 +16,12 @@
 #include <string_view>
 #include <vector>
 
+#include "bilevel/core/checkpoint.hpp"
 #include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/problem.hpp"
 #include "bilevel/core/result.hpp"
+#include "bilevel/core/state_archive.hpp"
 
 namespace bilevel {
 
@@ -56,8 +58,20 @@ struct RunSettings {
   // stops (Status::kUserStop, the last iterate logged) once it is true: a signal handler or
   // another thread sets it.
   const std::atomic<bool>* cancel = nullptr;
+  // The same check, but the run ends as Status::kInterrupted: what a signal handler sets
+  // (the CLI's SIGINT/SIGTERM), so that the caller can tell an interruption from a stop it
+  // asked for.
+  const std::atomic<bool>* interrupt = nullptr;
+  // Checkpoints of the run's state (checkpoint.hpp).
+  CheckpointSettings checkpoint;
+  // When set, the run continues from this checkpoint instead of starting: the trace and the
+  // result then cover the whole run, the part before the checkpoint included. The algorithm,
+  // the problem, their options and the settings seed, log_every, diagnostics, min_eig and
+  // keep_trace must be those of the run that wrote it (InvalidInput otherwise); the stopping
+  // rules may differ (a run may be extended). x0 and y0 are ignored.
+  const Checkpoint* resume = nullptr;
 
-  // The declared settings (everything but callbacks and cancel).
+  // The declared settings (everything but callbacks, cancel, interrupt, checkpoint and resume).
   void declare(OptionList& o);
 };
 
@@ -73,6 +87,10 @@ class MethodRun {
   virtual const Vec& y() const = 0;
   // Counters about the run for Result::method_counters (e.g. pf2ba's perturbations).
   virtual std::vector<std::pair<std::string, double>> counters() const { return {}; }
+  // Lists every member that changes during the run, one `a("name", member)` each
+  // (state_archive.hpp): what a checkpoint saves and a resumed run restores into a run built
+  // from the same options. The default refuses checkpoints (InvalidInput).
+  virtual void visit(StateArchive& a);
 };
 
 // What a run knows besides its options and may report besides its iterates. It lives as long

@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "bilevel/core/state_archive.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
@@ -45,6 +46,8 @@ class Sampler {
 
   Index n() const { return n_; }
   Index batch_size() const { return batch_size_; }
+  // The permutation the draws shuffle on (checkpoints).
+  void visit(StateArchive& a) { a("perm", perm_); }
 
  private:
   Index n_ = 0;

@@ -27,6 +27,7 @@
 
 #include "bilevel/linalg/lanczos.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/core/state_archive.hpp"
 
 namespace bilevel {
 
@@ -85,6 +86,9 @@ class Diagnostics {
   Vec hessian_phi_product(const Vec& x, const Vec& v);
   // lambda_min(Hess phi(x)), by the method chosen in the options.
   MinEigPhi min_eig_phi(const Vec& x);
+
+  // The warm starts, which set the last digits of the next results (checkpoints).
+  void visit(StateArchive& a);
 
  private:
   const Problem& p_;

@@ -5,6 +5,8 @@
 
 namespace bilevel {
 
+class StateArchive;
+
 // Calls made to one function (f or g), by kind.
 struct FunctionCounts {
   Index value = 0;    // function values
@@ -18,6 +20,7 @@ struct FunctionCounts {
   friend FunctionCounts operator-(FunctionCounts a, const FunctionCounts& b) { return a -= b; }
   friend FunctionCounts operator+(FunctionCounts a, const FunctionCounts& b) { return a += b; }
   bool operator==(const FunctionCounts&) const = default;
+  void visit(StateArchive& a);  // every member (checkpoints)
 };
 
 // Counts for both levels. Totals are what traces report: grad_calls = f.grad + g.grad, etc.
@@ -42,6 +45,7 @@ struct OracleCounts {
     return a;
   }
   bool operator==(const OracleCounts&) const = default;
+  void visit(StateArchive& a);  // every member (checkpoints)
 };
 
 }  // namespace bilevel

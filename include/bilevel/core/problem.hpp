@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +21,21 @@
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
+
+class StateArchive;
+
+// Thrown by the counted oracles when a result is not finite (NaN or infinite): the run loop
+// ends the run as diverged, naming the oracle (Algorithm::solve never lets it escape).
+class NonFiniteOracle : public std::runtime_error {
+ public:
+  explicit NonFiniteOracle(std::string oracle)
+      : std::runtime_error(oracle + " returned a non-finite value"), oracle_(std::move(oracle)) {}
+  // "grad_y g", "value f", "Hxy g v", "hessian g".
+  const std::string& oracle() const { return oracle_; }
+
+ private:
+  std::string oracle_;
+};
 
 // A box  lower <= v <= upper  (componentwise): the simple constraint sets X and Y that
 // projection methods (prox-f2sa) handle exactly.
@@ -113,6 +129,10 @@ class Problem {
 
   const OracleCounts& counts() const { return counts_; }
   void reset_counts() { counts_ = {}; }
+  // The problem's own state that changes during a run besides its counts (a stochastic
+  // oracle's generator, a cache that changes results), for checkpoints (state_archive.hpp).
+  // The built-in problems have none: their oracle noise comes from the batches' seeds.
+  virtual void visit(StateArchive& /*a*/) {}
 
   // --- optional closed forms, used by Diagnostics when present ---------------------------
   // argmin_y sigma * f(x, y) + g(x, y) for sigma >= 0 (sigma = 0: y*(x); sigma = 1/lam:

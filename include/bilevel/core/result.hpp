@@ -13,6 +13,8 @@
 
 namespace bilevel {
 
+class StateArchive;
+
 enum class Status {
   kConverged,      // exact ||grad phi|| <= tol
   kMaxIterations,  // iteration limit reached
@@ -21,6 +23,7 @@ enum class Status {
   kDiverged,       // a non-finite iterate or value, or ||grad phi|| grew 1e6-fold
   kUserStop,       // a callback asked to stop, or the run was cancelled
   kUserAbort,      // a callback aborted the run: its iterate must not be used
+  kInterrupted,    // RunSettings::interrupt was set (the CLI's SIGINT/SIGTERM handler)
 };
 
 const char* to_string(Status s);
@@ -37,6 +40,8 @@ struct IterRecord {
   // RunSettings::min_eig asked for it.
   double min_eig = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> metrics;  // problem metrics, in Trace::metric_names order
+
+  void visit(StateArchive& a);  // every member (checkpoints)
 };
 
 struct Trace {
@@ -53,6 +58,8 @@ struct Timings {
   double steps_s = 0;        // the method's iterations
   double diagnostics_s = 0;  // exact phi, ||grad phi|| and min_eig for the trace (uncounted)
   double callbacks_s = 0;    // the callbacks, trace writing and progress bars among them
+
+  void visit(StateArchive& a);  // every member (checkpoints)
 };
 
 struct Result {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bilevel/core/options.hpp"
+#include "bilevel/core/state_archive.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
@@ -57,6 +58,8 @@ class DenseCubicSolver {
   // Throws InvalidInput for M <= 0 (or not finite), a non-square, empty, non-finite or
   // non-symmetric H (|H - H'| above 1e-10 max |H|; rounding-level asymmetry is averaged out).
   DenseCubicSolver(const Mat& H, double M);
+  // An empty solver whose state a checkpoint then restores (visit).
+  DenseCubicSolver() = default;
 
   // The global minimizer of m for this g; O(d^2). Throws InvalidInput if g has the wrong size
   // or is not finite.
@@ -66,9 +69,10 @@ class DenseCubicSolver {
   double M() const { return M_; }
   const Vec& eigenvalues() const { return lambda_; }  // ascending
   const Mat& eigenvectors() const { return Q_; }      // columns, matching eigenvalues()
+  void visit(StateArchive& a) { a("M", M_)("eigenvalues", lambda_)("eigenvectors", Q_); }
 
  private:
-  double M_;
+  double M_ = 0;
   Vec lambda_;
   Mat Q_;
 };
@@ -101,6 +105,10 @@ struct CubicGdResult {
   bool converged = false;  // grad_norm reached the stopping bound within max_iters
   double L = 0;            // the bound on ||H|| used (given or estimated)
   double step = 0;         // the step used
+  void visit(StateArchive& a) {
+    a("s", s)("model_value", model_value)("grad_norm", grad_norm)("iterations", iterations);
+    a("hvps", hvps)("converged", converged)("L", L)("step", step);
+  }
 };
 
 // Gradient descent on the cubic model from Hessian-vector products only (Carmon & Duchi,

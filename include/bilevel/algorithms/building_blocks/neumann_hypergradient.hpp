@@ -34,6 +34,7 @@ class HeldBatch {
  public:
   void draw(Sampler& s, Rng& rng);
   Batch batch() const;
+  void visit(StateArchive& a) { a("indices", indices_)("noise_seed", noise_seed_); }
 
  private:
   std::vector<Index> indices_;
@@ -43,6 +44,7 @@ class HeldBatch {
 // Workspace of neumann_series: the current term and its product.
 struct NeumannWork {
   Vec term, hv;
+  void visit(StateArchive& a) { a("term", term)("hv", hv); }
 };
 
 // v = eta sum_{i=0}^{Q} prod_{j=1}^{i} (I - eta Hyy g(x, y; batch_of(j))) b: Q products of g.
@@ -68,6 +70,7 @@ struct NeumannSetup {
                RunContext& context);
   double alpha, beta, eta_N;
   Sampler sf, sg;
+  void visit(StateArchive& a) { a("sf", sf)("sg", sg); }
 };
 
 class NeumannHypergradient {
@@ -81,6 +84,10 @@ class NeumannHypergradient {
   void estimate(Problem& p, const Vec& x, const Vec& y, Vec* h);
   // The series v of the last estimate (approximately [Hyy g]^{-1} grad_y f).
   const Vec& adjoint() const { return v_; }
+  void visit(StateArchive& a) {
+    a("bf", bf_)("bh", bh_)("bq", bq_)("work", work_)("gfx", gfx_)("gfy", gfy_)("v", v_);
+    a("hxv", hxv_);
+  }
 
  private:
   Index Q_ = 0;

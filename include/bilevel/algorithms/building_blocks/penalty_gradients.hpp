@@ -8,11 +8,13 @@
 
 #include "bilevel/core/batch.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/core/state_archive.hpp"
 
 namespace bilevel {
 
 struct PenaltyGradients {
   Vec gfy, ggz, ggy;
+  void visit(StateArchive& a) { a("gfy", gfy)("ggz", ggz)("ggy", ggy); }
 };
 
 void penalty_inner_gradients(Problem& p, Rng& rng, Sampler& sf, Sampler& sg, const Vec& x,

@@ -42,6 +42,11 @@ class PenaltyIteration {
   Index inner_steps() const { return inner_steps_; }
 
   double lam() const { return o_.lam; }
+  void visit(StateArchive& a) {
+    a("x", x_)("y", y_)("z", z_)("y_prev", y_prev_)("z_prev", z_prev_)("wy", wy_)("wz", wz_);
+    a("gfx", gfx_)("ggx", ggx_)("ggxz", ggxz_)("d", d_)("ghy", ghy_)("inner", inner_);
+    a("sf", sf_)("sg", sg_)("inner_steps", inner_steps_);
+  }
   Vec& x() { return x_; }
   const Vec& x() const { return x_; }
   const Vec& y() const { return y_; }

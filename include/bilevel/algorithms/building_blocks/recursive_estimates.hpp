@@ -29,6 +29,10 @@ class RecursiveEstimates {
 
   const Vec& v() const { return v_; }
   const Vec& u() const { return u_; }
+  void visit(StateArchive& a) {
+    a("hypergradient", hypergrad_)("by", by_)("v", v_)("u", u_)("g_new", g_new_);
+    a("g_old", g_old_)("h_new", h_new_)("h_old", h_old_);
+  }
 
  private:
   NeumannHypergradient hypergrad_;

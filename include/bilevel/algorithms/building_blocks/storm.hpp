@@ -11,6 +11,7 @@
 #pragma once
 
 #include "bilevel/core/problem.hpp"
+#include "bilevel/core/state_archive.hpp"
 
 namespace bilevel {
 
@@ -27,6 +28,9 @@ class StormEstimator {
   // Updates the estimate at (x, y) with batch b and momentum weight eta in (0, 1].
   const Vec& update(Problem& p, const Batch& b, const Vec& x, const Vec& y, double eta);
   const Vec& value() const { return d_; }
+  void visit(StateArchive& a) {
+    a("started", started_)("d", d_)("prev_grad", prev_grad_)("x_prev", x_prev_)("y_prev", y_prev_);
+  }
 
  private:
   void gradient(Problem& p, const Batch& b, const Vec& x, const Vec& y, Vec* out) const;
