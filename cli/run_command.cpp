@@ -1,12 +1,12 @@
 #include "run_command.hpp"
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "bilevel/core/error.hpp"
-#include "bilevel/io/atomic_file.hpp"
+#include "bilevel/io/output_files.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/io/trace_writer.hpp"
 #include "bilevel/registry.hpp"
@@ -33,20 +33,10 @@ void require_names(const RunArguments& args) {
     throw InvalidInput("run needs --algo NAME; known algorithms: " + known_names(false));
 }
 
-// Output paths are checked before any computation; writing the same file twice would leave
-// only the summary, so that is refused too.
-void check_outputs(const RunArguments& args) {
-  if (!args.trace_path.empty()) check_writable(args.trace_path, "trace file");
-  if (!args.summary_path.empty()) check_writable(args.summary_path, "summary file");
-  if (!args.trace_path.empty() && !args.summary_path.empty()) {
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    const fs::path trace = fs::weakly_canonical(args.trace_path, ec);
-    const fs::path summary = fs::weakly_canonical(args.summary_path, ec);
-    if (!ec && trace == summary)
-      throw InvalidInput("--trace and --summary both name '" + args.trace_path +
-                         "'; give them different files");
-  }
+// The files a run writes; they are checked together before any computation.
+std::vector<OutputFile> output_files(const RunArguments& args) {
+  return {{"--trace", args.trace_path, "trace file"},
+          {"--summary", args.summary_path, "summary file"}};
 }
 
 // The same check Algorithm::solve makes, done before the (possibly expensive) problem build.
@@ -63,7 +53,10 @@ ExitCode execute_run(const RunArguments& args) {
   const KeyValues problem_kv = parse_key_values(args.problem_options, "-P");
   const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
   RunSettings settings = run_settings(args);
-  check_outputs(args);
+  const std::vector<OutputFile> outputs = output_files(args);
+  check_output_files(outputs);
+  // Data on the standard output ("-") must not be mixed with the report.
+  std::ostream& report = writes_standard_output(outputs) ? std::cerr : std::cout;
 
   std::unique_ptr<Algorithm> algo = make_algorithm(args.algo, algo_kv);
   check_algorithm_options(*algo);
@@ -81,7 +74,7 @@ ExitCode execute_run(const RunArguments& args) {
   // long run are at least on the screen.
   if (!args.quiet) {
     for (const auto& w : result.warnings) std::cerr << "bilevel: warning: " << w << '\n';
-    std::cout << (args.report ? result.full_report() : result.brief_report()) << std::endl;
+    report << (args.report ? result.full_report() : result.brief_report()) << std::endl;
     if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
   }
   if (!args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
