@@ -53,6 +53,8 @@ ExitCode execute_run(const RunArguments& args) {
   const KeyValues problem_kv = parse_key_values(args.problem_options, "-P");
   const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
   RunSettings settings = run_settings(args);
+  if (args.quiet && args.report)
+    throw InvalidInput("--report asks for the full report and --quiet for none; drop one");
   const std::vector<OutputFile> outputs = output_files(args);
   check_output_files(outputs);
   // Data on the standard output ("-") must not be mixed with the report.
