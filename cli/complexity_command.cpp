@@ -3,15 +3,16 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
+#include <fstream>
 #include <iostream>
-#include <utility>
+#include <sstream>
 #include <vector>
 
 #include "bilevel/lab/complexity.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/io/atomic_file.hpp"
 #include "bilevel/io/complexity_output.hpp"
+#include "bilevel/io/output_files.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/core/options.hpp"
 #include "python_tool.hpp"
@@ -61,43 +62,48 @@ void print_fit(const ComplexityResult& result, std::ostream& out) {
   }
 }
 
-// The plot needs the summary JSON; without --summary it goes to a temporary file next to the
-// image, removed afterwards.
-void plot(const ComplexityArguments& args, const nlohmann::json& summary) {
-  std::string json_path = args.run.summary_path;
-  const bool temporary = json_path.empty();
-  if (temporary) {
-    json_path = temporary_path_for(args.plot_path) + ".json";
-    write_file_atomically(json_path, summary.dump(2) + "\n", "plot data file");
-  }
-  try {
-    run_python_tool(kPlotTool, {json_path, "--out", args.plot_path}, "cannot plot");
-  } catch (...) {
-    if (temporary) std::remove(json_path.c_str());
-    throw;
-  }
-  if (temporary) std::remove(json_path.c_str());
+std::string read_binary_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (!in) throw InvalidInput("cannot plot: the plotting tool wrote no image '" + path + "'");
+  return content.str();
 }
 
-// Every output is checked before the sweep; one file named twice would keep only the last
-// output written, so that is refused too.
-void check_outputs(const ComplexityArguments& args) {
-  const std::vector<std::pair<std::string, std::string>> outputs = {
-      {"--csv", args.csv_path}, {"--summary", args.run.summary_path}, {"--plot", args.plot_path}};
-  namespace fs = std::filesystem;
-  for (std::size_t i = 0; i < outputs.size(); ++i) {
-    if (outputs[i].second.empty()) continue;
-    check_writable(outputs[i].second, outputs[i].first.substr(2) + " file");
-    for (std::size_t j = 0; j < i; ++j) {
-      if (outputs[j].second.empty()) continue;
-      std::error_code ec1, ec2;
-      if (fs::weakly_canonical(outputs[i].second, ec1) ==
-              fs::weakly_canonical(outputs[j].second, ec2) &&
-          !ec1 && !ec2)
-        throw InvalidInput(outputs[j].first + " and " + outputs[i].first + " both name '" +
-                           outputs[i].second + "'; give them different files");
-    }
+// The plot tool reads the summary JSON and writes the image to scratch files beside the image
+// (the summary's own file when --summary names one); the image is then put in place like any
+// other output (atomic_file.hpp), so that a link, a read-only file or a device is treated the
+// same way.
+void plot(const ComplexityArguments& args, const nlohmann::json& summary) {
+  const std::string scratch = temporary_path_for(args.plot_path);
+  std::string json_path = args.run.summary_path;
+  const bool temporary_json = json_path.empty() || is_standard_output(json_path);
+  if (temporary_json) {
+    json_path = scratch + ".json";
+    write_file_atomically(json_path, summary.dump(2) + "\n", "plot data file");
   }
+  const std::string image = scratch + ".png";
+  auto clean_up = [&] {
+    if (temporary_json) std::remove(json_path.c_str());
+    std::remove(image.c_str());
+  };
+  try {
+    run_python_tool(kPlotTool, {json_path, "--out", image}, "cannot plot");
+    write_file_atomically(args.plot_path, read_binary_file(image), "plot file");
+  } catch (...) {
+    clean_up();
+    throw;
+  }
+  clean_up();
+}
+
+// The files a sweep writes; they are checked together before the sweep.
+std::vector<OutputFile> output_files(const ComplexityArguments& args) {
+  if (is_standard_output(args.plot_path))
+    throw InvalidInput("--plot cannot be '-': the plot is a PNG image; give a file name");
+  return {{"--csv", args.csv_path, "CSV file"},
+          {"--summary", args.run.summary_path, "summary file"},
+          {"--plot", args.plot_path, "plot file"}};
 }
 
 }  // namespace
@@ -139,14 +145,17 @@ ExitCode execute_complexity(const ComplexityArguments& args) {
   settings.seeds = parse_integer_flag("--seeds", args.seeds, 1, "an integer >= 1");
 
   // Fail before the sweep, not after it: unwritable outputs, a missing plotting tool.
-  check_outputs(args);
+  const std::vector<OutputFile> outputs = output_files(args);
+  check_output_files(outputs);
   if (!args.plot_path.empty()) run_python_tool(kPlotTool, {"--check"}, "cannot plot");
+  // Data on the standard output ("-") must not be mixed with the report.
+  std::ostream& out = writes_standard_output(outputs) ? std::cerr : std::cout;
 
   const ComplexityResult result =
       run_complexity(task, settings, [&](const ComplexityRun& r, std::size_t i, std::size_t n) {
-        if (!ra.quiet) std::cout << run_line(task.sweep.key, r, i, n) << std::endl;
+        if (!ra.quiet) out << run_line(task.sweep.key, r, i, n) << std::endl;
       });
-  print_fit(result, std::cout);
+  print_fit(result, out);
 
   nlohmann::json summary = complexity_summary(task, settings, result);
   summary["bilevel_version"] = BILEVEL_VERSION;

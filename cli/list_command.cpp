@@ -5,6 +5,7 @@
 
 #include "bilevel/data/catalog.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/suggest.hpp"
 #include "bilevel/registry.hpp"
 
 namespace bilevel::cli {
@@ -142,7 +143,7 @@ void list_registry(const std::string& what, std::ostream& out) {
   } else {
     throw InvalidInput("cannot list '" + what + "'; use 'bilevel list algorithms', " +
                        "'bilevel list problems', 'bilevel list datasets' or 'bilevel list' for " +
-                       "all three");
+                       "all three" + did_you_mean(what, {"algorithms", "problems", "datasets"}));
   }
 }
 

@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "bilevel/core/error.hpp"
 #include "complexity_command.hpp"
@@ -13,6 +14,7 @@
 #include "run_arguments.hpp"
 #include "run_command.hpp"
 #include "tune_command.hpp"
+#include "unknown_arguments.hpp"
 
 #ifndef BILEVEL_VERSION
 #error "BILEVEL_VERSION must be defined by the build (CMakeLists.txt)"
@@ -64,10 +66,16 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::Success& e) {  // --help, --version
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    const std::string help = run->parsed()          ? "bilevel run --help"
-                             : tune->parsed()       ? "bilevel tune --help"
-                             : complexity->parsed() ? "bilevel complexity --help"
-                                                    : "bilevel --help";
+    const CLI::App* command = list->parsed()         ? list
+                              : run->parsed()        ? run
+                              : tune->parsed()       ? tune
+                              : complexity->parsed() ? complexity
+                                                     : nullptr;
+    const std::vector<std::string> words(argv + std::min(argc, 1), argv + argc);
+    if (const auto explained = explain_unknown_word(app, command, words))
+      return report("error", *explained, kExitBadInput);
+    const std::string help =
+        command ? "bilevel " + command->get_name() + " --help" : std::string("bilevel --help");
     return report("error", std::string(e.what()) + " (see '" + help + "')", kExitBadInput);
   }
 

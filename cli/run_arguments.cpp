@@ -124,7 +124,13 @@ KeyValues parse_key_values(const std::vector<std::string>& raw, const std::strin
     if (eq == std::string::npos || eq == 0)
       throw InvalidInput(flag + " '" + item + "' is not of the form key=value (e.g. " + flag +
                          " K=10)");
-    kv.emplace_back(item.substr(0, eq), item.substr(eq + 1));
+    std::string key = item.substr(0, eq);
+    // Two values for one key: the last would win silently, hiding a typo or a stale flag.
+    for (const auto& [k, v] : kv)
+      if (k == key)
+        throw InvalidInput(flag + " gives '" + key + "' twice (" + key + "=" + v + " and " + item +
+                           "); give it once");
+    kv.emplace_back(std::move(key), item.substr(eq + 1));
   }
   return kv;
 }
@@ -151,6 +157,12 @@ RunSettings run_settings(const RunArguments& args) {
     }
   }
   if (args.log_every.empty()) s.log_every = s.stopping.max_iters;
+  // The tolerance tests the exact ||grad phi||, which only the diagnostics compute: without
+  // them the run would silently go on to its other limits.
+  if (args.no_diagnostics && s.stopping.tol > 0)
+    throw InvalidInput(
+        "--tol needs the exact ||grad phi||, which --no-diagnostics turns off; "
+        "drop one of them");
   s.diagnostics = !args.no_diagnostics;
   s.min_eig = args.min_eig;
   // One violation at a time, named by its flag.

@@ -1,13 +1,13 @@
 #include "run_command.hpp"
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "bilevel/core/error.hpp"
-#include "bilevel/io/atomic_file.hpp"
 #include "bilevel/io/checkpoint_file.hpp"
+#include "bilevel/io/output_files.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/io/trace_writer.hpp"
 #include "bilevel/registry.hpp"
@@ -35,29 +35,14 @@ void require_names(const RunArguments& args) {
     throw InvalidInput("run needs --algo NAME; known algorithms: " + known_names(false));
 }
 
-// Output paths are checked before any computation; writing the same file twice would leave
-// only the summary, so that is refused too.
-void check_outputs(const RunArguments& args) {
-  if (!args.trace_path.empty()) check_writable(args.trace_path, "trace file");
-  if (!args.summary_path.empty()) check_writable(args.summary_path, "summary file");
-  if (!args.checkpoint_path.empty()) check_writable(args.checkpoint_path, "checkpoint file");
-  const std::pair<const char*, const std::string*> outputs[] = {
-      {"--trace", &args.trace_path},
-      {"--summary", &args.summary_path},
-      {"--checkpoint", &args.checkpoint_path}};
-  for (std::size_t i = 0; i < std::size(outputs); ++i)
-    for (std::size_t j = i + 1; j < std::size(outputs); ++j) {
-      const std::string& a = *outputs[i].second;
-      const std::string& b = *outputs[j].second;
-      if (a.empty() || b.empty()) continue;
-      namespace fs = std::filesystem;
-      std::error_code ec;
-      const fs::path pa = fs::weakly_canonical(a, ec);
-      const fs::path pb = fs::weakly_canonical(b, ec);
-      if (!ec && pa == pb)
-        throw InvalidInput(std::string(outputs[i].first) + " and " + outputs[j].first +
-                           " both name '" + a + "'; give them different files");
-    }
+// The files a run writes; they are checked together before any computation. A checkpoint
+// is rewritten many times during a run, so it cannot go to the standard output.
+std::vector<OutputFile> output_files(const RunArguments& args) {
+  if (args.checkpoint_path == "-")
+    throw InvalidInput("--checkpoint needs a file name; it cannot be '-' (the standard output)");
+  return {{"--trace", args.trace_path, "trace file"},
+          {"--summary", args.summary_path, "summary file"},
+          {"--checkpoint", args.checkpoint_path, "checkpoint file"}};
 }
 
 // --checkpoint, --checkpoint-every and --resume into the settings; `resume` receives the
@@ -94,7 +79,12 @@ ExitCode execute_run(const RunArguments& args) {
   const KeyValues problem_kv = parse_key_values(args.problem_options, "-P");
   const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
   RunSettings settings = run_settings(args);
-  check_outputs(args);
+  if (args.quiet && args.report)
+    throw InvalidInput("--report asks for the full report and --quiet for none; drop one");
+  const std::vector<OutputFile> outputs = output_files(args);
+  check_output_files(outputs);
+  // Data on the standard output ("-") must not be mixed with the report.
+  std::ostream& report = writes_standard_output(outputs) ? std::cerr : std::cout;
   std::optional<Checkpoint> resume;
   add_checkpoint_settings(args, &settings, &resume);
 
@@ -116,7 +106,7 @@ ExitCode execute_run(const RunArguments& args) {
   // long run are at least on the screen.
   if (!args.quiet) {
     for (const auto& w : result.warnings) std::cerr << "bilevel: warning: " << w << '\n';
-    std::cout << (args.report ? result.full_report() : result.brief_report()) << std::endl;
+    report << (args.report ? result.full_report() : result.brief_report()) << std::endl;
     if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
   }
   if (result.status == Status::kInterrupted)

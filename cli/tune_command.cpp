@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "bilevel/core/error.hpp"
-#include "bilevel/io/atomic_file.hpp"
+#include "bilevel/io/output_files.hpp"
 #include "bilevel/io/tune_summary.hpp"
 #include "bilevel/registry.hpp"
 #include "bilevel/lab/tune.hpp"
@@ -69,7 +69,10 @@ ExitCode execute_tune(const TuneArguments& args) {
   TuneSettings settings;
   settings.run = run_settings(ra);
   settings.maximize = args.maximize;
-  if (!ra.summary_path.empty()) check_writable(ra.summary_path, "summary file");
+  const std::vector<OutputFile> outputs = {{"--summary", ra.summary_path, "summary file"}};
+  check_output_files(outputs);
+  // Data on the standard output ("-") must not be mixed with the report.
+  std::ostream& out = writes_standard_output(outputs) ? std::cerr : std::cout;
 
   const std::string algo_name = ra.algo;
   make_algorithm(algo_name);  // an unknown name fails before the problem is built
@@ -82,7 +85,7 @@ ExitCode execute_tune(const TuneArguments& args) {
   }
 
   auto report = [&](const TuneTrial& t, std::size_t i, std::size_t n) {
-    if (!ra.quiet) std::cout << trial_line(t, i, n, settings.metric) << std::endl;
+    if (!ra.quiet) out << trial_line(t, i, n, settings.metric) << std::endl;
   };
   const TuneResult result =
       grid_search(*problem, *make_algorithm(algo_name), fixed, grid, settings, report);
@@ -105,8 +108,8 @@ ExitCode execute_tune(const TuneArguments& args) {
     return kExitDiverged;
   }
   const TuneTrial& best = result.trials[*result.best];
-  std::cout << "best: " << settings.metric << " " << best.score << " with "
-            << flags_of(best.grid_values) << std::endl;
+  out << "best: " << settings.metric << " " << best.score << " with " << flags_of(best.grid_values)
+      << std::endl;
   return kExitOk;
 }
 

@@ -18,6 +18,7 @@
 #include "bilevel/algorithms/stocbio.hpp"
 #include "bilevel/algorithms/vrbo.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/suggest.hpp"
 #include "bilevel/problems/dro_logistic.hpp"
 #include "bilevel/hard/hard_chain.hpp"
 #include "bilevel/hard/hard_ji.hpp"
@@ -94,22 +95,28 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
 
 std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options) {
   std::string known;
+  std::vector<std::string> names;
   for (const auto& e : problem_registry()) {
     if (e.name == name) return e.make(options);
     known += (known.empty() ? "" : ", ") + e.name;
+    names.push_back(e.name);
   }
-  throw InvalidInput("unknown problem '" + name + "'; known problems: " + known);
+  throw InvalidInput("unknown problem '" + name + "'; known problems: " + known +
+                     did_you_mean(name, names));
 }
 
 std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const KeyValues& options) {
   std::string known;
+  std::vector<std::string> names;
   for (const auto& e : algorithm_registry()) {
     if (e.name == name) {
       return e.make()->with_options(options);
     }
     known += (known.empty() ? "" : ", ") + e.name;
+    names.push_back(e.name);
   }
-  throw InvalidInput("unknown algorithm '" + name + "'; known algorithms: " + known);
+  throw InvalidInput("unknown algorithm '" + name + "'; known algorithms: " + known +
+                     did_you_mean(name, names));
 }
 
 }  // namespace bilevel

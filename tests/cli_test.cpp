@@ -14,9 +14,7 @@
 #include <string>
 #include <vector>
 
-#ifndef BILEVEL_CLI_PATH
-#error "BILEVEL_CLI_PATH must name the built bilevel executable (CMakeLists.txt)"
-#endif
+#include "cli_support.hpp"
 
 namespace {
 
@@ -25,75 +23,7 @@ namespace fs = std::filesystem;
 constexpr const char* kTraceHeader =
     "iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm";
 
-struct CliResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-// Runs the CLI in a fresh scratch directory per test; stdout and stderr go to files there.
-class CliTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("bilevel_cli_test_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
-  // `args` is appended to the command line as is (the test controls every character of it);
-  // `env` (e.g. "VAR='value' ") is put before the command, to set variables for that run.
-  CliResult run(const std::string& args, const std::string& env = "") const {
-    const fs::path out = dir_ / "stdout.txt";
-    const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = env + "'" + BILEVEL_CLI_PATH + "' " + args + " >'" +
-                            out.string() + "' 2>'" + err.string() + "' </dev/null";
-    const int status = std::system(cmd.c_str());
-    CliResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = read_file(out);
-    r.err = read_file(err);
-    fs::remove(out);
-    fs::remove(err);
-    return r;
-  }
-
-  // Files the run left in the scratch directory (stdout/stderr captures excluded).
-  std::vector<std::string> files_left() const {
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_)) names.push_back(e.path().filename());
-    return names;
-  }
-
-  fs::path dir_;
-};
-
-// Bad input: exit code 2 and exactly one stderr line starting with "bilevel: error: ".
-void expect_bad_input(const CliResult& r) {
-  EXPECT_EQ(r.exit_code, 2) << r.err;
-  EXPECT_EQ(r.err.rfind("bilevel: error: ", 0), 0u) << r.err;
-  ASSERT_FALSE(r.err.empty());
-  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
-}
-
-const std::string kQuickRun = "run --problem quadratic --algo f2ba --max-iters 5";
+using namespace bilevel::testing::cli;
 
 TEST_F(CliTest, ListNamesAllFiveHypergradientAndPenaltyMethods) {
   const CliResult r = run("list algorithms");

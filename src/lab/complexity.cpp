@@ -8,6 +8,7 @@
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/options.hpp"
+#include "bilevel/core/suggest.hpp"
 #include "bilevel/registry.hpp"
 
 namespace bilevel {
@@ -28,9 +29,11 @@ void check_key(const ComplexityTask& task, const ProblemFamily& family) {
     if (name == key) return;
     names += (names.empty() ? "" : ", ") + name;
   }
+  std::vector<std::string> keys = family.option_names;
+  keys.emplace_back(kToleranceKey);
   throw InvalidInput("problem '" + task.problem + "' has no option '" + key +
                      "' to sweep; its options: " + names +
-                     " (or sweep tol, the stopping tolerance)");
+                     " (or sweep tol, the stopping tolerance)" + did_you_mean(key, keys));
 }
 
 void check_tolerance(const std::string& key, double tol) {

@@ -8,6 +8,7 @@
 
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/parse.hpp"
+#include "bilevel/core/suggest.hpp"
 
 namespace bilevel {
 
@@ -69,10 +70,14 @@ void check_keys(const Algorithm& algo, const KeyValues& fixed,
   auto known = [&](const std::string& key, const std::string& where) {
     if (std::none_of(options.begin(), options.end(),
                      [&](const OptionDoc& d) { return d.name == key; })) {
-      std::string names;
-      for (const auto& f : options) names += (names.empty() ? "" : ", ") + f.name;
+      std::string text;
+      std::vector<std::string> names;
+      for (const auto& f : options) {
+        text += (text.empty() ? "" : ", ") + f.name;
+        names.push_back(f.name);
+      }
       throw InvalidInput(where + " names unknown option '" + key + "' of " + algo.name() +
-                         "; known: " + names);
+                         "; known: " + text + did_you_mean(key, names));
     }
   };
   for (const auto& [key, value] : fixed) known(key, "-A");
@@ -81,6 +86,11 @@ void check_keys(const Algorithm& algo, const KeyValues& fixed,
     known(axis.key, "grid");
     if (!seen.insert(axis.key).second)
       throw InvalidInput("grid gives option '" + axis.key + "' twice; list its values in one axis");
+    // A value both fixed and searched: which one a trial used would depend on the order.
+    for (const auto& [key, value] : fixed)
+      if (key == axis.key)
+        throw InvalidInput("option '" + key + "' is both fixed (-A " + key + "=" + value +
+                           ") and searched (grid); give it in one place only");
   }
 }
 
@@ -118,7 +128,8 @@ TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyVa
     std::string names;
     for (const auto& c : columns) names += (names.empty() ? "" : ", ") + c;
     throw InvalidInput("metric '" + settings.metric + "' is not a trace column of problem '" +
-                       problem.name() + "'; choose one of: " + names);
+                       problem.name() + "'; choose one of: " + names +
+                       did_you_mean(settings.metric, columns));
   }
   if ((settings.metric == "phi" || settings.metric == "hypergrad_norm") &&
       !settings.run.diagnostics)
