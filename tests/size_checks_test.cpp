@@ -111,12 +111,14 @@ TEST(ProblemSizes, SyntheticTextRefusesATrillionSamples) {
 
 TEST(ProblemSizes, DenseProblemsRefuseTheirMatricesBeyondTheBudget) {
   LimitGuard guard;
-  set_memory_limit(std::int64_t{64} << 20);
+  set_memory_limit(std::int64_t{16} << 20);
+  // One component each: 8 dense 1000 x 1000 matrices, 64 MB (the option rule on the
+  // components' total does not fire).
   expect_invalid(
       [] {
-        make_problem("quadratic", {{"dx", "2000"}, {"dy", "2000"}});
+        make_problem("quadratic", {{"dx", "500"}, {"dy", "500"}, {"n_f", "1"}, {"n_g", "1"}});
       },
-      {"quadratic: dx=2000, dy=2000", "--max-memory"});
+      {"quadratic: dx=500, dy=500, n_f=1, n_g=1", "--max-memory"});
   expect_invalid(
       [] {
         make_problem("minimax-synthetic", {{"dx", "4000"}, {"dy", "4000"}});
