@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,12 @@ int main(int argc, char** argv) {
     return run_cli(argc, argv);
   } catch (const bilevel::InvalidInput& e) {
     return report("error", e.what(), kExitBadInput);
+  } catch (const std::bad_alloc&) {
+    // Sizes are checked before allocating (core/memory_budget.hpp); this is what slips past.
+    return report("error",
+                  "out of memory: the problem or data asked for more memory than the machine "
+                  "could give; use smaller sizes or set --max-memory",
+                  kExitBadInput);
   } catch (const std::exception& e) {
     return report("internal error", e.what(), kExitInternalError);
   } catch (...) {

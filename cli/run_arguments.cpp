@@ -41,6 +41,7 @@ constexpr SettingFlag kSettingFlags[] = {
     {"--time-limit", "time_limit"},
     {"--tol", "tol"},
     {"--log-every", "log_every"},
+    {"--max-memory", "max_memory"},
 };
 
 // The text after "<owner>: " of a library message.
@@ -77,6 +78,7 @@ void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
       ->option_text("N");
   cmd.add_option("--time-limit", args.time_limit_s, setting_help("time_limit"))->option_text("SEC");
   cmd.add_option("--tol", args.tol, setting_help("tol"))->option_text("EPS");
+  cmd.add_option("--max-memory", args.max_memory, setting_help("max_memory"))->option_text("SIZE");
 }
 
 void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
@@ -144,7 +146,8 @@ RunSettings run_settings(const RunArguments& args) {
   OptionList list("run");
   s.declare(list);
   const std::string* texts[] = {&args.seed,         &args.max_iters, &args.max_oracle_calls,
-                                &args.time_limit_s, &args.tol,       &args.log_every};
+                                &args.time_limit_s, &args.tol,       &args.log_every,
+                                &args.max_memory};
   for (std::size_t i = 0; i < std::size(kSettingFlags); ++i) {
     const std::string& text = *texts[i];
     const SettingFlag& f = kSettingFlags[i];
@@ -172,6 +175,7 @@ RunSettings run_settings(const RunArguments& args) {
         const std::string& text = *texts[&f - kSettingFlags];
         throw InvalidInput(std::string(f.flag) + " '" + text + "' is not allowed: " + v);
       }
+  s.apply_memory_limit();
   return s;
 }
 

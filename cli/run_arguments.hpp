@@ -26,6 +26,7 @@ struct RunArguments {
   std::string time_limit_s = "0";
   std::string tol = "0";
   std::string log_every = "1";
+  std::string max_memory = "auto";
   bool no_diagnostics = false;
   bool min_eig = false;
   std::string trace_path;
@@ -38,7 +39,7 @@ struct RunArguments {
 };
 
 // Declares the flags shared by every command that runs an algorithm: --problem, -P, --algo,
-// -A, --seed, --max-iters, --max-oracle-calls, --time-limit and --tol.
+// -A, --seed, --max-iters, --max-oracle-calls, --time-limit, --tol and --max-memory.
 void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args);
 
 // Declares the flags of `run` on `cmd`, bound to `args`. `tune` shares them except --trace
@@ -54,7 +55,9 @@ Index parse_integer_flag(const std::string& flag, const std::string& text, Index
                          const std::string& expected);
 
 // The stopping rules and run settings the flags ask for (no callbacks yet), parsed and
-// checked by the settings' declarations (RunSettings::declare); errors name the flag.
+// checked by the settings' declarations (RunSettings::declare); errors name the flag. Also
+// sets the process-wide memory budget (--max-memory), so that the problem built next is
+// checked against it.
 RunSettings run_settings(const RunArguments& args);
 
 }  // namespace bilevel::cli

@@ -21,6 +21,8 @@ REQUIRED_DEBIAN_PACKAGES=(
   libgtest-dev
   libbenchmark-dev
   zlib1g-dev
+  clang
+  libclang-rt-14-dev
   dataset-fashion-mnist
   python3-matplotlib
   python3-numpy

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -76,6 +77,14 @@ void expect_invalid(Load&& load, std::initializer_list<std::string> fragments) {
     }
     EXPECT_EQ(msg.find('\n'), std::string::npos) << "message is not one line: " << msg;
   }
+}
+
+// The process's peak resident memory in MB (Linux reports kB): tests that a refused input was
+// refused before its memory was taken compare it before and after.
+inline double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
 }
 
 }  // namespace bilevel::testing

@@ -8,6 +8,7 @@
 
 #include "bilevel/core/diagnostics.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "checkpoint_format.hpp"
 #include "state_archive_json.hpp"
 
@@ -39,11 +40,28 @@ void RunSettings::declare(OptionList& o) {
       .add("keep_trace", keep_trace,
            "keep every record; false keeps only the first and latest (callbacks still see "
            "every record): constant memory for runs of millions of iterations")
+      .add("max_memory", max_memory,
+           "memory budget of problems and loaders: auto (the memory available) or a size "
+           "(4G, 512M, bytes); larger requests are refused before allocating")
+      .rule([this](Violations& v) {
+        std::int64_t bytes = 0;
+        v.check(
+            parse_memory_size(max_memory, &bytes),
+            "max_memory must be auto or a size such as 4G, 512M or 1e9 (got '" + max_memory + "')");
+      })
       .rule([this](Violations& v) {
         v.check(!min_eig || diagnostics,
                 "min_eig needs the diagnostics (the Hessian of phi is one of them); turn them "
                 "on");
       });
+}
+
+void RunSettings::apply_memory_limit() const {
+  std::int64_t bytes = 0;
+  if (!parse_memory_size(max_memory, &bytes))
+    throw InvalidOptions("run: max_memory must be auto or a size such as 4G (got '" + max_memory +
+                         "')");
+  set_memory_limit(bytes);
 }
 
 void MethodRun::visit(StateArchive&) {

@@ -1,10 +1,14 @@
 #include "bilevel/core/problem.hpp"
 
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "bilevel/core/checked_size.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 
 namespace bilevel {
 
@@ -80,6 +84,20 @@ void Problem::hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hx
                       Mat* hyy) {
   if (!has_dense_hessian())
     throw InvalidInput("problem '" + name() + "' does not provide dense Hessian blocks");
+  // Dense blocks grow with the square of the dimensions: refuse them before allocating.
+  const Index dx = x.size(), dy = y.size();
+  std::optional<Index> entries = Index{0};
+  auto add_block = [&](const Mat* block, Index rows, Index cols) {
+    if (block == nullptr || !entries) return;
+    const std::optional<Index> e = checked_mul(rows, cols);
+    entries = e ? checked_add(*entries, *e) : std::nullopt;
+  };
+  add_block(hxx, dx, dx);
+  add_block(hxy, dx, dy);
+  add_block(hyy, dy, dy);
+  check_memory("problem '" + name() + "': dense Hessian blocks for dim_x = " + std::to_string(dx) +
+                   ", dim_y = " + std::to_string(dy),
+               entries ? bytes_for(*entries, sizeof(double)) : INT64_MAX);
   count(fn, &FunctionCounts::hess, b);
   do_hessian(fn, x, y, b, hxx, hxy, hyy);
   for (const Mat* h : {hxx, hxy, hyy})

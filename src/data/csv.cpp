@@ -78,12 +78,12 @@ Dataset load_csv(const std::string& path, const CsvOptions& options) {
       }
       double v = 0;
       if (!parse_number(fields[j], &v)) {
-        throw InvalidInput(where(in) + "field " + std::to_string(j + 1) + " '" +
-                           std::string(fields[j]) + "' is not a number");
+        throw InvalidInput(where(in) + "field " + std::to_string(j + 1) + " " +
+                           detail::quoted_excerpt(fields[j]) + " is not a number");
       }
       if (!std::isfinite(v)) {
-        throw InvalidInput(where(in) + "field " + std::to_string(j + 1) + " '" +
-                           std::string(fields[j]) + "' is not finite");
+        throw InvalidInput(where(in) + "field " + std::to_string(j + 1) + " " +
+                           detail::quoted_excerpt(fields[j]) + " is not finite");
       }
       values.push_back(v);
     }

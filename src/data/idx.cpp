@@ -1,11 +1,14 @@
 #include "bilevel/data/idx.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <utility>
 
+#include "bilevel/core/checked_size.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "input_file.hpp"
 #include "label_codes.hpp"
 
@@ -39,18 +42,41 @@ void expect_magic(detail::InputFile& in, std::uint32_t expected, const char* kin
   }
 }
 
-// Reads exactly out->size() bytes and checks that nothing follows them.
-void read_body(detail::InputFile& in, std::vector<std::uint8_t>* out) {
-  const std::size_t got = in.read(out->data(), out->size());
-  if (got != out->size()) {
-    throw InvalidInput(in.path() + ": truncated IDX data: the header announces " +
-                       std::to_string(out->size()) + " bytes, the file has " + std::to_string(got));
+// Reads exactly `size` bytes after a header of `header_bytes` and checks that nothing follows
+// them. The size comes from an untrusted header: a plain file too short for it is refused from
+// its size on disk, and the data is read in chunks, so that memory grows only with the bytes
+// actually there (a gzip file announcing 4 GiB in 28 bytes fails after reading them).
+std::vector<std::uint8_t> read_body(detail::InputFile& in, Index size, Index header_bytes) {
+  const auto truncated = [&](Index got) {
+    return InvalidInput(in.path() + ": truncated IDX data: the header announces " +
+                        std::to_string(size) + " bytes, the file has " + std::to_string(got));
+  };
+  if (const std::int64_t on_disk = in.plain_size(); on_disk >= 0 && on_disk - header_bytes < size)
+    throw truncated(std::max<std::int64_t>(0, on_disk - header_bytes));
+  check_memory(in.path() + ": the IDX header's " + std::to_string(size) + " bytes of data", size);
+  constexpr Index kChunk = Index{1} << 20;
+  std::vector<std::uint8_t> out;
+  Index got = 0;
+  while (got < size) {
+    const Index want = std::min(kChunk, size - got);
+    out.resize(static_cast<std::size_t>(got + want));
+    const std::size_t n = in.read(out.data() + got, static_cast<std::size_t>(want));
+    got += static_cast<Index>(n);
+    if (n < static_cast<std::size_t>(want)) throw truncated(got);
   }
   unsigned char extra = 0;
   if (in.read(&extra, 1) != 0) {
-    throw InvalidInput(in.path() + ": data continues past the " + std::to_string(out->size()) +
+    throw InvalidInput(in.path() + ": data continues past the " + std::to_string(size) +
                        " bytes the IDX header announces (not an IDX file?)");
   }
+  return out;
+}
+
+// A dimension of the header: 32 bits, refused when 0 (an empty dataset or a corrupt header).
+Index read_dimension(detail::InputFile& in, const char* what) {
+  const std::uint32_t v = read_big_endian(in, what);
+  if (v == 0) throw InvalidInput(in.path() + ": the IDX header's " + what + " is 0");
+  return static_cast<Index>(v);
 }
 
 std::string existing(const std::string& base) {
@@ -65,27 +91,22 @@ IdxImages read_idx_images(const std::string& path) {
   detail::InputFile in(path);
   expect_magic(in, kImagesMagic, "3-d unsigned-byte images");
   IdxImages images;
-  images.count = read_big_endian(in, "image count");
-  images.rows = read_big_endian(in, "row count");
-  images.cols = read_big_endian(in, "column count");
-  // The sizes are 32-bit, so their product fits in 64 bits; refuse absurd ones before
-  // allocating (2^34 bytes = 16 GiB is far beyond any IDX dataset).
-  const Index total = images.count * images.rows * images.cols;
-  if (total > (Index{1} << 34)) {
-    throw InvalidInput(path + ": IDX header announces " + std::to_string(total) +
-                       " pixels, more than this loader accepts (corrupt header?)");
-  }
-  images.pixels.resize(static_cast<std::size_t>(total));
-  read_body(in, &images.pixels);
+  images.count = read_dimension(in, "image count");
+  images.rows = read_dimension(in, "row count");
+  images.cols = read_dimension(in, "column count");
+  // Each size is below 2^32, so the product of three can overflow 64 bits.
+  const std::string what = path + ": IDX images " + std::to_string(images.count) + " x " +
+                           std::to_string(images.rows) + " x " + std::to_string(images.cols);
+  const Index total = size_mul(size_mul(images.count, images.rows, what), images.cols, what);
+  images.pixels = read_body(in, total, 16);
   return images;
 }
 
 std::vector<std::uint8_t> read_idx_labels(const std::string& path) {
   detail::InputFile in(path);
   expect_magic(in, kLabelsMagic, "1-d unsigned-byte labels");
-  std::vector<std::uint8_t> labels(read_big_endian(in, "label count"));
-  read_body(in, &labels);
-  return labels;
+  const Index count = read_dimension(in, "label count");
+  return read_body(in, count, 8);
 }
 
 Dataset load_idx(const std::string& images_path, const std::string& labels_path, std::string name) {
@@ -97,7 +118,10 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
   }
   if (images.count == 0) throw InvalidInput(images_path + ": no images");
 
-  const Index dim = images.rows * images.cols;
+  const Index dim = images.rows * images.cols;  // fits: count * rows * cols was checked
+  check_memory(images_path + ": " + std::to_string(images.count) + " images of " +
+                   std::to_string(dim) + " pixels as doubles",
+               bytes_for(static_cast<Index>(images.pixels.size()), sizeof(double)));
   DenseMatrix x(images.count, dim);
   double* out = x.data();  // row-major: image after image, as in the file
   for (std::size_t i = 0; i < images.pixels.size(); ++i) out[i] = images.pixels[i] / 255.0;

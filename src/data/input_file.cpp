@@ -1,5 +1,6 @@
 #include "input_file.hpp"
 
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -14,7 +15,13 @@ namespace bilevel::data::detail {
 
 namespace {
 gzFile as_gz(void* handle) { return static_cast<gzFile>(handle); }
-constexpr std::size_t kChunk = std::size_t{1} << 18;
+// zlib's buffers (input, and twice that for output). 32 KiB reads compressed data at full
+// speed (zlib's default is 8 KiB); a plain file's large reads bypass them.
+constexpr unsigned kGzBuffer = 1u << 15;
+// Lines are read in chunks that start small (most files of the tests and of fuzzing are
+// small: a large first allocation would dominate their cost) and double up to kMaxChunk.
+constexpr std::size_t kFirstChunk = std::size_t{1} << 14;
+constexpr std::size_t kMaxChunk = std::size_t{1} << 18;
 }  // namespace
 
 InputFile::InputFile(std::string path) : path_(std::move(path)) {
@@ -25,7 +32,7 @@ InputFile::InputFile(std::string path) : path_(std::move(path)) {
     throw InvalidInput(path_ + ": cannot open (" +
                        (err != 0 ? std::strerror(err) : "out of memory") + ")");
   }
-  gzbuffer(as_gz(handle_), kChunk);
+  gzbuffer(as_gz(handle_), kGzBuffer);
 }
 
 InputFile::~InputFile() {
@@ -53,23 +60,43 @@ std::size_t InputFile::read(void* out, std::size_t size) {
   return done;
 }
 
+std::int64_t InputFile::plain_size() const {
+  struct stat st {};
+  if (gzdirect(as_gz(handle_)) != 1 || stat(path_.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return -1;
+  return static_cast<std::int64_t>(st.st_size);
+}
+
 bool LineReader::fill() {
   if (eof_) return false;
   // Drop what has been consumed so the buffer holds at most one partial line plus a chunk.
   buffer_.erase(0, begin_);
   begin_ = 0;
   const std::size_t old = buffer_.size();
-  buffer_.resize(old + kChunk);
-  const std::size_t got = file_.read(buffer_.data() + old, kChunk);
+  chunk_ = chunk_ == 0 ? kFirstChunk : std::min(2 * chunk_, kMaxChunk);
+  buffer_.resize(old + chunk_);
+  const std::size_t got = file_.read(buffer_.data() + old, chunk_);
   buffer_.resize(old + got);
   if (got == 0) eof_ = true;
   return got > 0;
 }
 
+void LineReader::too_long() const {
+  throw InvalidInput(path() + ":" + std::to_string(line_number_ + 1) + ": line longer than " +
+                     std::to_string(max_line_) + " bytes (not a text data file?)");
+}
+
 bool LineReader::next(std::string_view* line) {
+  if (at_start_) {
+    at_start_ = false;
+    while (buffer_.size() < 3 && fill()) {
+    }
+    if (std::string_view(buffer_).starts_with("\xEF\xBB\xBF")) begin_ = 3;  // UTF-8 BOM
+  }
   std::size_t scan_from = begin_;
   for (;;) {
     const std::size_t nl = buffer_.find('\n', scan_from);
+    if (nl != std::string::npos && nl - begin_ > max_line_) too_long();
     if (nl != std::string::npos) {
       std::size_t end = nl;
       if (end > begin_ && buffer_[end - 1] == '\r') --end;
@@ -79,6 +106,7 @@ bool LineReader::next(std::string_view* line) {
       return true;
     }
     const std::size_t consumed = begin_;
+    if (buffer_.size() - consumed > max_line_) too_long();
     scan_from = buffer_.size() - consumed;  // offset of the unscanned part after fill()
     if (!fill()) break;
   }

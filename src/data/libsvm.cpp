@@ -18,13 +18,7 @@ namespace {
 using detail::LineReader;
 using detail::where;
 
-std::string quoted(std::string_view s) {
-  // Appended piece by piece: `"'" + std::string(s) + "'"` trips a false -Wrestrict in GCC 12.
-  std::string q(1, '\'');
-  q.append(s);
-  q.push_back('\'');
-  return q;
-}
+std::string quoted(std::string_view s) { return detail::quoted_excerpt(s); }
 
 // Parses one `INDEX:VALUE` token, checking it follows `previous` (0 before the first).
 void parse_pair(const LineReader& in, std::string_view token, Index previous, Index* index,
@@ -42,6 +36,11 @@ void parse_pair(const LineReader& in, std::string_view token, Index previous, In
   if (*index < 1) {
     throw InvalidInput(where(in) + "feature index " + std::to_string(*index) + " in " +
                        quoted(token) + " is not >= 1 (indices are 1-based)");
+  }
+  if (*index > kMaxFeatureIndex) {
+    throw InvalidInput(where(in) + "feature index " + std::to_string(*index) + " in " +
+                       quoted(token) + " is above the largest accepted, " +
+                       std::to_string(kMaxFeatureIndex));
   }
   if (*index <= previous) {
     throw InvalidInput(where(in) + "feature index " + std::to_string(*index) + " in " +
@@ -61,8 +60,9 @@ void parse_pair(const LineReader& in, std::string_view token, Index previous, In
 }  // namespace
 
 Dataset load_libsvm(const std::string& path, const LibsvmOptions& options) {
-  if (options.num_features < 0) {
-    throw InvalidInput(path + ": the number of features must be >= 0 (0 = from the file)");
+  if (options.num_features < 0 || options.num_features > kMaxFeatureIndex) {
+    throw InvalidInput(path + ": the number of features must be in [0, " +
+                       std::to_string(kMaxFeatureIndex) + "] (0 = from the file)");
   }
   LineReader in(path);
   detail::CsrArrays csr;

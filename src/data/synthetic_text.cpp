@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numeric>
 #include <string>
 
+#include "bilevel/core/checked_size.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/random.hpp"
 #include "csr.hpp"
 #include "shuffle.hpp"
@@ -46,6 +49,17 @@ Index draw_rank(const std::vector<double>& cdf, Rng& rng) {
 Dataset make_synthetic_text(const SyntheticTextOptions& o) {
   validate(o);
   const Index n = o.num_samples, d = o.num_features;
+  {
+    // n x nnz entries (column index, value, token count) and a few arrays of d.
+    const std::string what = "synthetic-text: n=" + std::to_string(n) + ", d=" + std::to_string(d) +
+                             ", nnz=" + std::to_string(o.nnz_per_row);
+    const Index entries = size_mul(n, o.nnz_per_row, what);
+    check_memory(what, checked_add(checked_add(bytes_for(entries, 3 * sizeof(double)),
+                                               bytes_for(n, 2 * sizeof(double)))
+                                       .value_or(INT64_MAX),
+                                   bytes_for(d, 6 * sizeof(double)))
+                           .value_or(INT64_MAX));
+  }
   Rng rng(o.seed);
 
   // Word ids are a random permutation of frequency ranks, so frequent words are scattered.

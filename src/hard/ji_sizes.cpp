@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/options.hpp"
 
 namespace bilevel::hard {
@@ -37,7 +38,14 @@ JiSizes JiSizes::derive(double eps, double kappa, double L_g, double L_f, double
   z.mu = L_g / kappa;
   // floor(sqrt((kappa - 1)/4)); the tiny slack keeps a perfect square that rounding left one
   // ulp short (kappa = 4k^2 + 1 computed from L_g / mu) from losing a whole block length.
-  z.n = static_cast<Index>(std::floor(std::sqrt((kappa - 1) / 4) * (1 + 1e-14)));
+  const double n_real = std::floor(std::sqrt((kappa - 1) / 4) * (1 + 1e-14));
+  // A block length beyond 1e8 is far past any size this instance can run at (the converted
+  // double would also be undefined beyond the range of Index).
+  if (n_real > 1e8)
+    throw InvalidOptions(owner + ": kappa=" + format_short(kappa) +
+                         " gives blocks of n = floor(sqrt((kappa-1)/4)) = " + format_short(n_real) +
+                         " > 1e8 coordinates; lower kappa");
+  z.n = n_real >= 1 ? static_cast<Index>(n_real) : 0;
   if (z.n < 1)
     throw InvalidOptions(owner +
                          ": kappa must be >= 5 so that n = floor(sqrt((kappa-1)/4)) >= 1 (got " +
@@ -59,6 +67,11 @@ JiSizes JiSizes::derive(double eps, double kappa, double L_g, double L_f, double
     throw InvalidOptions(owner + ": the chain is too long (T = " + format_short(T) +
                          " > 1e8); raise eps or lower delta");
   z.T = static_cast<Index>(T);
+  // x has T coordinates, y has n (T + 1); both below 1e8, so the product fits.
+  check_problem_memory(owner + ": eps=" + format_short(eps) + ", kappa=" + format_short(kappa) +
+                           " give dim x = T = " + std::to_string(z.T) +
+                           ", dim y = n (T + 1) = " + std::to_string(z.n * (z.T + 1)),
+                       z.T, z.n * (z.T + 1));
   z.a = L_g * n * n / (4 * n * n + 1);
   // Eigenvalues of the path Laplacian: 2 (1 - cos(k pi / n)), k = 0..n-1.
   const double lap_max = z.n == 1 ? 0.0 : 2 * (1 - std::cos((n - 1) * std::numbers::pi / n));

@@ -1,11 +1,13 @@
 #include "bilevel/hard/scaled_chain.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "bilevel/core/error.hpp"
-#include "bilevel/hard/probability_p.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/options.hpp"
+#include "bilevel/hard/probability_p.hpp"
 
 namespace bilevel::hard {
 
@@ -16,8 +18,11 @@ constexpr double kGapPerLink = 12;  // f_T(0) - inf f_T <= 12 T
 
 Index scaled_chain_length(double L, double delta, double eps) {
   const double lam = kHessBound * eps / L;
-  return static_cast<Index>(
-      std::floor(delta * kHessBound / (kGapPerLink * L * lam * lam) * (1 + 1e-12)));
+  const double T = std::floor(delta * kHessBound / (kGapPerLink * L * lam * lam) * (1 + 1e-12));
+  // Saturated: converting a double beyond the range of Index is undefined, and a chain of
+  // 2^62 links is refused by the memory check anyway.
+  if (!(T < 0x1p62)) return std::numeric_limits<Index>::max();
+  return static_cast<Index>(T);
 }
 
 namespace {
@@ -32,6 +37,11 @@ Index checked_length(double L, double delta, double eps) {
                        " is too large for delta=" + format_double(delta) + " and L_f=" +
                        format_double(L) + ": the chain would be empty; use eps <= " +
                        format_double(std::sqrt(delta * L / (kGapPerLink * kHessBound))));
+  // x and y both have T coordinates.
+  check_problem_memory("zero chain: eps=" + format_double(eps) + " (delta=" + format_double(delta) +
+                           ", L_f=" + format_double(L) + ") gives a chain of T = " +
+                           std::to_string(T) + " links (dim x = dim y = T)",
+                       T, T);
   return T;
 }
 }  // namespace

@@ -55,7 +55,7 @@ std::string options_reference() {
       "## Run settings\n\n"
       "The settings of every run (`RunSettings` in C++; the flags `--max-iters`, "
       "`--max-oracle-calls`, `--time-limit`, `--tol`, `--seed`, `--log-every`, "
-      "`--no-diagnostics` and `--min-eig` of `bilevel run`).\n\n";
+      "`--no-diagnostics`, `--min-eig` and `--max-memory` of `bilevel run`).\n\n";
   out += options_table(option_docs(RunSettings{}, "run"));
   out += "\n## Methods\n";
   for (const auto& e : algorithm_registry())

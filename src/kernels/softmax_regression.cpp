@@ -1,10 +1,13 @@
 #include "bilevel/kernels/softmax_regression.hpp"
 
 #include <cmath>
+#include <string>
 #include <type_traits>
 #include <variant>
 
+#include "bilevel/core/checked_size.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "softmax_fused.hpp"
 
 namespace bilevel {
@@ -12,10 +15,22 @@ namespace bilevel {
 namespace {
 template <class A>
 constexpr bool kDense = std::is_same_v<std::decay_t<A>, data::DenseMatrix>;
+
+// The model's sizes come from a file (a LIBSVM index can announce any number of features):
+// (d + 1) c weights and the n x c work matrices are checked for overflow and against the
+// memory budget before the members allocate them.
+const data::Dataset* checked_sizes(const data::Dataset* data) {
+  const Index n = data->num_samples(), d = data->num_features(), c = data->num_classes;
+  const std::string what = "dataset '" + data->name + "' (" + std::to_string(n) + " samples, " +
+                           std::to_string(d) + " features, " + std::to_string(c) + " classes)";
+  const Index weights = size_mul(size_add(d, 1, what), c, what);
+  check_problem_memory(what, 0, weights, bytes_for(size_mul(n, c, what), 4 * sizeof(double)));
+  return data;
+}
 }  // namespace
 
 SoftmaxRegression::SoftmaxRegression(const data::Dataset* data, Kernel kernel)
-    : data_(data),
+    : data_(checked_sizes(data)),
       kernel_(kernel),
       n_(data->num_samples()),
       d_(data->num_features()),

@@ -142,8 +142,13 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
                                 const ComplexityProgress& on_run) {
   const ComplexitySweep& sweep = task.sweep;
   if (sweep.values.empty()) throw InvalidInput("the sweep of '" + sweep.key + "' has no values");
-  if (settings.seeds < 1)
-    throw InvalidInput("seeds must be >= 1 (got " + std::to_string(settings.seeds) + ")");
+  if (settings.seeds < 1 || settings.seeds > kMaxComplexitySeeds)
+    throw InvalidInput("seeds must be in [1, " + std::to_string(kMaxComplexitySeeds) + "] (got " +
+                       std::to_string(settings.seeds) + ")");
+  if (static_cast<Index>(sweep.values.size()) * settings.seeds > kMaxComplexityRuns)
+    throw InvalidInput("the sweep has " + std::to_string(sweep.values.size()) + " values x " +
+                       std::to_string(settings.seeds) + " seeds, more than the " +
+                       std::to_string(kMaxComplexityRuns) + " runs a sweep may make");
   make_algorithm(task.algo);  // an unknown name fails before anything is built
   check_key(task, family);
   check_tolerance(sweep.key, settings.run.stopping.tol);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <memory>
 #include <set>
 
 #include "bilevel/core/error.hpp"
@@ -94,6 +95,51 @@ void check_keys(const Algorithm& algo, const KeyValues& fixed,
   }
 }
 
+// The number of grid points, refused above kMaxGridTrials (checked as it is multiplied, so
+// that no product overflows).
+std::size_t trial_count(const std::vector<GridAxis>& grid) {
+  std::size_t total = 1;
+  for (const auto& axis : grid) {
+    total *= axis.values.size();
+    if (total > kMaxGridTrials) {
+      std::string sizes;
+      for (const auto& a : grid)
+        sizes += (sizes.empty() ? "" : " x ") + std::to_string(a.values.size());
+      throw InvalidInput("the grid has " + sizes + " values, more than the " +
+                         std::to_string(kMaxGridTrials) +
+                         " trials a search may run; use fewer values or split the search");
+    }
+  }
+  return total;
+}
+
+// Every grid value must be one its option can take in some trial: a value that does not parse
+// or is not one of a string option's choices is the user's typo, reported before anything
+// runs (values refused only in combination, or by a numeric constraint, are trials that
+// record why they were refused).
+void check_values(const Algorithm& algorithm, const KeyValues& fixed,
+                  const std::vector<GridAxis>& grid) {
+  const std::unique_ptr<Algorithm> base = algorithm.with_options(fixed);
+  const std::vector<OptionDoc> docs = base->option_docs();
+  for (const auto& axis : grid) {
+    const auto doc = std::find_if(docs.begin(), docs.end(),
+                                  [&](const OptionDoc& d) { return d.name == axis.key; });
+    for (const auto& value : axis.values) {
+      try {
+        base->with_options({{axis.key, value}});
+      } catch (const InvalidOptions& e) {
+        throw InvalidInput("grid value " + axis.key + "=" + value + " is refused: " + e.what());
+      }
+      if (doc != docs.end() && !doc->choices.empty() &&
+          std::find(doc->choices.begin(), doc->choices.end(), value) == doc->choices.end()) {
+        std::string list;
+        for (const auto& c : doc->choices) list += (list.empty() ? "" : ", ") + c;
+        throw InvalidInput("grid value " + axis.key + "=" + value + " is not one of " + list);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 GridAxis parse_grid_axis(std::string_view spec) {
@@ -142,9 +188,8 @@ TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyVa
   for (const auto& axis : grid)
     if (axis.values.empty()) throw InvalidInput("grid axis '" + axis.key + "' has no values");
   check_keys(algorithm, fixed, grid);
-
-  std::size_t total = 1;
-  for (const auto& axis : grid) total *= axis.values.size();
+  const std::size_t total = trial_count(grid);
+  check_values(algorithm, fixed, grid);
 
   TuneResult out;
   std::vector<std::size_t> digit(grid.size(), 0);  // mixed-radix counter over the axes

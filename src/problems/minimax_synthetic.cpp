@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "bilevel/core/checked_size.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/random.hpp"
 
 namespace bilevel {
@@ -44,6 +46,13 @@ MinimaxSynthetic::MinimaxSynthetic(const MinimaxSyntheticOptions& o) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "minimax-synthetic"));
   v.throw_if_any("minimax-synthetic");
+  {
+    // Q (dy x dx) and the dy x dx Gaussian it comes from, dense.
+    const std::string what =
+        "minimax-synthetic: dx=" + std::to_string(o_.dx) + ", dy=" + std::to_string(o_.dy);
+    check_problem_memory(what, o_.dx, o_.dy,
+                         bytes_for(size_mul(o_.dx, o_.dy, what), 3 * sizeof(double)));
+  }
 
   Rng rng(o_.seed);
   const Mat g = gaussian_matrix(o_.dy, o_.dx, rng);

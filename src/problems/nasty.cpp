@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/random.hpp"
 
 namespace bilevel {
@@ -19,6 +20,7 @@ Nasty::Nasty(const NastyOptions& o) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "nasty"));
   v.throw_if_any("nasty");
+  check_problem_memory("nasty: dim=" + std::to_string(o_.dim), o_.dim, o_.dim);
 }
 
 ProblemConstants Nasty::constants() const {

@@ -2,7 +2,9 @@
 
 #include <cmath>
 
+#include "bilevel/core/checked_size.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/random.hpp"
 
 namespace bilevel {
@@ -114,7 +116,16 @@ Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
   v.add_all(option_violations(o_, "quadratic"));
   v.throw_if_any("quadratic");
 
-  const Index dx = o_.dx, dy = o_.dy, d = dx + dy;
+  // Dense: the joint Hessians F and G, n_f + n_g component deviations and a few d x d
+  // temporaries, all (dx + dy)^2 doubles.
+  const std::string what = "quadratic: dx=" + std::to_string(o_.dx) +
+                           ", dy=" + std::to_string(o_.dy) + ", n_f=" + std::to_string(o_.n_f) +
+                           ", n_g=" + std::to_string(o_.n_g);
+  const Index d = size_add(o_.dx, o_.dy, what);
+  const Index matrices = size_add(size_add(o_.n_f, o_.n_g, what), 6, what);
+  check_problem_memory(what, o_.dx, o_.dy,
+                       bytes_for(size_mul(size_mul(d, d, what), matrices, what), sizeof(double)));
+  const Index dx = o_.dx, dy = o_.dy;
   Rng rng(o_.seed);
 
   // g: G_yy with spectrum log-spaced in [mu, L]; cross block of spectral norm sqrt(mu L);

@@ -6,6 +6,7 @@
 #include <numbers>
 
 #include "bilevel/core/error.hpp"
+#include "bilevel/core/memory_budget.hpp"
 
 namespace bilevel {
 
@@ -35,6 +36,7 @@ Saddle::Saddle(const SaddleOptions& o) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "saddle"));
   v.throw_if_any("saddle");
+  check_problem_memory("saddle: dx=" + std::to_string(o_.dx), o_.dx, o_.dx);
 
   const Index d = o_.dx;
   a_.resize(d);

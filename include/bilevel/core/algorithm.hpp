@@ -53,6 +53,10 @@ struct RunSettings {
   bool diagnostics = true;
   bool min_eig = false;
   bool keep_trace = true;
+  // The memory budget of problems and loaders ("auto" = what the machine has available, or a
+  // size such as 4G; core/memory_budget.hpp). Process-wide: apply_memory_limit() sets it before
+  // a problem is built.
+  std::string max_memory = "auto";
   std::vector<Callback> callbacks;
   // When set, the run checks the flag before its first step and after every iteration, and
   // stops (Status::kUserStop, the last iterate logged) once it is true: a signal handler or
@@ -73,6 +77,8 @@ struct RunSettings {
 
   // The declared settings (everything but callbacks, cancel, interrupt, checkpoint and resume).
   void declare(OptionList& o);
+  // Sets the process-wide memory budget to max_memory (set_memory_limit).
+  void apply_memory_limit() const;
 };
 
 // One run's state: what a method updates at every outer iteration. Created by the

@@ -17,9 +17,10 @@ struct CsvOptions {
 // Reads a CSV file into a dense dataset. The first non-blank line is a header (skipped) when
 // one of its feature fields is not a number. Labels may be numbers (class ids in increasing
 // numeric order) or text (lexicographic order); class_names keep the text. Blank lines are
-// skipped; CRLF, spaces around fields, a missing final newline and gzip compression are
-// accepted. Throws InvalidInput("PATH:LINE: ...") on a non-numeric or non-finite feature, an
-// empty field or a line with a different number of fields than the first.
+// skipped; CRLF, spaces around fields, a missing final newline, a UTF-8 byte order mark and
+// gzip compression are accepted. Throws InvalidInput("PATH:LINE: ...") on a non-numeric or
+// non-finite feature (quoted short and escaped), an empty field, a line with a different
+// number of fields than the first, or a line longer than 64 MiB.
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
 
 }  // namespace bilevel::data

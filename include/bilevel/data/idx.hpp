@@ -16,8 +16,9 @@ struct IdxImages {
   std::vector<std::uint8_t> pixels;  // count * rows * cols, image after image, row-major
 };
 
-// Throw InvalidInput naming the file on a wrong magic number, truncated data or bytes past
-// the end of the data.
+// Throw InvalidInput naming the file on a wrong magic number, a zero dimension, sizes whose
+// product overflows or exceeds the memory budget (core/memory_budget.hpp), truncated data
+// (a plain file is measured before anything is read) or bytes past the end of the data.
 IdxImages read_idx_images(const std::string& path);
 std::vector<std::uint8_t> read_idx_labels(const std::string& path);
 

@@ -39,6 +39,11 @@ struct ComplexityTask {
   ComplexitySweep sweep;
 };
 
+// Limits of a sweep, refused before anything runs: seeds per point, and runs in all
+// (points x seeds). A sweep beyond them is a typo more often than a plan.
+inline constexpr Index kMaxComplexitySeeds = 1000;
+inline constexpr Index kMaxComplexityRuns = 10000;
+
 struct ComplexitySettings {
   // Budget (max_iters, max_oracle_calls, time_limit_s) and first seed of every run, and its
   // tol when the key is neither eps nor tol (then required > 0; with eps or tol it must be
@@ -46,7 +51,7 @@ struct ComplexitySettings {
   // exact diagnostics, so that it stops at the first iterate within tol, and keeps only the
   // latest record (keep_trace = false: constant memory however long the run).
   RunSettings run;
-  Index seeds = 1;  // runs per point, with seeds run.seed, run.seed + 1, ...
+  Index seeds = 1;  // runs per point, with seeds run.seed, run.seed + 1, ... (<= kMaxSeeds)
 };
 
 // grad + hvp + hess calls: the oracle cost the fit uses (function values are not counted,

@@ -62,11 +62,16 @@ struct TuneResult {
 // min_eig.
 std::vector<std::string> score_columns(const Problem& problem);
 
+// The most trials a grid may have (the product of its axes' lengths): a search of days is a
+// typo more often than a plan; split a larger one into several calls.
+inline constexpr std::size_t kMaxGridTrials = 10000;
+
 // Runs `algorithm` at every point of the grid (cartesian product of the axes) with its options
 // plus `fixed` plus the point's values (a grid key overrides the same fixed key). `on_trial` is
-// called after each trial (progress reports). Throws InvalidInput for an unknown metric, a metric that needs
-// diagnostics when they are off, min_eig without run.min_eig, an empty grid or a key given
-// twice in the grid.
+// called after each trial (progress reports). Throws InvalidInput before any trial runs for
+// an unknown metric, a metric that needs diagnostics when they are off, min_eig without
+// run.min_eig, an empty grid, a key given twice in the grid, more than kMaxGridTrials trials,
+// or a grid value its option can never take (not a number, not one of its choices).
 TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyValues& fixed,
                        const std::vector<GridAxis>& grid, const TuneSettings& settings,
                        const std::function<void(const TuneTrial&, std::size_t index,
