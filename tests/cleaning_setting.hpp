@@ -17,7 +17,7 @@ inline F2baOptions f2ba_cleaning_options(const Problem& p) {
   fo.penalty.lam = 100;
   fo.penalty.K = 10;
   fo.penalty.alpha = 1.0 / *k.L_g;
-  fo.penalty.tau = 1.0 / (*k.L_f + fo.penalty.lam * *k.L_g);
+  fo.penalty.tau = 1.0 / (*k.L_f + *fo.penalty.lam * *k.L_g);
   fo.eta = 100;
   return fo;
 }

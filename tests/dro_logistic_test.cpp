@@ -101,7 +101,7 @@ TEST(DroLogistic, ClosedFormsAgreeWithDiagnosticsGenericSolvers) {
       EXPECT_NEAR(p.max_value(x), p.objective(x, ys), 1e-13);
       const Vec l = losses(p, x);
       const double no_reg = l.mean() + l.squaredNorm() / (2 * p.lam1() * 40 * 40);
-      EXPECT_GT(p.max_value(x), no_reg);  // R > 0 off w = 0
+      EXPECT_GT(p.max_value(x), no_reg);                           // R > 0 off w = 0
       EXPECT_LT(p.max_value(x) - no_reg, 1e-3 * (p.dim_x() - 1));  // R < lam2 d
     }
   }
@@ -110,15 +110,18 @@ TEST(DroLogistic, ClosedFormsAgreeWithDiagnosticsGenericSolvers) {
 TEST(DroLogistic, ConstantsBoundTheCurvatures) {
   DroLogistic p(small("australian"));
   const ProblemConstants k = p.constants();
-  ASSERT_TRUE(k.mu_g && k.L_g && k.L_f && k.L_phi);
-  EXPECT_FALSE(k.rho_phi);
+  ASSERT_TRUE(k.mu_g && k.L_g && k.L_f && k.L_phi && k.rho_phi);
   EXPECT_EQ(*k.mu_g, *k.L_g);
   Diagnostics d(p);
-  double max_phi = 0, max_f = 0;
+  double max_phi = 0, max_f = 0, max_rho = 0;
   for (std::uint64_t seed = 20; seed < 60; ++seed) {
     // Scales from near 0 (where the regularizer's curvature peaks) to large margins.
     const Vec x = random_x(p, seed, 0.05 * static_cast<double>(seed - 19));
-    max_phi = std::max(max_phi, testing::max_abs_eigenvalue(d.hessian_phi(x)));
+    const Mat h = d.hessian_phi(x);
+    max_phi = std::max(max_phi, testing::max_abs_eigenvalue(h));
+    const Vec x2 = x + random_x(p, seed + 100, 1e-3);
+    max_rho =
+        std::max(max_rho, testing::max_abs_eigenvalue(d.hessian_phi(x2) - h) / (x2 - x).norm());
     // F's joint Hessian on the graph (x, y*(x)), where L_f is stated.
     Mat hxx, hxy, hyy;
     p.hessian(Fn::kF, x, d.lower_solution(x), Batch{}, &hxx, &hxy, &hyy);
@@ -127,6 +130,7 @@ TEST(DroLogistic, ConstantsBoundTheCurvatures) {
     max_f = std::max(max_f, testing::max_abs_eigenvalue(joint));
   }
   EXPECT_LE(max_phi, *k.L_phi);
+  EXPECT_LE(max_rho, *k.rho_phi);      // a bound of Hess P's Lipschitz constant
   EXPECT_GT(max_phi, 0.1 * *k.L_phi);  // not vacuous
   EXPECT_LE(max_f, *k.L_f);
   EXPECT_GT(max_f, 0.5 * *k.L_f);

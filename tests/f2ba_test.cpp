@@ -50,7 +50,7 @@ TEST(F2ba, AcceleratedInnerLoopAlsoConvergesToTheProxyStationaryPoint) {
   o.penalty.K = 5;
   const Result r = run_f2ba(q, o, iterations(3000));
   Diagnostics d(q);
-  EXPECT_LE(d.penalty_gradient(r.x, o.penalty.lam).norm(), 1e-8);
+  EXPECT_LE(d.penalty_gradient(r.x, *o.penalty.lam).norm(), 1e-8);
 }
 
 TEST(F2ba, AcceleratedInnerLoopTracksTheInnerSolutionsMoreClosely) {
@@ -102,13 +102,14 @@ TEST(F2ba, AutoStepsComeFromTheProblemConstants) {
 }
 
 TEST(F2ba, AutoStepWithoutKnownConstantsIsAClearError) {
+  // L_g is estimated (power iterations at the initial point); L_f cannot be, so tau is named.
   testing::QuadraticWithoutConstants q(testing::small_quadratic());
   F2ba a;
   try {
     a.solve(q, iterations(1));
     FAIL() << "expected InvalidOptions";
   } catch (const InvalidOptions& e) {
-    EXPECT_NE(std::string(e.what()).find("alpha=auto"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tau=auto"), std::string::npos) << e.what();
   }
   F2baOptions o;
   o.penalty.alpha = 0.5;

@@ -260,7 +260,7 @@ TEST(F2saP, RunsOnLearnregWithMinibatchesAndLowersTheValidationLoss) {
                                      {"batch_y", "32"},
                                      {"eta_x", "0.1"},
                                      {"eta_y", "0.1"},
-                                     {"nu", "0.1"}});
+                                     {"nu", "1e-4"}});  // < mu_g/(max|j| L_f) = 3.8e-4
   RunSettings s = testing::iterations(20);
   s.log_every = 20;
   const Result r = a->solve(*p, s);

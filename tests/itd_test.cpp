@@ -22,8 +22,6 @@ using testing::random_vector;
 using testing::rel_err;
 using testing::small_quadratic;
 
-
-
 // One ITD step from (x0, y0); returns the hypergradient it computed at x0.
 Vec itd_hypergradient(const ItdOptions& o, Problem& q, const Vec& x0, const Vec& y0) {
   const Result r = Itd(o).solve(q, x0, y0, iterations(1));
@@ -57,7 +55,7 @@ TEST(Itd, HypergradientIsTheDerivativeOfTheUnrolledObjective) {
   Quadratic ref(qo);
   auto unrolled_objective = [&](const Vec& x) {
     Vec y = y0, gy;
-    for (Index k = 0; k < o.K; ++k) {
+    for (Index k = 0; k < *o.K; ++k) {
       ref.grad(Fn::kG, x, y, Batch{}, nullptr, &gy);
       y -= *o.alpha * gy;
     }
@@ -97,9 +95,10 @@ TEST(Itd, OracleCountsMatchThePseudoCode) {
   ASSERT_EQ(r.iters, T);
   // Per iteration: K grad_y g forward; one grad f; backward K Hxy and K - 1 Hyy (the adjoint
   // of y_0 is not needed since y_0 does not depend on x).
-  EXPECT_EQ(r.counts.g.grad, T * o.K);
+  const auto K = static_cast<Index>(*o.K);
+  EXPECT_EQ(r.counts.g.grad, T * K);
   EXPECT_EQ(r.counts.f.grad, T);
-  EXPECT_EQ(r.counts.g.hvp, T * (2 * o.K - 1));
+  EXPECT_EQ(r.counts.g.hvp, T * (2 * K - 1));
   EXPECT_EQ(r.counts.f.hvp, 0);
   EXPECT_EQ(r.counts.value_calls(), 0);
   EXPECT_EQ(r.counts.f.samples, T * qo.n_f);
@@ -127,7 +126,10 @@ TEST(Itd, ResolvesAutoStepsFromTheProblemConstants) {
   Quadratic q(small_quadratic());
   Itd a;
   const Result r = a.solve(q, iterations(1));
-  const KeyValues expected = {{"K", "10"},
+  // K from kappa = L_g/mu_g for the target eps = 1e-6: ceil(kappa ln(kappa/eps)).
+  const double kappa = *q.constants().L_g / *q.constants().mu_g;
+  const KeyValues expected = {{"eps", "1e-06"},
+                              {"K", format_double(std::ceil(kappa * std::log(kappa / 1e-6)))},
                               {"alpha", format_double(1.0 / *q.constants().L_g)},
                               {"eta", format_double(1.0 / *q.constants().L_phi)}};
   EXPECT_EQ(testing::options_text(r), expected);
@@ -139,8 +141,9 @@ TEST(ItdOptions, RejectsBadValuesNamingTheOption) {
   struct Case {
     std::string key, value, message;
   };
-  for (const Case& c : {Case{"K", "0", "K must be >= 1"}, Case{"eta", "-0.5", "eta must be > 0"},
-                        Case{"alpha", "0", "alpha must be > 0"}}) {
+  for (const Case& c :
+       {Case{"K", "0", "K must be an integer >= 1"}, Case{"K", "2.5", "K must be an integer >= 1"},
+        Case{"eta", "-0.5", "eta must be > 0"}, Case{"alpha", "0", "alpha must be > 0"}}) {
     const auto a = Itd().with_options({{c.key, c.value}});
     const auto v = a->validate();
     ASSERT_EQ(v.size(), 1u) << c.key << "=" << c.value;

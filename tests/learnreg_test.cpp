@@ -97,7 +97,8 @@ TEST(Learnreg, ConstantsAndInitialPoint) {
   o.reg0 = 0.01;
   auto p = tiny(false, o);
   const ProblemConstants k = p->constants();
-  EXPECT_FALSE(k.mu_g);
+  ASSERT_TRUE(k.mu_g);  // at the initial point: 2 min(reg0, c_bias)
+  EXPECT_DOUBLE_EQ(*k.mu_g, 2 * std::min(o.reg0, o.c_bias));
   EXPECT_FALSE(k.L_g);
   ASSERT_TRUE(k.L_f);
   EXPECT_TRUE(p->initial_x().isApproxToConstant(std::log(0.01)));

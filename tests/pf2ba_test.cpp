@@ -35,10 +35,10 @@ const Pf2baRun& run_of(const Result& r) { return testing::state_of<Pf2ba>(r); }
 TEST(Pf2ba, EscapesTheStrictSaddleWhereF2baStays) {
   Saddle s;  // phi = cos(pi x_1) + 2 x_2^2: saddle at 0, minimizers at x_1 = +-1
   Diagnostics d(s);
-  Pf2ba pf;  // defaults: eps = 1e-3, rho = 1, delta = 0.1, lam = 100, K = 10
+  Pf2ba pf;  // defaults: eps = 1e-6, rho = 1, delta = 0.1, lam = auto (6.4e7 here), K = 10
   const double eps = pf.options().eps;
   const Result r = pf.solve(s, iterations(200));
-  EXPECT_EQ(run_of(r).perturbations(), 1);  // T_pert (9364 here) allows only the first
+  EXPECT_EQ(run_of(r).perturbations(), 1);  // T_pert (3.6e5 here) allows only the first
   EXPECT_EQ(run_of(r).last_perturbation_iter(), 0);
   EXPECT_LE(d.hypergradient(r.x).norm(), eps);
   EXPECT_GE(min_eigenvalue(d.hessian_phi(r.x)), -std::sqrt(eps));
@@ -137,6 +137,7 @@ TEST(Pf2ba, NoPerturbationWhileTheDirectionIsLarge) {
   // at once, and the perturbation moves x by -eta xi on top of F2BA's step.
   Pf2baOptions o;
   o.eps = 10;
+  o.f2ba.penalty.lam = option(r, "lam");  // the same proxy as f's (the auto lam follows eps)
   const Result big = Pf2ba(o).solve(s, x0, y0, iterations(1));
   EXPECT_EQ(run_of(big).perturbations(), 1);
   EXPECT_EQ(run_of(big).last_perturbation_iter(), 0);
@@ -161,7 +162,9 @@ TEST(Pf2ba, PerturbationsComeTPertPlusOneIterationsApartAtAStationaryPoint) {
 
 TEST(Pf2ba, AutoOptionsFollowProposition51) {
   Saddle s;
-  Pf2ba pf;
+  Pf2baOptions po;
+  po.eps = 1e-3;
+  Pf2ba pf(po);
   const Result r = pf.solve(s, iterations(1));
   const double eps = 1e-3, rho = 1, delta = 0.1, d = 2;
   const double L = 1.0 / option(r, "eta");

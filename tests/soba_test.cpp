@@ -51,18 +51,20 @@ TEST(Soba, DecreasingStepsReduceTheExactHypergradientTenfoldUnderNoise) {
 
 TEST(Soba, StepsDecayWithThePapersExponents) {
   Quadratic q(testing::small_quadratic());
-  const Result r = Soba().solve(q, iterations(1));
+  SobaOptions minibatches;  // the paper's exponents are the defaults with minibatches
+  minibatches.batch_f = 10;
+  minibatches.batch_g = 10;
+  const Result r = Soba(minibatches).solve(q, iterations(1));
   const SobaRun& a = testing::state_of<Soba>(r);
   EXPECT_DOUBLE_EQ(a.rho_at(0), 1.0 / *q.constants().L_g);
   EXPECT_DOUBLE_EQ(a.gamma_at(0), 1.0 / *q.constants().L_phi);
   EXPECT_NEAR(a.rho_at(99) / a.rho_at(0), std::pow(100.0, -0.4), 1e-14);
   EXPECT_NEAR(a.gamma_at(99) / a.gamma_at(0), std::pow(100.0, -0.6), 1e-14);
   EXPECT_TRUE(r.warnings.empty());
-  SobaOptions fast_x;
+  SobaOptions fast_x = minibatches;
   fast_x.a_gamma = 0.2;  // x on a faster time scale than y: outside the analysis
   Soba b(fast_x);
-  EXPECT_TRUE(testing::mentions(b.solve(q, iterations(1)).warnings,
-                                "slower time scale"));
+  EXPECT_TRUE(testing::mentions(b.solve(q, iterations(1)).warnings, "slower time scale"));
 }
 
 TEST(Soba, OracleCountsPerIterationMatchThePseudoCode) {

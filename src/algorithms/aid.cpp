@@ -18,7 +18,10 @@ void AidNsOptions::declare(OptionList& o) {
   using C = Constraint;
   o.add("K", K, "inner gradient steps on g per outer iteration", C::at_least(1))
       .add("alpha", alpha, "inner step on g", C::positive(), rules::inverse_L_g())
-      .add("Q", Q, "Hessian-vector products in the Neumann series", C::at_least(0))
+      .add("Q", Q,
+           "Hessian-vector products per iteration in the Neumann series, warm-started from the "
+           "previous adjoint (one of them for its residual)",
+           C::at_least(0))
       .add("alpha_ns", alpha_ns, "Neumann series step, < 2/L_g for convergence", C::positive(),
            rules::inverse_L_g())
       .add("eta", eta, "outer step on x", C::positive(), rules::outer_step());
@@ -70,10 +73,20 @@ void AidRun::solve_adjoint(Problem& p, Rng& rng) {
     // N = 1 a warm start would otherwise never move v).
     const Index products = N_ + (v_.isZero(0.0) ? 0 : 1);
     conjugate_gradient(apply, gfy_, &v_, products, cg_tol_);
-  } else {
-    // v = alpha_ns sum_{i=0}^{Q} (I - alpha_ns Hyy)^i b: all products on one batch.
+  } else if (Q_ == 0 || v_.isZero(0.0)) {
+    // Cold start (the first iteration, or Q = 0 where a warm start would need a product):
+    // v = alpha_ns sum_{i=0}^{Q} (I - alpha_ns Hyy)^i b, all products on one batch.
     neumann_series(
         p, x_, y_, gfy_, Q_, alpha_ns_, [&b](Index) { return b; }, &work_, &v_);
+  } else {
+    // Warm start from the previous v, as aid-cg's: the series of Q - 1 products solves for the
+    // correction from the residual b - Hyy v (one product), so the Q products per iteration
+    // keep refining one adjoint and the truncation bias (1 - alpha_ns mu_g)^Q does not stay.
+    p.hyy(Fn::kG, x_, y_, v_, b, &residual_);
+    residual_ = gfy_ - residual_;
+    neumann_series(
+        p, x_, y_, residual_, Q_ - 1, alpha_ns_, [&b](Index) { return b; }, &work_, &dv_);
+    v_ += dv_;
   }
 }
 

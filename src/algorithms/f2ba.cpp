@@ -4,8 +4,8 @@
 
 namespace bilevel {
 
-void F2baOptions::declare(OptionList& o) {
-  penalty.declare(o);
+void F2baOptions::declare(OptionList& o, const double* target) {
+  penalty.declare(o, target);
   o.add("eta", eta,
         "outer step on x; the proxy's smoothness approaches that of phi (Lemma 4.1c), and the "
         "problem's suggested step is used where L_phi is unknown (hyperclean: n_train, since "

@@ -54,8 +54,7 @@ void F2saPOptions::declare(OptionList& o) {
            C::positive(),
            {"eps/L_phi",
             [this](const AutoContext& c) {
-              return (normalize ? eps : 1.0) *
-                     default_outer_step(c.constants(), c.owner(), c.option());
+              return (normalize ? eps : 1.0) * default_outer_step(c);
             }})
       .add("eta_y", eta_y,
            "inner step, the smoothness of the most curved j nu f + g. Theorem 3.1 shrinks it "

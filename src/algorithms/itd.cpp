@@ -8,20 +8,26 @@ namespace bilevel {
 
 void ItdOptions::declare(OptionList& o) {
   using C = Constraint;
-  o.add("K", K, "unrolled inner gradient steps on g per outer iteration", C::at_least(1))
+  o.add("eps", eps, "target ||grad phi|| the auto K is chosen for", C::positive())
+      .add("K", K,
+           "unrolled inner gradient steps on g per outer iteration: the hypergradient's bias "
+           "shrinks like (1 - alpha mu_g)^K (Ji et al. 2021: K = O(kappa log(1/eps))), so K "
+           "sets the attainable accuracy; at most 1000 by default, since the reverse pass "
+           "stores the K + 1 iterates",
+           C::integer_at_least(1), rules::kappa_log_count(&eps, 10, 1000))
       .add("alpha", alpha, "inner step on g", C::positive(), rules::inverse_L_g())
       .add("eta", eta, "outer step on x", C::positive(), rules::outer_step());
 }
 
 ItdRun::ItdRun(const ItdOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&, RunContext&)
-    : K_(r.K),
+    : K_(static_cast<Index>(*r.K)),
       alpha_(*r.alpha),
       eta_(*r.eta),
       sf_(p.num_samples(Fn::kF), 0),
       sg_(p.num_samples(Fn::kG), 0),
       x_(x0),
       // The reverse pass needs every iterate; sizing them once keeps the steps allocation-free.
-      ys_(static_cast<std::size_t>(r.K + 1), Vec::Zero(p.dim_y())) {
+      ys_(static_cast<std::size_t>(K_ + 1), Vec::Zero(p.dim_y())) {
   ys_[0] = y0;
 }
 

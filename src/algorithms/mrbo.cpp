@@ -26,7 +26,7 @@ void MrboOptions::declare(OptionList& o) {
 MrboRun::MrboRun(const MrboOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
                  RunContext& context)
     : o_(r), setup_(p, *r.alpha, *r.beta, r.ns, context), x_(x0), y_(y0) {
-  est_.configure(r.ns.Q, setup_.eta_N);
+  est_.configure(static_cast<Index>(*r.ns.Q), setup_.eta_N);
 }
 
 double MrboRun::eta_at(Index k) const { return *o_.d / std::cbrt(o_.m + static_cast<double>(k)); }

@@ -9,8 +9,10 @@ namespace bilevel {
 
 void Pf2baOptions::declare(OptionList& o) {
   using C = Constraint;
-  f2ba.declare(o);
-  o.add("eps", eps, "target gradient norm; perturb when the F2BA direction ||d_t|| <= 4/5 eps",
+  f2ba.declare(o, &eps);  // the auto lam is chosen for this eps
+  o.add("eps", eps,
+        "target gradient norm; perturb when the F2BA direction ||d_t|| <= 4/5 eps; the auto "
+        "lam is chosen for it",
         C::positive())
       .add("rho", rho,
            "Hessian-Lipschitz constant of the proxy L*_lam: curvature target sqrt(rho eps). "

@@ -52,7 +52,12 @@ void ProxF2saOptions::declare(OptionList& o) {
       .add("lam0", lam0,
            "initial multiplier lam_0 = 1/sigma_0; problems without mu_g (nasty) need it set",
            C::positive(),
-           {"2 L_f/mu_g", [](const AutoContext& x) { return 2 * x.L_f() / x.mu_g(); }})
+           // 1 for a linear f (L_f = 0, hard-kwon), where 2 L_f/mu_g = 0 is no multiplier.
+           {"2 L_f/mu_g, 1 when L_f = 0",
+            [](const AutoContext& x) {
+              const double lam = 2 * x.L_f() / x.mu_g();
+              return lam > 0 ? lam : 1.0;
+            }})
       .add("lam_max", lam_max, "cap on lam_k = 1/sigma_k (the slides' sigma_K = eps; 0 = no cap)",
            C::non_negative())
       .add("alpha0", alpha0, "initial x step (slides: alpha_k ~ rho)", C::positive(),

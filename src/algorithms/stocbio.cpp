@@ -15,7 +15,7 @@ void StocbioOptions::declare(OptionList& o) {
 StocbioRun::StocbioRun(const StocbioOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
                        RunContext& context)
     : K_(r.K), setup_(p, *r.alpha, *r.beta, r.ns, context), x_(x0), y_(y0) {
-  hypergrad_.configure(r.ns.Q, setup_.eta_N);
+  hypergrad_.configure(static_cast<Index>(*r.ns.Q), setup_.eta_N);
 }
 
 void StocbioRun::step(Problem& p, Rng& rng, Index) {

@@ -27,7 +27,7 @@ VrboRun::VrboRun(const VrboOptions& r, Problem& p, const Vec& x0, const Vec& y0,
       sg_large_(p.num_samples(Fn::kG), r.batch_g_large),
       x_(x0),
       y_(y0) {
-  est_.configure(r.ns.Q, setup_.eta_N);
+  est_.configure(static_cast<Index>(*r.ns.Q), setup_.eta_N);
 }
 
 void VrboRun::step(Problem& p, Rng& rng, Index k) {

@@ -1,5 +1,6 @@
 #include "bilevel/core/options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -7,6 +8,7 @@
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/parse.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/core/random.hpp"
 #include "bilevel/core/suggest.hpp"
 
 namespace bilevel {
@@ -159,7 +161,47 @@ double AutoContext::require(const std::optional<double>& constant, const char* w
   return *constant;
 }
 
-double AutoContext::L_g() const { return require(constants_.L_g, "L_g"); }
+namespace {
+
+// Power iterations spent on an estimate of L_g when the problem does not know it.
+constexpr int kPowerIterations = 20;
+
+// ||Hyy g|| at the problem's initial point by power iteration from a fixed pseudo-random
+// direction (deterministic; not the all-ones vector, which is the flat direction of a softmax
+// model's cross-entropy), through the problem's counted oracles: the products appear in the run's
+// oracle counts (resolution happens when the run starts). The largest ||H u|| over unit u seen
+// is a lower estimate that approaches ||Hyy g|| from below; 1/L_g steps stay stable up to
+// twice the true constant.
+double estimate_L_g(Problem& p) {
+  const Vec x = p.initial_x(), y = p.initial_y();
+  Rng rng(kPowerIterations);
+  Vec u = gaussian_vector(p.dim_y(), rng).normalized(), hu;
+  double L = 0;
+  for (int k = 0; k < kPowerIterations; ++k) {
+    p.hyy(Fn::kG, x, y, u, Batch{}, &hu);
+    const double n = hu.norm();
+    if (!(n > 0) || !std::isfinite(n)) break;
+    L = std::max(L, n);
+    u = hu / n;
+  }
+  return L;
+}
+
+}  // namespace
+
+// A problem that does not know L_g (learnreg: it depends on x through exp(x)) gets an estimate
+// at its initial point, with a warning, rather than a refusal.
+double AutoContext::L_g() const {
+  if (constants_.L_g) return *constants_.L_g;
+  // The problem is the run's own, which the run's methods modify (oracle counts): resolution
+  // receives it const only because most rules just read constants.
+  const double L = estimate_L_g(const_cast<Problem&>(problem_));
+  if (!(L > 0) || !std::isfinite(L)) return require(std::nullopt, "L_g");
+  warn(owner_ + ": " + option_ + "=auto: the problem does not know L_g; estimated " +
+       format_short(L) + " = ||Hyy g|| at the initial point (" + std::to_string(kPowerIterations) +
+       " power iterations, counted as oracle calls)");
+  return L;
+}
 double AutoContext::L_f() const { return require(constants_.L_f, "L_f"); }
 double AutoContext::mu_g() const { return require(constants_.mu_g, "mu_g"); }
 

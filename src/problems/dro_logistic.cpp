@@ -4,8 +4,8 @@
 #include <cmath>
 #include <limits>
 
-#include "bilevel/data/catalog.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/data/catalog.hpp"
 
 namespace bilevel {
 
@@ -19,10 +19,8 @@ constexpr Index kMaxFeatures = 1000;
 void design(const data::Dataset& d, Mat* a, Vec* b) {
   const Index n = d.num_samples(), p = d.num_features();
   a->resize(n, p + 1);
-  if (d.is_sparse())
-    a->leftCols(p) = Mat(d.sparse());
-  else
-    a->leftCols(p) = d.dense();
+  if (d.is_sparse()) a->leftCols(p) = Mat(d.sparse());
+  else a->leftCols(p) = d.dense();
   a->col(p).setOnes();
   b->resize(n);
   for (Index i = 0; i < n; ++i) (*b)(i) = d.labels[static_cast<std::size_t>(i)] == 1 ? 1.0 : -1.0;
@@ -98,14 +96,19 @@ DroLogistic::DroLogistic(const DroLogisticOptions& o) : o_(o) {
   lam1_ = o_.lam1 ? *o_.lam1 : 1.0 / n();
   const double nn = n(), c = concavity(), reg = 2 * o_.lam2 * o_.alpha;
   const Mat gram = a_.transpose() * a_;
-  const double lam_a = Eigen::SelfAdjointEigenSolver<Mat>(gram, Eigen::EigenvaluesOnly)
-                           .eigenvalues()
-                           .maxCoeff();
+  const double lam_a =
+      Eigen::SelfAdjointEigenSolver<Mat>(gram, Eigen::EigenvaluesOnly).eigenvalues().maxCoeff();
   constants_.mu_g = c;
   constants_.L_g = c;
   constants_.L_phi = (0.25 / nn + (kLossCurvatureBound + 1) / c) * lam_a + reg;
-  constants_.L_f = std::max((0.25 / nn + kLossCurvatureBound / c) * lam_a + reg, c) +
-                   std::sqrt(lam_a);
+  constants_.L_f =
+      std::max((0.25 / nn + kLossCurvatureBound / c) * lam_a + reg, c) + std::sqrt(lam_a);
+  // rho_phi (header): each weight of Hess P changes at rate <= (c1/n + c2/c) |<a~_i, dx>|, so
+  // ||Hess P(x) - Hess P(x')|| <= (c1/n + c2/c) max_i ||a~_i|| lam_A ||x - x'||; R adds
+  // lam2 alpha^(3/2) max |h'''| with h(t) = t^2/(1 + t^2).
+  const double max_row = a_.rowwise().norm().maxCoeff();
+  constants_.rho_phi = (kWeightSlopeUniform / nn + kWeightSlopeLoss / c) * max_row * lam_a +
+                       o_.lam2 * std::pow(o_.alpha, 1.5) * kRegularizerThirdDerivative;
 }
 
 OptionValues DroLogistic::option_values() const { return bilevel::option_values(o_, name()); }
@@ -221,8 +224,7 @@ bool DroLogistic::closed_form_hessian_phi(const Vec& x, Mat* h) const {
   maximizer(x, &ys);
   losses(x, nullptr, &s);
   Vec w(s.size());
-  for (Index i = 0; i < s.size(); ++i)
-    w(i) = ys(i) * s(i) * (1 - s(i)) + s(i) * s(i) / concavity();
+  for (Index i = 0; i < s.size(); ++i) w(i) = ys(i) * s(i) * (1 - s(i)) + s(i) * s(i) / concavity();
   *h = a_.transpose() * w.asDiagonal() * a_;
   h->diagonal() += regularizer_curvature(x);
   return true;

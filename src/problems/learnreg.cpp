@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <limits>
 
-#include "bilevel/data/catalog.hpp"
 #include "bilevel/core/error.hpp"
+#include "bilevel/data/catalog.hpp"
 
 namespace bilevel {
 
@@ -73,6 +73,9 @@ void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test) 
   build_models();
   d->constants.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
   d->constants.mu_fy = 0.0;  // the validation cross-entropy is convex in y
+  // Hyy g = Hyy CE + diag(2 exp(x_j) on row j of W, 2 c_bias on b), CE convex: at the initial
+  // point exp(x) = reg0, so mu_g >= 2 min(reg0, c_bias) there (and wherever exp(x) >= reg0).
+  d->constants.mu_g = 2 * std::min(o_.reg0, o_.c_bias);
 }
 
 OptionValues Learnreg::option_values() const { return bilevel::option_values(o_, name()); }
@@ -121,8 +124,7 @@ double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) con
          o_.c_bias * y.tail(c).squaredNorm();
 }
 
-void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
-                       Vec* gy) const {
+void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const {
   if (gy) {
     uniform_scales(fn, b);
     model(fn).gradient_at(y, b.indices, scale_, gy, nullptr);
@@ -138,8 +140,7 @@ void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* g
 }
 
 void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
-                               std::span<const Batch> batches,
-                               std::span<Vec* const> outs) const {
+                               std::span<const Batch> batches, std::span<Vec* const> outs) const {
   if (!all_full(batches)) return Problem::do_grad_y_multi(fn, x, ys, batches, outs);
   uniform_scales(fn, Batch{});
   model(fn).gradients_at(ys, {}, scale_, outs, nullptr);
@@ -148,8 +149,8 @@ void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> 
 }
 
 // Neither cross product touches the data: the regularizer is the only x-dependent term.
-bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
-                      const Batch& b, Vec* out) const {
+bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
+                      Vec* out) const {
   const Index d = dim_x(), c = data_->train.num_classes;
   switch (block) {
     case Block::kYY:
@@ -177,14 +178,13 @@ bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec&
       ow = 2.0 * ((v.array() * x.array().exp()).matrix().asDiagonal() * w);
       return true;
     }
-    case Block::kXX:
-      break;  // derived by differences
+    case Block::kXX: break;  // derived by differences
   }
   return false;
 }
 
-bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,
-                          Mat* hxy, Mat* hyy) const {
+bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
+                          Mat* hyy) const {
   const Index d = dim_x(), c = data_->train.num_classes;
   if (hyy) {
     uniform_scales(fn, b);

@@ -21,7 +21,9 @@ struct F2baOptions {
   PenaltyInnerOptions penalty;
   Auto eta;
 
-  void declare(OptionList& o);
+  // `target`: a target eps of the caller's for the auto lam (pf2ba's); nullptr declares the
+  // inner loop's own `eps`.
+  void declare(OptionList& o, const double* target = nullptr);
 };
 
 // One run of f2ba: the inner sequences and the outer step.

@@ -12,6 +12,10 @@
 // y_0, which does not depend on x. The unrolled map has dy_K/dx = (I - (I - alpha Hyy)^K)
 // dy*/dx at a fixed point y_0 = y*(x), so h carries a bias of order (1 - alpha mu_g)^K that
 // warm starting does not remove: K sets the attainable accuracy.
+// The unrolled adjoint is not warm-started (that would make it another method): instead the
+// default K is chosen from kappa = L_g/mu_g so that the bias is below the target eps
+// (default 1e-6): K = ceil(kappa ln(kappa/eps)), 162 on the default quadratic (kappa = 10),
+// capped at 1000; K = 10 on problems that do not know kappa (rules::kappa_log_count).
 // Defaults: alpha = 1/L_g and the shared outer-step rule for eta (rules::outer_step,
 // building_blocks/step_defaults.hpp), as declared in itd.cpp (table: docs/options.md).
 //
@@ -27,7 +31,8 @@
 namespace bilevel {
 
 struct ItdOptions {
-  Index K = 10;
+  double eps = 1e-6;
+  Auto K;
   Auto alpha;
   Auto eta;
 

@@ -33,9 +33,11 @@
 
 namespace bilevel {
 
+// eps = 1e-6, the target of every deterministic method's defaults; it also sets the auto lam
+// (f2ba.hpp: min(kappa^3/eps, 1e8)).
 struct Pf2baOptions {
   F2baOptions f2ba;
-  double eps = 1e-3;
+  double eps = 1e-6;
   double rho = 1.0;
   double delta = 0.1;
   Auto iota;

@@ -33,7 +33,14 @@
 //           a bound of ||Hess F|| on the graph {(x, y*(x))} only. F's Hessian is unbounded
 //           elsewhere (Fxx grows linearly with y, which is unconstrained), so no global L_f
 //           exists; this is the smoothness that matters near the solution path;
-//   rho_phi: unknown (not set).
+//   rho_phi = (c1/n + c2/(lam1 n^2)) max_i ||a~_i|| lam_A + lam2 alpha^(3/2) c3, a bound of the
+//           Lipschitz constant of Hess P: a sample's weight y*_i s_i(1 - s_i) + s_i^2/(lam1 n^2)
+//           is a function of its margin z_i = b_i <a~_i, x> with slope <= c1/n + c2/(lam1 n^2)
+//           (c1 = sup |(s(1-s))'| = 0.0962, c2 = sup |(l s(1-s) + s^2)'| = 0.3902), and
+//           ||sum_i dw_i a~_i a~_i'|| <= max_i |dw_i| lam_A with |dw_i| <= slope ||a~_i|| ||dx||;
+//           R's Hessian is diagonal with third derivative lam2 alpha^(3/2) h''' (h(t) =
+//           t^2/(1 + t^2), c3 = sup |h'''| = 4.6685). It is the cubic methods' M (lmcn: m rho_phi;
+//           step_defaults.hpp), in place of L_phi, a curvature bound without the units of M.
 // Not a finite sum for the oracles (one component; batches are ignored); deterministic.
 #pragma once
 
@@ -93,6 +100,12 @@ class DroLogistic : public MinimaxProblem {
   const Vec& labels() const { return b_; }
   // sup_z l(z) s(z) (1 - s(z)), rounded up (see the header).
   static constexpr double kLossCurvatureBound = 0.261;
+  // Slopes in the margin z of the two parts of a sample's weight in Hess P (header):
+  // sup |d/dz s(1-s)| = 1/(6 sqrt 3) = 0.0962 and sup |d/dz (l s(1-s) + s^2)| = 0.3902; and
+  // sup |h'''| = 4.6685 for R's h(t) = t^2/(1 + t^2) (rounded up).
+  static constexpr double kWeightSlopeUniform = 0.0963;
+  static constexpr double kWeightSlopeLoss = 0.391;
+  static constexpr double kRegularizerThirdDerivative = 4.67;
 
  protected:
   double F_value(const Vec& x, const Vec& y) const override;

@@ -14,7 +14,10 @@
 // Dimensions: dim_x = d features (130k for synthetic text: no dense Hessians there).
 // Constants: L_f = (1/2) lambda_max(A~_val'A~_val / m) (softmax Hessian bound 1/2, A~ = [A, 1]);
 // mu_g and L_g depend on x through exp(x) (between 2 min(exp(x), c_bias) and the CE bound
-// plus 2 max exp(x)), so no global value is given: set the algorithm's steps explicitly.
+// plus 2 max exp(x)), so no global value exists. mu_g is given at the initial point,
+// 2 min(reg0, c_bias) (a lower bound wherever exp(x) >= reg0); L_g is not, and the "auto"
+// rules that need it estimate ||Hyy g|| there by power iteration (AutoContext::L_g, counted as
+// oracle calls of the run).
 // Initial point: y0 = 0, x0 = log(reg0) in every coordinate.
 #pragma once
 

@@ -31,7 +31,13 @@ void F2saScheduleOptions::declare(OptionList& o, const RegimeExponents& pairs) {
            {"from regime", [this, pairs](const AutoContext&) { return pairs.of(regime).c; }})
       .add("lam0", lam0, "initial penalty multiplier (the f2ba paper's lam >= 2 L_f/mu)",
            C::positive(),
-           {"2 L_f/mu_g", [](const AutoContext& x) { return 2 * x.L_f() / x.mu_g(); }})
+           // A linear f (L_f = 0, hard-kwon) needs no lam for f + lam g to be strongly convex,
+           // but lam0 = 0 would make the y step 1/(L_f + lam0 L_g) infinite: take 1 there.
+           {"2 L_f/mu_g, 1 when L_f = 0",
+            [](const AutoContext& x) {
+              const double lam = 2 * x.L_f() / x.mu_g();
+              return lam > 0 ? lam : 1.0;
+            }})
       .add("lam_max", lam_max, "cap on lam_k (0 = no cap)", C::non_negative())
       .add("alpha0", alpha0, "initial y step", C::positive(),
            {"1/(L_f + lam0 L_g)",

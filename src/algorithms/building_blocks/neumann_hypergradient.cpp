@@ -6,10 +6,12 @@ namespace bilevel {
 
 void NeumannOptions::declare(OptionList& o) {
   using C = Constraint;
-  o.add("Q", Q,
-        "Hessian-vector products in the Neumann series (Q + 1 terms: stocbio's sum over q = "
-        "-1..Q-1)",
-        C::at_least(0))
+  o.add("eps", eps, "target ||grad phi|| the auto Q is chosen for", C::positive())
+      .add("Q", Q,
+           "Hessian-vector products in the Neumann series (Q + 1 terms: stocbio's sum over q = "
+           "-1..Q-1); its bias shrinks like (1 - eta_N mu_g)^(Q+1) (stocBiO: Q = O(kappa "
+           "log(1/eps)))",
+           C::integer_at_least(0), rules::kappa_log_count(&eps, 10, 1000))
       .add("eta_N", eta_N, "Neumann series step, < 2/L_g for convergence", C::positive(),
            rules::inverse_L_g())
       .add("batch_f", batch_f, "minibatch size for f (0 = full sum)", C::non_negative())

@@ -1,6 +1,8 @@
 #include "bilevel/algorithms/building_blocks/step_defaults.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <string>
 
 #include "bilevel/core/error.hpp"
 
@@ -10,8 +12,7 @@ double require_constant(const std::optional<double>& c, const std::string& what,
                         const std::string& algo, const std::string& option) {
   if (!c)
     throw InvalidOptions(algo + ": option " + option + "=auto needs the problem's constant " +
-                         what + ", which this problem does not know; set -A " + option +
-                         "=VALUE");
+                         what + ", which this problem does not know; set -A " + option + "=VALUE");
   return *c;
 }
 
@@ -43,6 +44,12 @@ double default_outer_step(const ProblemConstants& c, const std::string& algo,
   return 1.0 / hyperobjective_smoothness(c, algo, option);
 }
 
+double default_outer_step(const AutoContext& c) {
+  ProblemConstants k = c.constants();
+  if (!k.L_phi && !k.x_step && !k.L_g) k.L_g = c.L_g();
+  return default_outer_step(k, c.owner(), c.option());
+}
+
 namespace rules {
 
 AutoRule inverse_L_g() {
@@ -51,23 +58,31 @@ AutoRule inverse_L_g() {
 
 AutoRule outer_step() {
   return {"1/L_phi, else the problem's suggested step (hyperclean: n), else 1/(L_f (1+kappa)^2)",
-          [](const AutoContext& c) {
-            return default_outer_step(c.constants(), c.owner(), c.option());
-          }};
+          [](const AutoContext& c) { return default_outer_step(c); }};
 }
 
 AutoRule scaled_outer_step(double scale, std::string text) {
-  return {std::move(text), [scale](const AutoContext& c) {
-            return scale * default_outer_step(c.constants(), c.owner(), c.option());
-          }};
+  return {std::move(text), [scale](const AutoContext& c) { return scale * default_outer_step(c); }};
 }
 
 AutoRule cubic_regularization(const Index* m) {
-  return {std::string(m ? "m times " : "") +
-              "the problem's rho_phi, else 1/x_step, else L_phi, else 1",
-          [m](const AutoContext& c) {
-            const double factor = m ? static_cast<double>(*m) : 1.0;
-            return factor * default_cubic_regularization(c.constants());
+  return {
+      std::string(m ? "m times " : "") + "the problem's rho_phi, else 1/x_step, else L_phi, else 1",
+      [m](const AutoContext& c) {
+        const double factor = m ? static_cast<double>(*m) : 1.0;
+        return factor * default_cubic_regularization(c.constants());
+      }};
+}
+
+AutoRule kappa_log_count(const double* eps, Index fallback, Index cap) {
+  return {"ceil(kappa ln(kappa/eps)) with kappa = L_g/mu_g, at most " + std::to_string(cap) + "; " +
+              std::to_string(fallback) + " when the problem does not know kappa",
+          [eps, fallback, cap](const AutoContext& c) {
+            const ProblemConstants& k = c.constants();
+            if (!k.L_g || !k.mu_g || !(*k.mu_g > 0)) return static_cast<double>(fallback);
+            const double kappa = std::max(1.0, *k.L_g / *k.mu_g);
+            const double n = std::ceil(kappa * std::log(std::max(kappa / *eps, 1.0)) - 1e-9);
+            return std::clamp(n, 1.0, static_cast<double>(cap));
           }};
 }
 

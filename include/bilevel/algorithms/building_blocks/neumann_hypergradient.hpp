@@ -8,7 +8,9 @@
 // and the estimate is
 //     h = grad_x f(x, y; B_f) - Hxy g(x, y; B_h) v.
 // Oracle calls of one estimate: 1 gradient of f (both partials), Q Hyy products of g and
-// 1 Hxy product of g.
+// 1 Hxy product of g. The series is not warm-started (the estimator is stocBiO's), so its
+// truncation bias (1 - eta mu_g)^(Q+1) stays: the default Q is chosen from kappa for a target
+// eps (stocBiO's Q = O(kappa log(1/eps)); rules::kappa_log_count).
 //
 // The momentum and variance-reduced methods (mrbo, vrbo) need the same estimate at two
 // points on the same samples (a STORM / SARAH difference), so the samples of one estimate
@@ -54,7 +56,8 @@ void neumann_series(Problem& p, const Vec& x, const Vec& y, const Vec& b, Index 
 // The options of the methods built on this estimator (stocbio, mrbo, vrbo), a member of
 // theirs.
 struct NeumannOptions {
-  Index Q = 10;
+  double eps = 1e-6;
+  Auto Q;
   Auto eta_N;
   Index batch_f = 0;
   Index batch_g = 0;

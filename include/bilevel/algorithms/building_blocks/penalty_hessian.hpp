@@ -14,8 +14,8 @@
 //    y-block solves done by conjugate gradients (ifsba; no dense Hessian is ever formed).
 #pragma once
 
-#include "bilevel/linalg/cg.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/linalg/cg.hpp"
 
 namespace bilevel {
 
@@ -38,7 +38,8 @@ struct SchurCgOptions {
 // from Hessian-vector products (full batches). One product costs 6 + 2 (CG iterations)
 // products on f and g at y, and 3 + (CG iterations) on g at z: hxx, hyx and hxy of h (each two
 // oracle calls: f and g) and of g, plus Hyy products inside CG. The CG solves are warm-started
-// from the previous product's solutions.
+// from the previous product's solutions; each product is computed on u/||u|| and scaled back,
+// so that the warm start is on the scale of the solution whatever ||u|| is.
 class PenaltyHessianProduct {
  public:
   PenaltyHessianProduct(Problem& p, const Vec& x, const Vec& y, const Vec& z, double lam,
@@ -60,7 +61,7 @@ class PenaltyHessianProduct {
   const Vec& z_;
   double lam_;
   SchurCgOptions o_;
-  Vec sol_h_, sol_g_, t1_, t2_, rhs_, part_h_, part_g_;
+  Vec unit_, sol_h_, sol_g_, t1_, t2_, rhs_, part_h_, part_g_;
   Index cg_h_ = 0, cg_g_ = 0;
   bool all_converged_ = true;
 };

@@ -18,16 +18,28 @@ namespace bilevel {
 
 // The options of the inner loop, a member of each penalty method's options (with its own
 // defaults: fsba runs K = 20 agd steps, f2ba K = 10 gd steps).
+// lam = auto follows the f2ba paper's Theorem 4.1, lam ~ kappa^3/eps (Lemma 4.1b: the proxy's
+// gradient is within O(kappa^3/lam) of grad phi), for a target eps: the method's own `eps`
+// option, or (pf2ba) the target that declare() is given.
 struct PenaltyInnerOptions {
-  double lam = 100.0;
+  double eps = 1e-6;
+  Auto lam;
   Index K = 10;
   Auto alpha;
   Auto tau;
   std::string inner = "gd";
   double inner_tol = 0;
 
-  void declare(OptionList& o);
+  // `target`: the method's own target eps, which the auto lam then uses (pf2ba); nullptr
+  // declares this struct's `eps`.
+  void declare(OptionList& o, const double* target = nullptr);
 };
+
+// The auto lam for a target eps: max(2 L_f/mu_g, min(kappa^3/eps, 1e8)) when the problem knows
+// L_g and mu_g (kappa = L_g/mu_g; without L_f the first term is left out), else 100. The cap
+// keeps lam (grad_x g(x,y) - grad_x g(x,z)), a difference of two O(1) gradients multiplied by
+// lam, above double precision's rounding (1e8 x 1e-16 = 1e-8).
+double auto_penalty(const ProblemConstants& c, double eps);
 
 class PenaltyIteration {
  public:
@@ -41,7 +53,7 @@ class PenaltyIteration {
   // Inner steps taken so far (K per direction() unless inner_tol stopped the loop early).
   Index inner_steps() const { return inner_steps_; }
 
-  double lam() const { return o_.lam; }
+  double lam() const { return lam_; }
   void visit(StateArchive& a) {
     a("x", x_)("y", y_)("z", z_)("y_prev", y_prev_)("z_prev", z_prev_)("wy", wy_)("wz", wz_);
     a("gfx", gfx_)("ggx", ggx_)("ggxz", ggxz_)("d", d_)("ghy", ghy_)("inner", inner_);
@@ -58,7 +70,7 @@ class PenaltyIteration {
   bool inner_converged(const Vec& grad_h_y) const;
 
   PenaltyInnerOptions o_;
-  double alpha_ = 0, tau_ = 0;
+  double lam_ = 0, alpha_ = 0, tau_ = 0;
   double beta_z_ = 0, beta_y_ = 0;  // AGD momentum (0 for gd)
   Index inner_steps_ = 0;
   Sampler sf_, sg_;

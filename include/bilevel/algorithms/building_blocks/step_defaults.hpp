@@ -22,6 +22,9 @@ double hyperobjective_smoothness(const ProblemConstants& c, const std::string& a
 // suggested x_step, else 1 / (L_f (1 + kappa)^2).
 double default_outer_step(const ProblemConstants& c, const std::string& algo,
                           const std::string& option);
+// The same inside an auto rule: where the last resort needs L_g and the problem does not know
+// it, the context's estimate (AutoContext::L_g: power iterations at the initial point).
+double default_outer_step(const AutoContext& c);
 
 // The auto cubic regularization M of the cubic-Newton methods (fsba, lfsba, ifsba, lmcn),
 // before their lazy factor m: the Hessian-Lipschitz constant rho_phi when the problem reports a
@@ -42,6 +45,11 @@ AutoRule scaled_outer_step(double scale, std::string text);
 // (*m) * default_cubic_regularization: the cubic methods' M; m is the refresh period of the
 // lazy variants (nullptr: 1, fsba's every-step refresh).
 AutoRule cubic_regularization(const Index* m);
+// An iteration count that shrinks a contraction (1 - 1/kappa)^n below the target *eps:
+// min(cap, ceil(kappa ln(kappa / *eps))), kappa = L_g/mu_g, when the problem knows both
+// constants, else `fallback` (itd's unrolled steps K, the Neumann terms Q of stocbio, mrbo,
+// vrbo: their biases shrink like (1 - alpha mu_g)^n with alpha = 1/L_g).
+AutoRule kappa_log_count(const double* eps, Index fallback, Index cap);
 }  // namespace rules
 
 // Nesterov's momentum (sqrt(L/mu) - 1) / (sqrt(L/mu) + 1) for a mu-strongly convex, L-smooth
