@@ -36,8 +36,29 @@ class CliOutputsTest : public CliTest {
     EXPECT_TRUE(status == 0 && uid == std::to_string(kNobody) + "\n")
         << "cannot drop root privileges with '" << kDropToNobody << "': status " << status
         << ", uid '" << uid << "'";
+    use_a_cli_nobody_can_run();
     return kDropToNobody;
   }
+  // A build tree in a folder only root may enter (a clone under /root) holds an executable
+  // nobody cannot start: run a copy in a folder everyone may enter instead.
+  void use_a_cli_nobody_can_run() {
+    const std::string can_run = kDropToNobody + std::string("test -x '") + cli_.string() + "'";
+    if (std::system(can_run.c_str()) == 0) return;
+    cli_dir_ = fs::temp_directory_path() / ("bilevel_cli_for_nobody_" + std::to_string(::getpid()));
+    fs::create_directories(cli_dir_);
+    fs::permissions(cli_dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+    const fs::path copy = cli_dir_ / "bilevel";
+    fs::copy_file(cli_, copy, fs::copy_options::overwrite_existing);
+    fs::permissions(copy, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                              fs::perms::others_read | fs::perms::others_exec);
+    cli_ = copy;
+  }
+  void TearDown() override {
+    CliTest::TearDown();
+    if (!cli_dir_.empty()) fs::remove_all(cli_dir_);
+  }
+  fs::path cli_dir_;
   // Gives `p` to nobody (as root), so that nobody may write it: the refusals tested must then
   // come from the file's mode alone.
   static void give_to_nobody(const std::string& p) {

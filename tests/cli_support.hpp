@@ -54,12 +54,14 @@ class CliTest : public ::testing::Test {
 
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
 
+  fs::path cli_ = BILEVEL_CLI_PATH;  // the executable run() starts
+
   // `args` is appended to the command line as is (the test controls every character of it);
   // `env` (e.g. "VAR='value' ") is put before the command, to set variables for that run.
   CliResult run(const std::string& args, const std::string& env = "") const {
     const fs::path out = dir_ / "stdout.txt";
     const fs::path err = dir_ / "stderr.txt";
-    const std::string cmd = env + "'" + BILEVEL_CLI_PATH + "' " + args + " >'" + out.string() +
+    const std::string cmd = env + "'" + cli_.string() + "' " + args + " >'" + out.string() +
                             "' 2>'" + err.string() + "' </dev/null";
     const int status = std::system(cmd.c_str());
     CliResult r;
