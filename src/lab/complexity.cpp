@@ -182,9 +182,17 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
 
   const auto seeds = static_cast<std::size_t>(settings.seeds);
   const std::size_t total = sweep.values.size() * seeds;
-  for (std::size_t i = 0; i < sweep.values.size(); ++i) {
+  out.planned_runs = total;
+  auto interrupted = [&] {
+    return settings.run.interrupt && settings.run.interrupt->load(std::memory_order_relaxed);
+  };
+  for (std::size_t i = 0; i < sweep.values.size() && !out.interrupted; ++i) {
     const double v = sweep.values[i];
     for (std::size_t s = 0; s < seeds; ++s) {
+      if (interrupted()) {
+        out.interrupted = true;
+        break;
+      }
       // Fresh problem and algorithm per run: no state (counts, warm starts) leaks between
       // runs, so each run's cost is its own.
       auto problem = family.make(with_value(task.problem_options, sweep.key, v));
@@ -208,7 +216,8 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
       run.time_s = r.time_s;
       run.counts = r.counts;
       run.hypergrad_norm = r.hypergrad_norm;
-      if (const OptionValue* calls = find_value(problem->option_values(), "chain_calls"))
+      const OptionValues problem_values = problem->option_values();
+      if (const OptionValue* calls = find_value(problem_values, "chain_calls"))
         run.chain_calls = std::holds_alternative<double>(*calls)
                               ? std::get<double>(*calls)
                               : static_cast<double>(std::get<Index>(*calls));
@@ -217,6 +226,10 @@ ComplexityResult run_complexity(const ComplexityTask& task, const ProblemFamily&
       run.algo_options = algo_options[i];
       out.runs.push_back(std::move(run));
       if (on_run) on_run(out.runs.back(), out.runs.size() - 1, total);
+      if (r.status == Status::kInterrupted) {
+        out.interrupted = true;
+        break;
+      }
     }
   }
 

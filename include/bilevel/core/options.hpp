@@ -58,6 +58,9 @@ using OptionValues = std::vector<OptionSetting>;
 std::string format_value(const OptionValue& v);
 // The value named `name`, or nullptr.
 const OptionValue* find_value(const OptionValues& values, std::string_view name);
+// The pointer points into `values`: a temporary (find_value(p.option_values(), ...)) would leave
+// it dangling (the sanitizer build found such a use), so that call does not compile.
+const OptionValue* find_value(OptionValues&& values, std::string_view name) = delete;
 
 // Formats a double so that it parses back to the same value (shortest round-trip form).
 std::string format_double(double v);
