@@ -11,7 +11,6 @@ namespace bilevel {
 
 namespace {
 
-constexpr const char* kName = "dro-logistic";
 // The features are held dense, with (d+1) x (d+1) Gram matrices: meant for small LIBSVM sets.
 constexpr Index kMaxFeatures = 1000;
 
