@@ -15,6 +15,8 @@
 #include "bilevel/io/output_files.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/core/options.hpp"
+#include "exit_codes.hpp"
+#include "interrupt.hpp"
 #include "python_tool.hpp"
 
 namespace bilevel::cli {
@@ -151,6 +153,10 @@ ExitCode execute_complexity(const ComplexityArguments& args) {
   // Data on the standard output ("-") must not be mixed with the report.
   std::ostream& out = writes_standard_output(outputs) ? std::cerr : std::cout;
 
+  // SIGINT/SIGTERM: the running run ends at its next iteration boundary, no other starts, and
+  // the outputs (fit included) cover the runs so far.
+  const InterruptHandler interrupt;
+  settings.run.interrupt = interrupt.flag();
   const ComplexityResult result =
       run_complexity(task, settings, [&](const ComplexityRun& r, std::size_t i, std::size_t n) {
         if (!ra.quiet) out << run_line(task.sweep.key, r, i, n) << std::endl;
@@ -162,6 +168,11 @@ ExitCode execute_complexity(const ComplexityArguments& args) {
   if (!args.csv_path.empty()) write_complexity_csv(result, args.csv_path);
   if (!ra.summary_path.empty()) write_summary_json(summary, ra.summary_path);
   if (!args.plot_path.empty()) plot(args, summary);
+  if (result.interrupted) {
+    std::cerr << "bilevel: interrupted after " << result.runs.size() << " of "
+              << result.planned_runs << " runs\n";
+    return static_cast<ExitCode>(kExitSignalBase + interrupt.signal());
+  }
   return kExitOk;
 }
 

@@ -10,6 +10,8 @@
 #include "bilevel/io/tune_summary.hpp"
 #include "bilevel/registry.hpp"
 #include "bilevel/lab/tune.hpp"
+#include "exit_codes.hpp"
+#include "interrupt.hpp"
 
 namespace bilevel::cli {
 
@@ -33,8 +35,8 @@ std::string trial_line(const TuneTrial& t, std::size_t index, std::size_t total,
   out << "trial " << index + 1 << "/" << total << ": " << values_of(t.grid_values) << " -> ";
   if (!t.valid) {
     out << "refused: " << t.message;
-  } else if (t.status == Status::kDiverged) {
-    out << t.message;
+  } else if (t.status == Status::kDiverged || t.status == Status::kInterrupted) {
+    out << t.message << " (" << t.iters << " iters)";
   } else {
     out << metric << " " << t.score << " (" << t.message << ", " << t.iters << " iters, "
         << t.time_s << " s)";
@@ -87,6 +89,10 @@ ExitCode execute_tune(const TuneArguments& args) {
   auto report = [&](const TuneTrial& t, std::size_t i, std::size_t n) {
     if (!ra.quiet) out << trial_line(t, i, n, settings.metric) << std::endl;
   };
+  // SIGINT/SIGTERM: the running trial ends at its next iteration boundary, no other starts,
+  // and the summary of the trials so far is written.
+  const InterruptHandler interrupt;
+  settings.run.interrupt = interrupt.flag();
   const TuneResult result =
       grid_search(*problem, *make_algorithm(algo_name), fixed, grid, settings, report);
 
@@ -94,6 +100,14 @@ ExitCode execute_tune(const TuneArguments& args) {
     write_summary_json(tune_summary({algo_name, problem->name(), problem->option_values()}, fixed,
                                     grid, settings, result),
                        ra.summary_path);
+  if (result.interrupted) {
+    if (result.best)
+      out << "best so far: " << settings.metric << " " << result.trials[*result.best].score
+          << " with " << flags_of(result.trials[*result.best].grid_values) << std::endl;
+    std::cerr << "bilevel: interrupted after " << result.trials.size() << " of "
+              << result.planned << " trials\n";
+    return static_cast<ExitCode>(kExitSignalBase + interrupt.signal());
+  }
   if (!result.best) {
     std::size_t diverged = 0, refused = 0;
     for (const auto& t : result.trials) {

@@ -98,6 +98,19 @@ class CliInterrupt : public ::testing::Test {
     return wait_exit_code(pid);
   }
 
+  // Starts `args`, waits until stdout has a line starting with `first_line` (a trial or a run
+  // done), then sends SIGINT; returns the exit code.
+  int interrupt_after_line(const std::vector<std::string>& args,
+                           const std::string& first_line) const {
+    const pid_t pid = start(args);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (read_file(path("stdout.txt")).rfind(first_line, 0) != 0 &&
+           std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ::kill(pid, SIGINT);
+    return wait_exit_code(pid);
+  }
+
   fs::path dir_;
 };
 
@@ -165,6 +178,60 @@ TEST_F(CliInterrupt, ACheckpointOfAnotherRunIsRefusedWithOneLine) {
       run({"run", "--problem", "quadratic", "--algo", "f2ba", "-q", "--resume", path("bad.json")}),
       2);
   EXPECT_NE(read_file(path("stderr.txt")).find("truncated"), std::string::npos);
+}
+
+// tune: the running trial ends at its next iteration boundary, no other trial starts, and
+// the summary holds the trials so far (each trial runs 1.5 s, the signal comes after the
+// first).
+TEST_F(CliInterrupt, SigintEndsATuneAfterTheRunningTrialWithItsSummary) {
+  ASSERT_EQ(interrupt_after_line({"tune", "--problem", "quadratic", "--algo", "f2ba",
+                                  "--max-iters", "100000000", "--time-limit", "1.5", "-G",
+                                  "lam=10,20,30,40,50", "--summary", path("s.json")},
+                                 "trial 1/5"),
+            130)
+      << read_file(path("stderr.txt"));
+  const auto summary = nlohmann::json::parse(read_file(path("s.json")));
+  EXPECT_TRUE(summary["interrupted"].get<bool>());
+  EXPECT_EQ(summary["trials_planned"], 5);
+  const auto& trials = summary["trials"];
+  // The signal may land between two trials: then the second never started.
+  ASSERT_GE(trials.size(), 1u);
+  ASSERT_LE(trials.size(), 2u);
+  EXPECT_EQ(trials[0]["status"], "time_limit");
+  EXPECT_EQ(summary["best"], 0);  // the only complete trial
+  if (trials.size() == 2) {
+    EXPECT_EQ(trials[1]["status"], "interrupted");
+    EXPECT_TRUE(trials[1]["score"].is_null());  // a cut-short run does not compete
+  }
+  EXPECT_NE(read_file(path("stdout.txt")).find("best so far: "), std::string::npos);
+  EXPECT_NE(read_file(path("stderr.txt")).find("bilevel: interrupted after " +
+                                               std::to_string(trials.size()) + " of 5 trials"),
+            std::string::npos)
+      << read_file(path("stderr.txt"));
+}
+
+// complexity: likewise, and the CSV has one row per run made.
+TEST_F(CliInterrupt, SigintEndsAComplexitySweepWithItsOutputs) {
+  ASSERT_EQ(interrupt_after_line({"complexity", "--problem", "quadratic", "--algo", "f2ba",
+                                  "--sweep", "tol=1e-30:1e-32:3", "--seeds", "2",
+                                  "--max-iters", "100000000", "--time-limit", "1.5", "--csv",
+                                  path("c.csv"), "--summary", path("s.json")},
+                                 "run 1/6"),
+            130)
+      << read_file(path("stderr.txt"));
+  const auto summary = nlohmann::json::parse(read_file(path("s.json")));
+  EXPECT_TRUE(summary["interrupted"].get<bool>());
+  EXPECT_EQ(summary["runs_planned"], 6);
+  const auto& runs = summary["runs"];
+  ASSERT_GE(runs.size(), 1u);
+  ASSERT_LE(runs.size(), 2u);
+  EXPECT_EQ(runs[0]["status"], "time_limit");
+  if (runs.size() == 2) EXPECT_EQ(runs[1]["status"], "interrupted");
+  EXPECT_EQ(lines_of(read_file(path("c.csv"))).size(), runs.size() + 1);  // header + runs
+  EXPECT_NE(read_file(path("stderr.txt")).find("bilevel: interrupted after " +
+                                               std::to_string(runs.size()) + " of 6 runs"),
+            std::string::npos)
+      << read_file(path("stderr.txt"));
 }
 
 TEST_F(CliInterrupt, CheckpointEveryNeedsACheckpointFile) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -283,6 +284,51 @@ TEST(ComplexityLabTest, ToleranceSweepOnQuadraticStopsAtEachTolAndGrowsLogarithm
 // F2BA's penalty must follow the accuracy (lam ~ 1/eps): with lam fixed the penalty bias
 // O(1/lam) stops ||grad phi|| above the small tolerances; with lam = 10/tol every run
 // converges.
+// An interrupt (the CLI's SIGINT) ends the running run at an iteration boundary and starts no
+// other; the result covers the runs made, and the cut-short point stays out of the fit.
+TEST(ComplexityLabTest, AnInterruptEndsTheSweepAfterTheRunningRun) {
+  const ComplexityTask task = small_quadratic_task("aid-cg", "tol=1e-2,1e-3,1e-4");
+  std::atomic<bool> flag{false};
+  ComplexitySettings s = budget(20000);
+  s.seeds = 2;
+  s.run.interrupt = &flag;
+  std::size_t runs_reported = 0;
+  // Set during the second run's third iteration (runs are reported when they end); the run
+  // sees it after its next step, the boundary where the flag is polled.
+  s.run.callbacks.push_back([&](const IterRecord& rec, const Vec&, const Vec&) {
+    if (runs_reported == 1 && rec.iter == 3) flag.store(true);
+    return Action::kContinue;
+  });
+  const ComplexityResult r =
+      run_complexity(task, s, [&](const ComplexityRun&, std::size_t, std::size_t) {
+        ++runs_reported;
+      });
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.planned_runs, 6u);
+  ASSERT_EQ(r.runs.size(), 2u);
+  EXPECT_TRUE(r.runs[0].converged());
+  EXPECT_EQ(r.runs[1].status, Status::kInterrupted);
+  EXPECT_EQ(r.runs[1].iters, 4);
+  ASSERT_EQ(r.points.size(), 3u);
+  EXPECT_TRUE(std::isnan(r.points[0].mean_cost));  // one of its two seeds was cut short
+  EXPECT_FALSE(r.fit.ok);
+  const auto json = complexity_summary(task, s, r);
+  EXPECT_TRUE(json["interrupted"].get<bool>());
+  EXPECT_EQ(json["runs_planned"], 6);
+
+  // Set before the sweep: no run starts.
+  const ComplexityResult none = run_complexity(task, s);
+  EXPECT_TRUE(none.interrupted);
+  EXPECT_TRUE(none.runs.empty());
+
+  // Without an interrupt the same sweep makes every run.
+  flag.store(false);
+  s.run.callbacks.clear();
+  const ComplexityResult all = run_complexity(task, s);
+  EXPECT_FALSE(all.interrupted);
+  EXPECT_EQ(all.runs.size(), 6u);
+}
+
 TEST(ComplexityLabTest, OptionExpressionsFollowTheSweep) {
   ComplexityTask task = small_quadratic_task("f2ba", "tol=1e-2:1e-5:4");
   task.algo_options = {{"lam", "10/tol"}};

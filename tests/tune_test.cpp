@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "bilevel/algorithms/f2ba.hpp"
@@ -53,6 +54,41 @@ TuneSettings by_hypergradient(Index iters) {
 const F2ba& default_f2ba() {
   static const F2ba f2ba;
   return f2ba;
+}
+
+// An interrupt (the CLI's SIGINT) ends the running trial at an iteration boundary: it is
+// recorded without a score, no further trial starts, and the best is among the full trials.
+TEST(Tune, AnInterruptEndsTheSearchAfterTheRunningTrialWhichDoesNotCompete) {
+  Quadratic q(testing::small_quadratic());
+  const std::vector<GridAxis> grid = {parse_grid_axis("eta=1e-3,1e-2,0.1")};
+  std::atomic<bool> flag{false};
+  TuneSettings s = by_hypergradient(40);
+  s.run.log_every = 1;  // the callback sees every iteration
+  s.run.interrupt = &flag;
+  std::size_t trials_done = 0;
+  s.run.callbacks.push_back([&](const IterRecord& rec, const Vec&, const Vec&) {
+    if (trials_done == 1 && rec.iter == 5) flag.store(true);
+    return Action::kContinue;
+  });
+  const TuneResult r = grid_search(q, default_f2ba(), {}, grid, s,
+                                   [&](const TuneTrial&, std::size_t, std::size_t) {
+                                     ++trials_done;
+                                   });
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.planned, 3u);
+  ASSERT_EQ(r.trials.size(), 2u);
+  EXPECT_EQ(r.trials[0].status, Status::kMaxIterations);
+  EXPECT_EQ(r.trials[1].status, Status::kInterrupted);
+  EXPECT_EQ(r.trials[1].iters, 6);  // the flag is polled after the next step
+  EXPECT_TRUE(std::isnan(r.trials[1].score));
+  ASSERT_TRUE(r.best.has_value());
+  EXPECT_EQ(*r.best, 0u);
+
+  // Set before the search: no trial starts.
+  const TuneResult none = grid_search(q, default_f2ba(), {}, grid, s);
+  EXPECT_TRUE(none.interrupted);
+  EXPECT_TRUE(none.trials.empty());
+  EXPECT_FALSE(none.best.has_value());
 }
 
 TEST(Tune, TrialsRunInGridOrderAndTheBestIsTheSmallestScore) {

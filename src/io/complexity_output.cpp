@@ -120,6 +120,8 @@ nlohmann::json complexity_summary(const ComplexityTask& task, const ComplexitySe
       {"stochastic", result.stochastic},
       {"metric_names", result.metric_names},
       {"runs", runs},
+      {"runs_planned", result.planned_runs},
+      {"interrupted", result.interrupted},
       {"points", points},
       {"fit", fit_json(result.fit)},
       {"references", references},

@@ -192,8 +192,16 @@ TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyVa
   check_values(algorithm, fixed, grid);
 
   TuneResult out;
+  out.planned = total;
+  auto interrupted = [&] {
+    return settings.run.interrupt && settings.run.interrupt->load(std::memory_order_relaxed);
+  };
   std::vector<std::size_t> digit(grid.size(), 0);  // mixed-radix counter over the axes
   for (std::size_t t = 0; t < total; ++t) {
+    if (interrupted()) {
+      out.interrupted = true;
+      break;
+    }
     TuneTrial trial;
     for (std::size_t a = 0; a < grid.size(); ++a)
       trial.grid_values.emplace_back(grid[a].key, grid[a].values[digit[a]]);
@@ -212,7 +220,9 @@ TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyVa
       trial.time_s = r.time_s;
       trial.counts = r.counts;
       trial.resolved_options = r.options;
-      if (r.status != Status::kDiverged)
+      if (r.status == Status::kInterrupted) out.interrupted = true;
+      // Neither a diverged nor a cut-short run has a score that may compete.
+      if (r.status != Status::kDiverged && r.status != Status::kInterrupted)
         trial.score = score_of(r.trace.records.back(), r.trace.metric_names, settings.metric);
     } catch (const InvalidOptions& e) {
       trial.message = e.what();
@@ -226,6 +236,7 @@ TuneResult grid_search(Problem& problem, const Algorithm& algorithm, const KeyVa
       if (better) out.best = t;
     }
     if (on_trial) on_trial(done, t, total);
+    if (out.interrupted) break;
 
     for (std::size_t a = grid.size(); a-- > 0;) {  // the last axis varies fastest
       if (++digit[a] < grid[a].values.size()) break;

@@ -11,7 +11,8 @@
 // algo_options {} (as given, expressions unevaluated), seed, seeds, stopping {...},
 // stochastic, metric_names, runs [{value, seed, tol, status, message, converged, iters,
 // time_s, grad_calls, hvp_calls, hess_calls, calls, samples, hypergrad_norm, metrics {},
-// options {}}], points [{value, x, runs, converged, mean_calls}], fit {ok, message, points,
+// options {}}], runs_planned (points x seeds), interrupted (SIGINT/SIGTERM ended the sweep
+// early: runs holds fewer than runs_planned), points [{value, x, runs, converged, mean_calls}], fit {ok, message, points,
 // exponent, log_constant, r2, rms_residual}, references [{bound, exponent, formula, source}].
 // NaN becomes null.
 #pragma once

@@ -3,7 +3,8 @@
 //
 // Keys: algo, problem, problem_options {}, fixed_options {}, grid [{key, values}], metric,
 // maximize, seed, stopping {...}, trials [{values {}, valid, status, message, score, iters,
-// time_s, grad_calls, hvp_calls, hess_calls, samples, options {}}], best (index or null),
+// time_s, grad_calls, hvp_calls, hess_calls, samples, options {}}], trials_planned (the grid's
+// size), interrupted (SIGINT/SIGTERM ended the search early), best (index or null),
 // best_options {} (the grid values of the winner, empty if none).
 #pragma once
 

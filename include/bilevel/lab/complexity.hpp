@@ -94,6 +94,10 @@ struct ComplexityResult {
   bool stochastic = false;    // is_stochastic(problem_options)
   std::vector<std::string> metric_names;
   std::vector<ComplexityRun> runs;  // point by point, seeds within a point
+  std::size_t planned_runs = 0;     // points x seeds; more than runs.size() when interrupted
+  // settings.run.interrupt was set: the sweep ended early. The run that was going is the last
+  // one, with status kInterrupted (so its point has no mean cost and stays out of the fit).
+  bool interrupted = false;
   std::vector<ComplexityPoint> points;
   PowerLawFit fit;  // through the points whose seeds all converged
   std::vector<ReferenceExponent> references;
@@ -113,7 +117,9 @@ struct ProblemFamily {
 // Checks everything that can be checked before the first run (names, the key is declared by
 // the problem and not fixed too, tol vs key, seeds >= 1, every point's problem options and
 // algorithm options), then runs the sweep on the registered problem task.problem. Throws
-// InvalidInput for bad input; never for a run that hits its budget or diverges.
+// InvalidInput for bad input; never for a run that hits its budget or diverges. When
+// settings.run.interrupt is set, the running run ends at its next iteration boundary, no
+// further run starts, and the result (fit included) covers the runs so far.
 ComplexityResult run_complexity(const ComplexityTask& task, const ComplexitySettings& settings,
                                 const ComplexityProgress& on_run = {});
 

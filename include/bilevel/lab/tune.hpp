@@ -56,6 +56,10 @@ struct TuneTrial {
 struct TuneResult {
   std::vector<TuneTrial> trials;  // in grid order: the first axis varies slowest
   std::optional<std::size_t> best;  // index of the winning trial; none if nothing scored
+  std::size_t planned = 0;  // the grid's trials; more than trials.size() when interrupted
+  // settings.run.interrupt was set: the search ended early. The trial that was running is the
+  // last one, with status kInterrupted and no score (a partial run must not win).
+  bool interrupted = false;
 };
 
 // The score column names available for `problem`: its metrics, then phi, hypergrad_norm and
@@ -68,7 +72,9 @@ inline constexpr std::size_t kMaxGridTrials = 10000;
 
 // Runs `algorithm` at every point of the grid (cartesian product of the axes) with its options
 // plus `fixed` plus the point's values (a grid key overrides the same fixed key). `on_trial` is
-// called after each trial (progress reports). Throws InvalidInput before any trial runs for
+// called after each trial (progress reports). When settings.run.interrupt is set the search
+// stops: the running trial ends at its next iteration boundary, no further trial starts, and
+// the result holds the trials so far (interrupted = true). Throws InvalidInput before any trial runs for
 // an unknown metric, a metric that needs diagnostics when they are off, min_eig without
 // run.min_eig, an empty grid, a key given twice in the grid, more than kMaxGridTrials trials,
 // or a grid value its option can never take (not a number, not one of its choices).
