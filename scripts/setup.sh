@@ -23,6 +23,7 @@ REQUIRED_DEBIAN_PACKAGES=(
   zlib1g-dev
   clang
   libclang-rt-14-dev
+  libomp-dev
   dataset-fashion-mnist
   python3-matplotlib
   python3-numpy
