@@ -81,8 +81,9 @@ TEST(DatasetSyntheticText, DefaultIsTwentyNewsgroupsScale) {
   EXPECT_EQ(d.num_features(), 130107);
   EXPECT_EQ(d.num_classes, 20);
   EXPECT_NEAR(double(d.sparse().nonZeros()) / 18000, 100, 3);
-  // Not a benchmark: only a guard against a generator that became far too slow.
-  EXPECT_LT(seconds, 10.0);
+  // Not a benchmark: only a guard against a generator that became far too slow (it takes
+  // about a second; the bound leaves room for a loaded machine).
+  EXPECT_LT(seconds, 30.0);
 }
 
 TEST(DatasetSyntheticText, SpecParametersAndBadOptions) {

@@ -225,14 +225,16 @@ TEST(RunLoop, ZeroBudgetMeansNoBudget) {
 TEST(RunLoop, StopsAtTheTimeLimitAfterTheStepThatCrossesIt) {
   Quadratic q(testing::small_quadratic());
   ProbeOptions o;
-  o.sleep_s = 0.03;  // 0.03, 0.06 < 0.075 <= 0.09: the third step crosses the limit
+  // 0.1, 0.2 < 0.25 <= 0.3: the third step crosses the limit. The margins are wide (a step
+  // may oversleep by 25 ms on a loaded machine before the second one crosses it).
+  o.sleep_s = 0.1;
   Probe a(o);
   RunSettings s = settings(1000, 100);
-  s.stopping.time_limit_s = 0.075;
+  s.stopping.time_limit_s = 0.25;
   const Result r = run(a, q, s);
   EXPECT_EQ(r.status, Status::kTimeLimit);
   EXPECT_EQ(r.iters, 3);
-  EXPECT_GE(r.time_s, 0.075);
+  EXPECT_GE(r.time_s, 0.25);
   EXPECT_EQ(record_iters(r), (std::vector<Index>{0, 3}));  // logged off the schedule
 }
 
