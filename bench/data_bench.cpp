@@ -14,7 +14,6 @@
 #include <string>
 
 #include "bilevel/problems/hyperclean.hpp"
-#include "bilevel/registry.hpp"
 
 namespace bilevel {
 namespace {
@@ -101,24 +100,6 @@ BENCHMARK(BM_FashionGradientPair)
     ->DenseRange(0, 2)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
-
-// One F2BA outer iteration (K = 10 inner steps: 10 gradients of f, 20 of g, then 3 for the
-// outer step), diagnostics off. Each benchmark iteration runs 3 outer iterations.
-void BM_FashionF2baOuter(benchmark::State& state) {
-  const Config c = kConfigs[state.range(0)];
-  state.SetLabel(config_name(static_cast<int>(state.range(0))));
-  Hyperclean& p = fashion(c.fused, c.single);
-  auto a = make_algorithm("f2ba", {{"K", "10"}, {"eta", "1e5"}, {"alpha", "0.1"}});
-  RunSettings s;
-  s.diagnostics = false;
-  s.stopping.max_iters = 3;
-  for (auto _ : state) {
-    const Result r = a->solve(p, s);
-    benchmark::DoNotOptimize(r.x.data());
-  }
-  state.SetItemsProcessed(state.iterations() * 3);
-}
-BENCHMARK(BM_FashionF2baOuter)->DenseRange(0, 2)->UseRealTime()->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace bilevel

@@ -42,6 +42,7 @@ constexpr SettingFlag kSettingFlags[] = {
     {"--tol", "tol"},
     {"--log-every", "log_every"},
     {"--max-memory", "max_memory"},
+    {"--threads", "threads"},
 };
 
 // The text after "<owner>: " of a library message.
@@ -79,6 +80,7 @@ void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
   cmd.add_option("--time-limit", args.time_limit_s, setting_help("time_limit"))->option_text("SEC");
   cmd.add_option("--tol", args.tol, setting_help("tol"))->option_text("EPS");
   cmd.add_option("--max-memory", args.max_memory, setting_help("max_memory"))->option_text("SIZE");
+  cmd.add_option("--threads", args.threads, setting_help("threads"))->option_text("N");
 }
 
 void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
@@ -147,7 +149,7 @@ RunSettings run_settings(const RunArguments& args) {
   s.declare(list);
   const std::string* texts[] = {&args.seed,         &args.max_iters, &args.max_oracle_calls,
                                 &args.time_limit_s, &args.tol,       &args.log_every,
-                                &args.max_memory};
+                                &args.max_memory,   &args.threads};
   for (std::size_t i = 0; i < std::size(kSettingFlags); ++i) {
     const std::string& text = *texts[i];
     const SettingFlag& f = kSettingFlags[i];
@@ -176,6 +178,7 @@ RunSettings run_settings(const RunArguments& args) {
         throw InvalidInput(std::string(f.flag) + " '" + text + "' is not allowed: " + v);
       }
   s.apply_memory_limit();
+  s.apply_threads();
   return s;
 }
 

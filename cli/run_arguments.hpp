@@ -27,6 +27,7 @@ struct RunArguments {
   std::string tol = "0";
   std::string log_every = "1";
   std::string max_memory = "auto";
+  std::string threads;
   bool no_diagnostics = false;
   bool min_eig = false;
   std::string trace_path;

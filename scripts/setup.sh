@@ -21,6 +21,7 @@ REQUIRED_DEBIAN_PACKAGES=(
   libgtest-dev
   libbenchmark-dev
   zlib1g-dev
+  libxsmm-dev
   clang
   libclang-rt-14-dev
   libomp-dev

@@ -1,6 +1,6 @@
 // The fused softmax kernels (one blocked, multi-threaded pass per oracle) against the two-pass
 // float64 reference: the same numbers up to rounding for every oracle, every class count
-// (each register-tile width of block_kernels.hpp and its remainders), dense and sparse data,
+// (libxsmm kernels of every width, stacked pairs included), dense and sparse data,
 // full batches and minibatches; float32 (dense and CSR) within single-precision rounding; identical results
 // for any thread count; several points in one pass equal to separate calls.
 #include <gtest/gtest.h>
@@ -92,15 +92,16 @@ TEST_P(FusedKernels, MatchTheReferenceOnFullDataAndMinibatches) {
   }
 }
 
-// Class counts 2..30 cover each tile width (1 to 8 SIMD vectors per row, stacked pairs
-// included) and the generic kernel; feature counts that are not multiples of the tile sizes
-// exercise the remainder loops; n = 1500 gives several chunks and blocks.
+// Class counts 2..30 (stacked pairs: 4..60 columns) give kernels of many widths; feature
+// counts that are not multiples of the SIMD width exercise the kernels' remainders; n = 1500
+// and 3001 give several chunks and blocks (3001: a partial last block).
 INSTANTIATE_TEST_SUITE_P(
     Shapes, FusedKernels,
     ::testing::Values(Shape{1500, 7, 2, false}, Shape{300, 13, 3, false},
                       Shape{300, 33, 5, false}, Shape{1500, 50, 10, false},
                       Shape{200, 9, 12, false}, Shape{200, 5, 17, false},
-                      Shape{200, 3, 30, false}, Shape{1500, 40, 10, true},
+                      Shape{200, 3, 30, false}, Shape{3001, 150, 10, false},
+                      Shape{1500, 40, 10, true},
                       Shape{200, 21, 3, true}),
     [](const auto& info) {
       const Shape& s = info.param;
@@ -111,16 +112,22 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(FusedKernels, ResultsDoNotDependOnTheThreadCount) {
   for (bool sparse : {false, true}) {
     const data::Dataset ds = random_dataset(20000, 12, 4, sparse, 3);
-    const SoftmaxRegression ce(&ds, {true, false});
-    const int saved = omp_get_max_threads();
-    omp_set_num_threads(1);
-    const Outputs one = all_oracles(ce, {}, 9);
-    omp_set_num_threads(2);
-    const Outputs two = all_oracles(ce, {}, 9);
-    omp_set_num_threads(saved);
-    EXPECT_EQ(one.grad, two.grad);  // bitwise
-    EXPECT_EQ(one.hvp, two.hvp);
-    EXPECT_EQ(one.loss, two.loss);
+    for (bool single : {false, true}) {
+      const SoftmaxRegression ce(&ds, {true, single});
+      const int saved = omp_get_max_threads();
+      omp_set_num_threads(1);
+      const Outputs one = all_oracles(ce, {}, 9);
+      omp_set_num_threads(2);
+      const Outputs two = all_oracles(ce, {}, 9);
+      omp_set_num_threads(3);  // more threads than chunks divide evenly into
+      const Outputs three = all_oracles(ce, {}, 9);
+      omp_set_num_threads(saved);
+      EXPECT_EQ(one.grad, two.grad);  // bitwise
+      EXPECT_EQ(one.hvp, two.hvp);
+      EXPECT_EQ(one.loss, two.loss);
+      EXPECT_EQ(one.grad2, three.grad2);
+      EXPECT_EQ(one.dir, three.dir);
+    }
   }
 }
 

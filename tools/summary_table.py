@@ -2,7 +2,8 @@
 """Tabulate bilevel run summaries (one row per JSON file) as a Markdown table.
 
 Run summaries are what `bilevel run --summary FILE.json` writes. Each row shows the method,
-why it stopped, outer iterations, algorithm wall time, counted oracle calls (gradients +
+why it stopped, outer iterations, algorithm wall time, the time per outer iteration, counted
+oracle calls (gradients +
 Hessian-vector products + Hessians) and the final value of each requested problem metric
 (from the summary's "metrics" object, i.e. the last trace row); a metric the problem does
 not report is shown as '-'.
@@ -67,9 +68,11 @@ def read_summary(path):
 def row(s, metrics, name):
     calls = sum(s.get(k) or 0 for k in ("grad_calls", "hvp_calls", "hess_calls"))
     values = s.get("metrics") or {}
-    return [name, str(s.get("status", "?")), fmt(s.get("iters"), "d"),
-            fmt(s.get("time_s"), ".1f"), str(calls)] + [fmt(values.get(m), ".4f")
-                                                        for m in metrics]
+    iters, time_s = s.get("iters"), s.get("time_s")
+    per_iter = (1e3 * time_s / iters if is_number(iters) and is_number(time_s) and iters > 0
+                else None)
+    return [name, str(s.get("status", "?")), fmt(iters, "d"), fmt(time_s, ".1f"),
+            fmt(per_iter, ".1f"), str(calls)] + [fmt(values.get(m), ".4f") for m in metrics]
 
 
 def markdown(head, rows):
@@ -98,8 +101,8 @@ def main(argv):
         name = (os.path.splitext(os.path.basename(path))[0] if args.names == "stem"
                 else str(s.get("algo", "?")))
         rows.append(row(s, metrics, name))
-    head = ["run" if args.names == "stem" else "algo", "status", "iters", "time [s]", "oracle calls"] + [f"final {m}"
-                                                                      for m in metrics]
+    head = (["run" if args.names == "stem" else "algo", "status", "iters", "time [s]",
+             "ms / iter", "oracle calls"] + [f"final {m}" for m in metrics])
     table = markdown(head, rows)
     sys.stdout.write(table)
     if args.out:

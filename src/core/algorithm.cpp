@@ -6,6 +6,8 @@
 #include <limits>
 #include <optional>
 
+#include <omp.h>
+
 #include "bilevel/core/diagnostics.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/memory_budget.hpp"
@@ -43,6 +45,10 @@ void RunSettings::declare(OptionList& o) {
       .add("max_memory", max_memory,
            "memory budget of problems and loaders: auto (the memory available) or a size "
            "(4G, 512M, bytes); larger requests are refused before allocating")
+      .add("threads", threads,
+           "threads of the data kernels (0 = OMP_NUM_THREADS, else every core); results do "
+           "not depend on it",
+           Constraint::non_negative())
       .rule([this](Violations& v) {
         std::int64_t bytes = 0;
         v.check(
@@ -62,6 +68,14 @@ void RunSettings::apply_memory_limit() const {
     throw InvalidOptions("run: max_memory must be auto or a size such as 4G (got '" + max_memory +
                          "')");
   set_memory_limit(bytes);
+}
+
+void RunSettings::apply_threads() const {
+  // The default as the process started (OMP_NUM_THREADS or the core count), so that
+  // threads = 0 after a run with threads = 1 restores it. omp_set_num_threads sets the
+  // calling thread's count (the parallel regions it starts).
+  static const int kDefault = omp_get_max_threads();
+  omp_set_num_threads(threads > 0 ? static_cast<int>(std::min<Index>(threads, 1 << 16)) : kDefault);
 }
 
 void MethodRun::visit(StateArchive&) {
@@ -128,6 +142,9 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     throw InvalidInput(name() + ": checkpoint every must be >= 0 (0 = never)");
   if (s.checkpoint.every > 0 && !s.checkpoint.write)
     throw InvalidInput(name() + ": checkpoint every is set but no checkpoint writer is given");
+  // OpenMP's thread count belongs to the calling thread: set here, it bounds this solve's
+  // data kernels (and a concurrent solve on another thread keeps its own).
+  s.apply_threads();
   const bool resuming = s.resume != nullptr;
   if (!resuming && (x0.size() != problem.dim_x() || y0.size() != problem.dim_y()))
     throw InvalidInput(name() + ": starting point has dimensions (" + std::to_string(x0.size()) +

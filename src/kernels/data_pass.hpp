@@ -1,6 +1,6 @@
 // One fused pass over the rows of a feature matrix A (n x d), dense or sparse:
 //     Z = A_rows W                       (logits of every selected row, W: d x cp_in)
-//     C_r = row_fn(r, Z_r)               (per-row coefficients, cp_out of them)
+//     C = fn(Z)                          (per-row coefficients, cp_out of them)
 //     G = A_rows' C,  gb = sum_r C_r     (when cp_out > 0)
 // A row block's logits, coefficients and contribution to G are computed while the block is
 // still in cache, so A is read from memory once per pass instead of twice (DESIGN section 8).
@@ -12,8 +12,10 @@
 // are added in order. Results are therefore identical for any number of threads. Chunks run
 // on OpenMP threads (OMP_NUM_THREADS; 1 thread = serial).
 //
-// Layout: W, Z, C and G are row-major with cp_in / cp_out columns (padded to the SIMD width;
-// row_fn must write zeros into C's padding). gb has cp_out entries.
+// Layout: W, Z and C are row-major with cp_in / cp_out columns; G is d x cp_out, row-major for
+// the sparse pass and column-major for the dense one (Pass::kClassMajorG); gb has cp_out
+// entries. fn(r0, mb, z, coef) handles the selection's rows r0 .. r0 + mb - 1 (a block of the
+// dense pass, one row of the sparse pass).
 #pragma once
 
 #include <algorithm>
@@ -21,7 +23,7 @@
 #include <vector>
 
 #include "bilevel/data/dataset.hpp"
-#include "block_kernels.hpp"
+#include "small_gemm.hpp"
 
 namespace bilevel {
 
@@ -30,9 +32,10 @@ template <class T>
 class ChunkedPass {
  protected:
   struct Workspace {
-    std::vector<const T*> rows;  // dense: pointers to the block's rows
-    std::vector<T> z, coef;      // logits and coefficients of a block of rows
-    std::vector<T> g, gb;        // this chunk's share of G and gb
+    std::vector<T> gathered;  // dense minibatch: the block's rows, contiguous
+    std::vector<T> z, coef;   // logits and coefficients of a block of rows
+    std::vector<T> coef_t;    // dense: the coefficients transposed
+    std::vector<T> g, gb;     // this chunk's share of G and gb
   };
 
   // The number of chunks depends only on the number of rows m (see the file comment).
@@ -44,12 +47,10 @@ class ChunkedPass {
   // the accumulators. A single chunk accumulates straight into the outputs g, gb: no private
   // copy to zero and copy back, which for text data (G is d x cp, megabytes) cost more than
   // a minibatch's own arithmetic.
-  void prepare(Index chunks, Index block, Index d, Index cp_in, Index cp_out, T* g,
-               T* gb) const {
+  void prepare(Index chunks, Index block, Index d, Index cp_in, Index cp_out, T* g, T* gb) const {
     if (ws_.size() < static_cast<std::size_t>(chunks)) ws_.resize(static_cast<std::size_t>(chunks));
     for (Index c = 0; c < chunks; ++c) {
       Workspace& ws = ws_[static_cast<std::size_t>(c)];
-      ws.rows.resize(static_cast<std::size_t>(block));
       ws.z.resize(static_cast<std::size_t>(block * cp_in));
       ws.coef.resize(static_cast<std::size_t>(block * std::max<Index>(cp_out, 1)));
       if (chunks > 1) {
@@ -92,38 +93,66 @@ class ChunkedPass {
   mutable std::vector<Workspace> ws_;
 };
 
-// Dense row-major A with scalar T (double, or float for precision=float32).
+// Dense row-major A with scalar T (double, or float for precision=float32). Per row block:
+//     Z_blk = A_blk W          (forward product, libxsmm kernel: Z' = W' A_blk')
+//     C_blk = block_fn(Z_blk)  (softmax coefficients of the block's rows)
+//     G += A_blk' C_blk        (backward product, libxsmm kernel on C_blk transposed)
+// G is accumulated class-major (G' stored: cp_out rows of d, column-major d x cp_out), the
+// layout in which both products are plain non-transposed kernels.
 template <class T>
 class DensePass : ChunkedPass<T> {
   using Base = ChunkedPass<T>;
 
  public:
-  DensePass(const T* a, Index n, Index d) : a_(a), n_(n), d_(d) {
-    // Blocks of about 96 KB of A: the block, its logits and G stay in the core's L2.
-    block_ = std::clamp<Index>(96 * 1024 / std::max<Index>(1, d * Index(sizeof(T))), 8, 256);
+  // G is stored column-major (entry (j, q) at q * d + j).
+  static constexpr bool kClassMajorG = true;
+
+  DensePass(const T* a, Index n, Index d, Index block = 0) : a_(a), n_(n), d_(d) {
+    // Blocks of about 400 KB of A (128 rows of Fashion-MNIST in float, 64 in double): the
+    // block, its logits and coefficients stay in the core's 512 KB L2 between the two
+    // products. bench/fused_pass_bench.cpp measured 32 to 256 rows; these were the fastest.
+    const Index fit = 400 * 1024 / std::max<Index>(1, d * Index(sizeof(T)));
+    block_ = block > 0 ? block : std::clamp<Index>(fit / 16 * 16, 8, 256);
   }
 
-  template <class RowFn>
-  void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, RowFn&& fn,
-           T* g, T* gb) const {
+  Index block_rows() const { return block_; }
+
+  // rows: the selected rows (empty = all n). block_fn(r0, mb, z, coef) gets the logits of
+  // the selection's rows r0 .. r0 + mb - 1 (z: mb x cp_in, row-major) and writes their
+  // coefficients (coef: mb x cp_out, row-major). With cp_out = 0 there is no backward product.
+  template <class BlockFn>
+  void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, BlockFn&& fn, T* g,
+           T* gb) const {
     const Index m = rows.empty() ? n_ : static_cast<Index>(rows.size());
-    const Index chunks = Base::chunk_count(m, 512, 8);
+    const Index chunks = Base::chunk_count(m, 4 * block_, 8);
     Base::prepare(chunks, block_, d_, cp_in, cp_out, g, gb);
+    const kernels::SmallGemm<T> forward(cp_in, block_, d_, cp_in, d_, cp_in, false);
+    const kernels::SmallGemm<T> backward(d_, cp_out, block_, d_, block_, d_, true);
 #pragma omp parallel for schedule(static) if (chunks > 1)
     for (Index c = 0; c < chunks; ++c) {
       auto& ws = Base::ws_[static_cast<std::size_t>(c)];
-      const Index lo = m * c / chunks, hi = m * (c + 1) / chunks;
+      if (!rows.empty()) ws.gathered.resize(static_cast<std::size_t>(block_ * d_));
+      ws.coef_t.resize(static_cast<std::size_t>(block_ * cp_out));
+      // Chunk boundaries on whole blocks: only the selection's last block is partial.
+      const Index blocks = (m + block_ - 1) / block_;
+      const Index lo = blocks * c / chunks * block_;
+      const Index hi = std::min(m, blocks * (c + 1) / chunks * block_);
       for (Index r0 = lo; r0 < hi; r0 += block_) {
         const Index mb = std::min(block_, hi - r0);
-        for (Index i = 0; i < mb; ++i)
-          ws.rows[static_cast<std::size_t>(i)] =
-              a_ + (rows.empty() ? r0 + i : rows[static_cast<std::size_t>(r0 + i)]) * d_;
-        kernels::logits(ws.rows.data(), mb, d_, w, cp_in, ws.z.data(), cp_in);
+        const T* blk = rows.empty() ? a_ + r0 * d_ : gather(rows, r0, mb, ws.gathered.data());
+        if (mb == block_) forward(w, blk, ws.z.data());
+        else kernels::SmallGemm<T>(cp_in, mb, d_, cp_in, d_, cp_in, false)(w, blk, ws.z.data());
         T* coef = ws.coef.data();
-        for (Index i = 0; i < mb; ++i) fn(r0 + i, ws.z.data() + i * cp_in, coef + i * cp_out);
+        fn(r0, mb, static_cast<const T*>(ws.z.data()), coef);
         if (cp_out == 0) continue;
-        kernels::transpose_accumulate(ws.rows.data(), mb, d_, coef, cp_out, cp_out,
-                                      Base::g_of(c, chunks, g));
+        // C_blk' (cp_out x mb) into column-major mb x cp_out with leading dimension block_.
+        T* ct = ws.coef_t.data();
+        for (Index q = 0; q < cp_out; ++q)
+          for (Index i = 0; i < mb; ++i) ct[q * block_ + i] = coef[i * cp_out + q];
+        if (mb == block_) backward(blk, ct, Base::g_of(c, chunks, g));
+        else
+          kernels::SmallGemm<T>(d_, cp_out, mb, d_, block_, d_, true)(blk, ct,
+                                                                      Base::g_of(c, chunks, g));
         Base::add_rows(coef, mb, cp_out, Base::gb_of(c, chunks, gb));
       }
     }
@@ -131,6 +160,13 @@ class DensePass : ChunkedPass<T> {
   }
 
  private:
+  // The selected rows r0 .. r0 + mb - 1 copied into one contiguous block (a minibatch).
+  const T* gather(std::span<const Index> rows, Index r0, Index mb, T* out) const {
+    for (Index i = 0; i < mb; ++i)
+      std::copy_n(a_ + rows[static_cast<std::size_t>(r0 + i)] * d_, d_, out + i * d_);
+    return out;
+  }
+
   const T* a_;
   Index n_, d_, block_;
 };
@@ -143,12 +179,13 @@ class SparsePass : ChunkedPass<T> {
   using Base = ChunkedPass<T>;
 
  public:
+  static constexpr bool kClassMajorG = false;
   using Matrix = Eigen::SparseMatrix<T, Eigen::RowMajor, std::int64_t>;
   explicit SparsePass(const Matrix* a) : a_(a) {}
 
   template <class RowFn>
-  void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, RowFn&& fn,
-           T* g, T* gb) const {
+  void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, RowFn&& fn, T* g,
+           T* gb) const {
     const Index n = a_->rows(), d = a_->cols();
     const Index m = rows.empty() ? n : static_cast<Index>(rows.size());
     const Index chunks = Base::chunk_count(m, 2048, 2);
@@ -171,7 +208,7 @@ class SparsePass : ChunkedPass<T> {
           const T* wj = w + inner[p] * cp_in;
           for (Index k = 0; k < cp_in; ++k) z[k] += a * wj[k];
         }
-        fn(r, z, coef);
+        fn(r, 1, static_cast<const T*>(z), coef);
         if (cp_out == 0) continue;
         for (auto p = outer[row]; p < outer[row + 1]; ++p) {
           const T a = val[p];

@@ -1,5 +1,6 @@
 #include "softmax_fused.hpp"
 
+#include <Eigen/Core>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -12,34 +13,33 @@ namespace bilevel {
 
 namespace {
 
-// Max-shifted softmax of the logits z + b (c classes): returns the shift and sum so that
-// p_k = exp(z_k + b_k - top) / sum.
-template <class T>
-std::pair<double, double> softmax_normalizer(const T* z, const double* b, Index c) {
-  double top = -std::numeric_limits<double>::infinity();
-  for (Index k = 0; k < c; ++k) top = std::max(top, double(z[k]) + b[k]);
-  double sum = 0;
-  for (Index k = 0; k < c; ++k) sum += std::exp(double(z[k]) + b[k] - top);
-  return {top, sum};
-}
+// The softmax of a block of rows, vectorized over the block (Eigen's SIMD exp): for rows
+// i < mb of z (row-major, leading dimension ldz) and classes q < c,
+//     top_i = max_q (z_iq + b_q),  e_iq = exp(z_iq + b_q - top_i),  sum_i = sum_q e_iq,
+// in double whatever the data's scalar (the products are in T, the per-row arithmetic in
+// double). Also the shifted logits' inputs l_iq = z_iq + b_q for the callers that need them.
+struct BlockSoftmax {
+  Eigen::ArrayXXd l, e;  // mb x c, column-major
+  Eigen::ArrayXd top, sum;
 
-// Storage: a converted copy of the features the pass reads (float precision), else empty.
-// p = softmax(z + b) into out (c entries, one exp per class); returns {top, sum} as
-// softmax_normalizer does.
-template <class T>
-std::pair<double, double> softmax_into(const T* z, const double* b, Index c, T* out) {
-  double top = -std::numeric_limits<double>::infinity();
-  for (Index k = 0; k < c; ++k) top = std::max(top, double(z[k]) + b[k]);
-  double sum = 0;
-  for (Index k = 0; k < c; ++k) {
-    const double e = std::exp(double(z[k]) + b[k] - top);
-    out[k] = T(e);
-    sum += e;
+  template <class T>
+  void compute(const T* z, Index ldz, Index mb, Index c, const double* b) {
+    logits(z, ldz, mb, c, b, &l);
+    top = l.rowwise().maxCoeff();
+    e = (l.colwise() - top).exp();
+    sum = e.rowwise().sum();
   }
-  const double inv = 1.0 / sum;
-  for (Index k = 0; k < c; ++k) out[k] = T(double(out[k]) * inv);
-  return {top, sum};
-}
+
+  // out (mb x c) = z + b in double.
+  template <class T>
+  static void logits(const T* z, Index ldz, Index mb, Index c, const double* b,
+                     Eigen::ArrayXXd* out) {
+    using Block = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const Eigen::Map<const Block, 0, Eigen::OuterStride<>> zb(z, mb, c, Eigen::OuterStride<>(ldz));
+    *out =
+        zb.template cast<double>().rowwise() + Eigen::Map<const Eigen::ArrayXd>(b, c).transpose();
+  }
+};
 
 template <class T, class Pass, class Storage>
 class FusedSoftmax final : public SoftmaxFused {
@@ -56,76 +56,85 @@ class FusedSoftmax final : public SoftmaxFused {
   void gradients(std::span<const Vec* const> ys, Rows rows, const Vec& s,
                  std::span<Vec* const> grads, Vec* loss) const override {
     const Index k_count = static_cast<Index>(ys.size());
-    const Index cin = k_count * c_, cp = kernels::padded_columns<T>(cin);
+    const Index cp = k_count * c_;
     pack(ys, cp);
-    const bool direct = run(rows, cp, cp, [&](Index r, const T* z, T* coef) {
-      const int label = label_of(rows, r);
-      for (Index k = 0; k < k_count; ++k) {
-        const T* zk = z + k * c_;
-        const double* bk = bias_.data() + k * c_;
-        T* ck = coef + k * c_;
-        const auto [top, sum] = softmax_into(zk, bk, c_, ck);  // p, then s_r (p - e_label)
-        for (Index q = 0; q < c_; ++q) ck[q] = T(s(r) * double(ck[q]));
-        ck[label] -= T(s(r));
-        if (k == 0 && loss) (*loss)(r) = top + std::log(sum) - (double(zk[label]) + bk[label]);
-      }
-      for (Index q = cin; q < cp; ++q) coef[q] = T(0);
-    }, k_count == 1 ? grads[0] : nullptr);
+    const bool direct = run(
+        rows, cp, cp,
+        [&](Index r0, Index mb, const T* z, T* coef) {
+          BlockSoftmax sm;
+          for (Index k = 0; k < k_count; ++k) {
+            sm.compute(z + k * c_, cp, mb, c_, bias_.data() + k * c_);
+            // Coefficients s_r (p_r - e_label): p = e / sum.
+            const Eigen::ArrayXd w = s.segment(r0, mb).array() / sm.sum;
+            Out(coef + k * c_, mb, c_, Eigen::OuterStride<>(cp)) =
+                (sm.e.colwise() * w).template cast<T>();
+            for (Index i = 0; i < mb; ++i) {
+              const int label = label_of(rows, r0 + i);
+              coef[i * cp + k * c_ + label] = T(w(i) * sm.e(i, label) - s(r0 + i));
+              if (k == 0 && loss)
+                (*loss)(r0 + i) = sm.top(i) + std::log(sm.sum(i)) - sm.l(i, label);
+            }
+          }
+        },
+        k_count == 1 ? grads[0] : nullptr);
     if (direct) return;
     for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
   }
 
   void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const override {
     const Vec* ys[] = {&y, &v};
-    const Index cp_in = kernels::padded_columns<T>(2 * c_), cp = kernels::padded_columns<T>(c_);
+    const Index cp_in = 2 * c_, cp = c_;
     pack(ys, cp_in);
     // Hess CE_r v = a~_r (x) P_r dz_r with dz_r = V' a_r + v_b, P_r dz = p .* (dz - <p, dz>).
-    const bool direct = run(rows, cp_in, cp, [&](Index r, const T* z, T* coef) {
-      const double* b = bias_.data();
-      softmax_into(z, b, c_, coef);  // p, then s_r p .* (dz - <p, dz>)
-      double t = 0;
-      for (Index q = 0; q < c_; ++q) t += double(coef[q]) * (double(z[c_ + q]) + b[c_ + q]);
-      for (Index q = 0; q < c_; ++q)
-        coef[q] = T(s(r) * double(coef[q]) * (double(z[c_ + q]) + b[c_ + q] - t));
-      for (Index q = c_; q < cp; ++q) coef[q] = T(0);
-    }, out);
+    const bool direct = run(
+        rows, cp_in, cp,
+        [&](Index r0, Index mb, const T* z, T* coef) {
+          BlockSoftmax sm;
+          Eigen::ArrayXXd dz;
+          sm.compute(z, cp_in, mb, c_, bias_.data());
+          BlockSoftmax::logits(z + c_, cp_in, mb, c_, bias_.data() + c_, &dz);
+          const Eigen::ArrayXXd p = sm.e.colwise() / sm.sum;
+          const Eigen::ArrayXd t = (p * dz).rowwise().sum();
+          Out(coef, mb, c_, Eigen::OuterStride<>(cp)) =
+              ((p * (dz.colwise() - t)).colwise() * s.segment(r0, mb).array()).template cast<T>();
+        },
+        out);
     if (!direct) unpack(0, cp, out);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
     const Vec* ys[] = {&y, &v};
-    const Index cp_in = kernels::padded_columns<T>(2 * c_);
+    const Index cp_in = 2 * c_;
     pack(ys, cp_in);
     // <grad CE_r, v> = <p_r - e_label, dz_r>.
-    run(rows, cp_in, 0, [&](Index r, const T* z, T*) {
-      const double* b = bias_.data();
-      const auto [top, sum] = softmax_normalizer(z, b, c_);
-      const int label = label_of(rows, r);
-      double t = 0;
-      for (Index q = 0; q < c_; ++q)
-        t += std::exp(double(z[q]) + b[q] - top) / sum * (double(z[c_ + q]) + b[c_ + q]);
-      (*d)(r) = t - (double(z[c_ + label]) + b[c_ + label]);
+    run(rows, cp_in, 0, [&](Index r0, Index mb, const T* z, T*) {
+      BlockSoftmax sm;
+      Eigen::ArrayXXd dz;
+      sm.compute(z, cp_in, mb, c_, bias_.data());
+      BlockSoftmax::logits(z + c_, cp_in, mb, c_, bias_.data() + c_, &dz);
+      const Eigen::ArrayXd t = (sm.e * dz).rowwise().sum() / sm.sum;
+      for (Index i = 0; i < mb; ++i) (*d)(r0 + i) = t(i) - dz(i, label_of(rows, r0 + i));
     });
   }
 
   Index losses(const Vec& y, Rows rows, Vec* loss) const override {
     const Vec* ys[] = {&y};
-    const Index cp_in = kernels::padded_columns<T>(c_);
+    const Index cp_in = c_;
     pack(ys, cp_in);
     const Index m = rows.empty() ? n_ : static_cast<Index>(rows.size());
     correct_.assign(static_cast<std::size_t>(m), 0);
-    run(rows, cp_in, 0, [&](Index r, const T* z, T*) {
-      const double* b = bias_.data();
-      const auto [top, sum] = softmax_normalizer(z, b, c_);
-      const int label = label_of(rows, r);
-      const double zl = double(z[label]) + b[label];
-      (*loss)(r) = top + std::log(sum) - zl;
-      // Correct when the label's logit is strictly the largest (ties count wrong, as in
-      // SoftmaxRegression::accuracy, which takes the first maximum).
-      Index best = 0;
-      for (Index q = 1; q < c_; ++q)
-        if (double(z[q]) + b[q] > double(z[best]) + b[best]) best = q;
-      correct_[static_cast<std::size_t>(r)] = best == label;
+    run(rows, cp_in, 0, [&](Index r0, Index mb, const T* z, T*) {
+      BlockSoftmax sm;
+      sm.compute(z, cp_in, mb, c_, bias_.data());
+      for (Index i = 0; i < mb; ++i) {
+        const int label = label_of(rows, r0 + i);
+        (*loss)(r0 + i) = sm.top(i) + std::log(sm.sum(i)) - sm.l(i, label);
+        // Correct when the label's logit is strictly the largest (ties count wrong, as in
+        // SoftmaxRegression::accuracy, which takes the first maximum).
+        Index best = 0;
+        while (sm.l(i, best) < sm.top(i)) ++best;
+        correct_[static_cast<std::size_t>(r0 + i)] = best == label;
+      }
     });
     Index total = 0;
     for (char c : correct_) total += c;
@@ -134,13 +143,18 @@ class FusedSoftmax final : public SoftmaxFused {
 
  private:
   int label_of(Rows rows, Index r) const {
-    return (*labels_)[static_cast<std::size_t>(rows.empty() ? r : rows[static_cast<std::size_t>(r)])];
+    return (
+        *labels_)[static_cast<std::size_t>(rows.empty() ? r : rows[static_cast<std::size_t>(r)])];
   }
 
-  // y's own layout ([W row-major; b], see softmax_regression.hpp) is the pass's layout when the
-  // scalar is double and cp equals the class count (e.g. 20 classes): the pass then reads W
-  // from y and writes G and gb into the output, with no copies of the d x C blocks (which
-  // matter for sparse text data, 130k features).
+  // A block of coefficients (row-major, with the pass's leading dimension).
+  using Out = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                         Eigen::OuterStride<>>;
+
+  // y's own layout ([W row-major; b], see softmax_regression.hpp) is the pass's layout of W
+  // when the scalar is double and one point is asked for: the pass then reads W from y. A
+  // pass with row-major G (sparse) also writes G and gb into the output, with no copies of the
+  // d x C blocks (which matter for sparse text data, 130k features).
   static constexpr bool kDouble = std::is_same_v<T, double>;
   bool same_layout(Index cp, Index k_count) const { return kDouble && k_count == 1 && cp == c_; }
 
@@ -150,7 +164,8 @@ class FusedSoftmax final : public SoftmaxFused {
     bias_.resize(static_cast<std::size_t>(k_count * c_));
     for (Index k = 0; k < k_count; ++k)
       for (Index q = 0; q < c_; ++q)
-        bias_[static_cast<std::size_t>(k * c_ + q)] = (*ys[static_cast<std::size_t>(k)])(d_ * c_ + q);
+        bias_[static_cast<std::size_t>(k * c_ + q)] =
+            (*ys[static_cast<std::size_t>(k)])(d_ * c_ + q);
     if constexpr (kDouble) {
       if (same_layout(cp, k_count)) {
         w_ptr_ = ys[0]->data();
@@ -161,7 +176,8 @@ class FusedSoftmax final : public SoftmaxFused {
     for (Index k = 0; k < k_count; ++k) {
       const double* y = ys[static_cast<std::size_t>(k)]->data();
       for (Index j = 0; j < d_; ++j)
-        for (Index q = 0; q < c_; ++q) w_[static_cast<std::size_t>(j * cp + k * c_ + q)] = T(y[j * c_ + q]);
+        for (Index q = 0; q < c_; ++q)
+          w_[static_cast<std::size_t>(j * cp + k * c_ + q)] = T(y[j * c_ + q]);
     }
     w_ptr_ = w_.data();
   }
@@ -171,7 +187,7 @@ class FusedSoftmax final : public SoftmaxFused {
   template <class RowFn>
   bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn, Vec* direct = nullptr) const {
     if constexpr (kDouble) {
-      if (direct && same_layout(cp_out, 1)) {
+      if (direct && !Pass::kClassMajorG && same_layout(cp_out, 1)) {
         direct->resize((d_ + 1) * c_);
         pass_.run(rows, w_ptr_, cp_in, cp_out, fn, direct->data(), direct->data() + d_ * c_);
         return true;
@@ -187,8 +203,11 @@ class FusedSoftmax final : public SoftmaxFused {
   void unpack(Index k, Index cp, Vec* out) const {
     out->resize((d_ + 1) * c_);
     for (Index j = 0; j < d_; ++j)
-      for (Index q = 0; q < c_; ++q) (*out)(j * c_ + q) = double(g_[static_cast<std::size_t>(j * cp + k * c_ + q)]);
-    for (Index q = 0; q < c_; ++q) (*out)(d_ * c_ + q) = double(gb_[static_cast<std::size_t>(k * c_ + q)]);
+      for (Index q = 0; q < c_; ++q)
+        (*out)(j * c_ + q) = double(g_[static_cast<std::size_t>(
+            Pass::kClassMajorG ? (k * c_ + q) * d_ + j : j * cp + k * c_ + q)]);
+    for (Index q = 0; q < c_; ++q)
+      (*out)(d_ * c_ + q) = double(gb_[static_cast<std::size_t>(k * c_ + q)]);
   }
 
   const std::vector<int>* labels_;
@@ -203,14 +222,14 @@ class FusedSoftmax final : public SoftmaxFused {
 
 }  // namespace
 
-std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data,
-                                                 bool single_precision) {
+std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data, bool single_precision) {
   const Index n = data.num_samples(), d = data.num_features();
   if (data.is_sparse()) {
     if (!single_precision) {
       const data::SparseMatrix* a = &data.sparse();
       return std::make_unique<FusedSoftmax<double, SparsePass<double>, data::SparseMatrix>>(
-          data, data::SparseMatrix{}, [a](const data::SparseMatrix&) { return SparsePass<double>(a); });
+          data, data::SparseMatrix{},
+          [a](const data::SparseMatrix&) { return SparsePass<double>(a); });
     }
     using FloatCsr = SparsePass<float>::Matrix;
     return std::make_unique<FusedSoftmax<float, SparsePass<float>, FloatCsr>>(
@@ -226,7 +245,8 @@ std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data,
   }
   const auto& dense = data.dense();
   DenseF copy(static_cast<std::size_t>(n * d));
-  for (Index i = 0; i < n * d; ++i) copy[static_cast<std::size_t>(i)] = static_cast<float>(dense.data()[i]);
+  for (Index i = 0; i < n * d; ++i)
+    copy[static_cast<std::size_t>(i)] = static_cast<float>(dense.data()[i]);
   return std::make_unique<FusedSoftmax<float, DensePass<float>, DenseF>>(
       data, std::move(copy), [n, d](const DenseF& a) { return DensePass<float>(a.data(), n, d); });
 }

@@ -57,6 +57,10 @@ struct RunSettings {
   // size such as 4G; core/memory_budget.hpp). Process-wide: apply_memory_limit() sets it before
   // a problem is built.
   std::string max_memory = "auto";
+  // Threads of the data kernels, the only thread pool the library uses (OpenMP; the libxsmm
+  // kernels run inside it). 0 = the OpenMP default (OMP_NUM_THREADS, else every core).
+  // Results do not depend on it. solve() applies it to the calling thread (apply_threads()).
+  Index threads = 0;
   std::vector<Callback> callbacks;
   // When set, the run checks the flag before its first step and after every iteration, and
   // stops (Status::kUserStop, the last iterate logged) once it is true: a signal handler or
@@ -79,6 +83,8 @@ struct RunSettings {
   void declare(OptionList& o);
   // Sets the process-wide memory budget to max_memory (set_memory_limit).
   void apply_memory_limit() const;
+  // Sets the calling thread's OpenMP thread count to `threads` (0: the OpenMP default).
+  void apply_threads() const;
 };
 
 // One run's state: what a method updates at every outer iteration. Created by the
