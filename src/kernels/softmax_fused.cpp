@@ -26,7 +26,11 @@ struct BlockSoftmax {
   void compute(const T* z, Index ldz, Index mb, Index c, const double* b) {
     logits(z, ldz, mb, c, b, &l);
     top = l.rowwise().maxCoeff();
-    e = (l.colwise() - top).exp();
+    // In two steps: Eigen evaluates exp() of a broadcast difference one scalar at a time,
+    // of a plain array with its SIMD exp.
+    e = l;
+    e.colwise() -= top;
+    e = e.exp();
     sum = e.rowwise().sum();
   }
 
