@@ -14,8 +14,8 @@
 //
 // Layout: W, Z and C are row-major with cp_in / cp_out columns; G is d x cp_out, row-major for
 // the sparse pass and column-major for the dense one (Pass::kClassMajorG); gb has cp_out
-// entries. fn(r0, mb, z, coef) handles the selection's rows r0 .. r0 + mb - 1 (a block of the
-// dense pass, one row of the sparse pass).
+// entries. fn(r0, mb, z, ldz, coef, ldc) handles the selection's rows r0 .. r0 + mb - 1 (a
+// block of the dense pass, one row of the sparse pass), z and coef with leading dimensions.
 #pragma once
 
 #include <algorithm>
@@ -117,9 +117,10 @@ class DensePass : ChunkedPass<T> {
 
   Index block_rows() const { return block_; }
 
-  // rows: the selected rows (empty = all n). block_fn(r0, mb, z, coef) gets the logits of
-  // the selection's rows r0 .. r0 + mb - 1 (z: mb x cp_in, row-major) and writes their
-  // coefficients (coef: mb x cp_out, row-major). With cp_out = 0 there is no backward product.
+  // rows: the selected rows (empty = all n). fn(r0, mb, z, ldz, coef, ldc) gets the logits of
+  // the selection's rows r0 .. r0 + mb - 1 (z: mb x cp_in, row-major, leading dimension ldz)
+  // and writes their coefficients (coef: mb x cp_out, leading dimension ldc). With cp_out = 0
+  // there is no backward product.
   template <class BlockFn>
   void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, BlockFn&& fn, T* g,
            T* gb) const {
@@ -143,7 +144,7 @@ class DensePass : ChunkedPass<T> {
         if (mb == block_) forward(w, blk, ws.z.data());
         else kernels::SmallGemm<T>(cp_in, mb, d_, cp_in, d_, cp_in, false)(w, blk, ws.z.data());
         T* coef = ws.coef.data();
-        fn(r0, mb, static_cast<const T*>(ws.z.data()), coef);
+        fn(r0, mb, static_cast<const T*>(ws.z.data()), cp_in, coef, cp_out);
         if (cp_out == 0) continue;
         // C_blk' (cp_out x mb) into column-major mb x cp_out with leading dimension block_.
         T* ct = ws.coef_t.data();
@@ -208,7 +209,7 @@ class SparsePass : ChunkedPass<T> {
           const T* wj = w + inner[p] * cp_in;
           for (Index k = 0; k < cp_in; ++k) z[k] += a * wj[k];
         }
-        fn(r, 1, static_cast<const T*>(z), coef);
+        fn(r, 1, static_cast<const T*>(z), cp_in, coef, cp_out);
         if (cp_out == 0) continue;
         for (auto p = outer[row]; p < outer[row + 1]; ++p) {
           const T a = val[p];

@@ -21,6 +21,15 @@ namespace {
 struct BlockSoftmax {
   Eigen::ArrayXXd l, e;  // mb x c, column-major
   Eigen::ArrayXd top, sum;
+  Eigen::ArrayXXd dz;  // the callers' scratch: a second block of logits,
+  Eigen::ArrayXd w;    // and a value per row
+
+  // This thread's instance: its arrays keep their size from block to block (the sparse pass
+  // calls with one row at a time, thousands of times per pass), so no allocation per call.
+  static BlockSoftmax& scratch() {
+    static thread_local BlockSoftmax s;
+    return s;
+  }
 
   template <class T>
   void compute(const T* z, Index ldz, Index mb, Index c, const double* b) {
@@ -62,25 +71,22 @@ class FusedSoftmax final : public SoftmaxFused {
     const Index k_count = static_cast<Index>(ys.size());
     const Index cp = k_count * c_;
     pack(ys, cp);
-    const bool direct = run(
-        rows, cp, cp,
-        [&](Index r0, Index mb, const T* z, T* coef) {
-          BlockSoftmax sm;
-          for (Index k = 0; k < k_count; ++k) {
-            sm.compute(z + k * c_, cp, mb, c_, bias_.data() + k * c_);
-            // Coefficients s_r (p_r - e_label): p = e / sum.
-            const Eigen::ArrayXd w = s.segment(r0, mb).array() / sm.sum;
-            Out(coef + k * c_, mb, c_, Eigen::OuterStride<>(cp)) =
-                (sm.e.colwise() * w).template cast<T>();
-            for (Index i = 0; i < mb; ++i) {
-              const int label = label_of(rows, r0 + i);
-              coef[i * cp + k * c_ + label] = T(w(i) * sm.e(i, label) - s(r0 + i));
-              if (k == 0 && loss)
-                (*loss)(r0 + i) = sm.top(i) + std::log(sm.sum(i)) - sm.l(i, label);
-            }
-          }
-        },
-        k_count == 1 ? grads[0] : nullptr);
+    const auto fn = [&](Index r0, Index mb, const T* z, Index ldz, T* coef, Index ldc) {
+      BlockSoftmax& sm = BlockSoftmax::scratch();
+      for (Index k = 0; k < k_count; ++k) {
+        sm.compute(z + k * c_, ldz, mb, c_, bias_.data() + k * c_);
+        // Coefficients s_r (p_r - e_label): p = e / sum.
+        sm.w = s.segment(r0, mb).array() / sm.sum;
+        Out(coef + k * c_, mb, c_, Eigen::OuterStride<>(ldc)) =
+            (sm.e.colwise() * sm.w).template cast<T>();
+        for (Index i = 0; i < mb; ++i) {
+          const int label = label_of(rows, r0 + i);
+          coef[i * ldc + k * c_ + label] = T(sm.w(i) * sm.e(i, label) - s(r0 + i));
+          if (k == 0 && loss) (*loss)(r0 + i) = sm.top(i) + std::log(sm.sum(i)) - sm.l(i, label);
+        }
+      }
+    };
+    const bool direct = run(rows, cp, cp, fn, k_count == 1 ? grads[0] : nullptr);
     if (direct) return;
     for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
   }
@@ -90,20 +96,17 @@ class FusedSoftmax final : public SoftmaxFused {
     const Index cp_in = 2 * c_, cp = c_;
     pack(ys, cp_in);
     // Hess CE_r v = a~_r (x) P_r dz_r with dz_r = V' a_r + v_b, P_r dz = p .* (dz - <p, dz>).
-    const bool direct = run(
-        rows, cp_in, cp,
-        [&](Index r0, Index mb, const T* z, T* coef) {
-          BlockSoftmax sm;
-          Eigen::ArrayXXd dz;
-          sm.compute(z, cp_in, mb, c_, bias_.data());
-          BlockSoftmax::logits(z + c_, cp_in, mb, c_, bias_.data() + c_, &dz);
-          const Eigen::ArrayXXd p = sm.e.colwise() / sm.sum;
-          const Eigen::ArrayXd t = (p * dz).rowwise().sum();
-          Out(coef, mb, c_, Eigen::OuterStride<>(cp)) =
-              ((p * (dz.colwise() - t)).colwise() * s.segment(r0, mb).array()).template cast<T>();
-        },
-        out);
-    if (!direct) unpack(0, cp, out);
+    const auto fn = [&](Index r0, Index mb, const T* z, Index ldz, T* coef, Index ldc) {
+      BlockSoftmax& sm = BlockSoftmax::scratch();
+      sm.compute(z, ldz, mb, c_, bias_.data());
+      BlockSoftmax::logits(z + c_, ldz, mb, c_, bias_.data() + c_, &sm.dz);
+      sm.e.colwise() /= sm.sum;  // p
+      sm.w = (sm.e * sm.dz).rowwise().sum();
+      Out(coef, mb, c_, Eigen::OuterStride<>(ldc)) =
+          ((sm.e * (sm.dz.colwise() - sm.w)).colwise() * s.segment(r0, mb).array())
+              .template cast<T>();
+    };
+    if (!run(rows, cp_in, cp, fn, out)) unpack(0, cp, out);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
@@ -111,13 +114,12 @@ class FusedSoftmax final : public SoftmaxFused {
     const Index cp_in = 2 * c_;
     pack(ys, cp_in);
     // <grad CE_r, v> = <p_r - e_label, dz_r>.
-    run(rows, cp_in, 0, [&](Index r0, Index mb, const T* z, T*) {
-      BlockSoftmax sm;
-      Eigen::ArrayXXd dz;
-      sm.compute(z, cp_in, mb, c_, bias_.data());
-      BlockSoftmax::logits(z + c_, cp_in, mb, c_, bias_.data() + c_, &dz);
-      const Eigen::ArrayXd t = (sm.e * dz).rowwise().sum() / sm.sum;
-      for (Index i = 0; i < mb; ++i) (*d)(r0 + i) = t(i) - dz(i, label_of(rows, r0 + i));
+    run(rows, cp_in, 0, [&](Index r0, Index mb, const T* z, Index ldz, T*, Index) {
+      BlockSoftmax& sm = BlockSoftmax::scratch();
+      sm.compute(z, ldz, mb, c_, bias_.data());
+      BlockSoftmax::logits(z + c_, ldz, mb, c_, bias_.data() + c_, &sm.dz);
+      sm.w = (sm.e * sm.dz).rowwise().sum() / sm.sum;
+      for (Index i = 0; i < mb; ++i) (*d)(r0 + i) = sm.w(i) - sm.dz(i, label_of(rows, r0 + i));
     });
   }
 
@@ -127,9 +129,9 @@ class FusedSoftmax final : public SoftmaxFused {
     pack(ys, cp_in);
     const Index m = rows.empty() ? n_ : static_cast<Index>(rows.size());
     correct_.assign(static_cast<std::size_t>(m), 0);
-    run(rows, cp_in, 0, [&](Index r0, Index mb, const T* z, T*) {
-      BlockSoftmax sm;
-      sm.compute(z, cp_in, mb, c_, bias_.data());
+    run(rows, cp_in, 0, [&](Index r0, Index mb, const T* z, Index ldz, T*, Index) {
+      BlockSoftmax& sm = BlockSoftmax::scratch();
+      sm.compute(z, ldz, mb, c_, bias_.data());
       for (Index i = 0; i < mb; ++i) {
         const int label = label_of(rows, r0 + i);
         (*loss)(r0 + i) = sm.top(i) + std::log(sm.sum(i)) - sm.l(i, label);
