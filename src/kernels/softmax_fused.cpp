@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data_pass.hpp"
+#include "sparse_pass.hpp"
 
 namespace bilevel {
 
@@ -56,7 +57,7 @@ class FusedSoftmax final : public SoftmaxFused {
   void gradients(std::span<const Vec* const> ys, Rows rows, const Vec& s,
                  std::span<Vec* const> grads, Vec* loss) const override {
     const Index k_count = static_cast<Index>(ys.size());
-    const Index cin = k_count * c_, cp = kernels::padded_columns<T>(cin);
+    const Index cin = k_count * c_, cp = columns(cin);
     pack(ys, cp);
     const bool direct = run(rows, cp, cp, [&](Index r, const T* z, T* coef) {
       const int label = label_of(rows, r);
@@ -70,14 +71,14 @@ class FusedSoftmax final : public SoftmaxFused {
         if (k == 0 && loss) (*loss)(r) = top + std::log(sum) - (double(zk[label]) + bk[label]);
       }
       for (Index q = cin; q < cp; ++q) coef[q] = T(0);
-    }, k_count == 1 ? grads[0] : nullptr);
+    }, grads);
     if (direct) return;
     for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
   }
 
   void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const override {
     const Vec* ys[] = {&y, &v};
-    const Index cp_in = kernels::padded_columns<T>(2 * c_), cp = kernels::padded_columns<T>(c_);
+    const Index cp_in = columns(2 * c_), cp = columns(c_);
     pack(ys, cp_in);
     // Hess CE_r v = a~_r (x) P_r dz_r with dz_r = V' a_r + v_b, P_r dz = p .* (dz - <p, dz>).
     const bool direct = run(rows, cp_in, cp, [&](Index r, const T* z, T* coef) {
@@ -88,13 +89,13 @@ class FusedSoftmax final : public SoftmaxFused {
       for (Index q = 0; q < c_; ++q)
         coef[q] = T(s(r) * double(coef[q]) * (double(z[c_ + q]) + b[c_ + q] - t));
       for (Index q = c_; q < cp; ++q) coef[q] = T(0);
-    }, out);
+    }, {&out, 1});
     if (!direct) unpack(0, cp, out);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
     const Vec* ys[] = {&y, &v};
-    const Index cp_in = kernels::padded_columns<T>(2 * c_);
+    const Index cp_in = columns(2 * c_);
     pack(ys, cp_in);
     // <grad CE_r, v> = <p_r - e_label, dz_r>.
     run(rows, cp_in, 0, [&](Index r, const T* z, T*) {
@@ -110,7 +111,7 @@ class FusedSoftmax final : public SoftmaxFused {
 
   Index losses(const Vec& y, Rows rows, Vec* loss) const override {
     const Vec* ys[] = {&y};
-    const Index cp_in = kernels::padded_columns<T>(c_);
+    const Index cp_in = columns(c_);
     pack(ys, cp_in);
     const Index m = rows.empty() ? n_ : static_cast<Index>(rows.size());
     correct_.assign(static_cast<std::size_t>(m), 0);
@@ -142,6 +143,10 @@ class FusedSoftmax final : public SoftmaxFused {
   // from y and writes G and gb into the output, with no copies of the d x C blocks (which
   // matter for sparse text data, 130k features).
   static constexpr bool kDouble = std::is_same_v<T, double>;
+  // A pass that reads W and writes G in y's layout itself (SparsePass: for text data they are
+  // d x C blocks of megabytes) takes the vectors as they are: no padding, no copies.
+  static constexpr bool kCallerLayout = std::is_same_v<Pass, SparsePass<T>>;
+  static Index columns(Index c) { return kCallerLayout ? c : kernels::padded_columns<T>(c); }
   bool same_layout(Index cp, Index k_count) const { return kDouble && k_count == 1 && cp == c_; }
 
   // w_ptr_ = [W_0 | W_1 | ...] (d x cp) in T, zero-padded; bias_ = [b_0 | b_1 | ...].
@@ -151,6 +156,11 @@ class FusedSoftmax final : public SoftmaxFused {
     for (Index k = 0; k < k_count; ++k)
       for (Index q = 0; q < c_; ++q)
         bias_[static_cast<std::size_t>(k * c_ + q)] = (*ys[static_cast<std::size_t>(k)])(d_ * c_ + q);
+    if constexpr (kCallerLayout) {
+      w_in_.resize(ys.size());
+      for (std::size_t k = 0; k < ys.size(); ++k) w_in_[k] = ys[k]->data();
+      return;
+    }
     if constexpr (kDouble) {
       if (same_layout(cp, k_count)) {
         w_ptr_ = ys[0]->data();
@@ -166,10 +176,27 @@ class FusedSoftmax final : public SoftmaxFused {
     w_ptr_ = w_.data();
   }
 
-  // One pass; G and gb go to `direct` (resized to y's dimension) when it is non-null and the
-  // layouts agree, else to g_ and gb_ for unpack(). Returns whether `direct` was filled.
+  // One pass in y's own layout (kCallerLayout): G and gb go to `outs`, resized to y's dimension.
   template <class RowFn>
-  bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn, Vec* direct = nullptr) const {
+    requires kCallerLayout
+  bool run(Rows rows, Index, Index cp_out, RowFn&& fn, std::span<Vec* const> outs = {}) const {
+    g_out_.clear();
+    gb_out_.clear();
+    for (std::size_t k = 0; k < (cp_out > 0 ? outs.size() : 0); ++k) {
+      outs[k]->resize((d_ + 1) * c_);
+      g_out_.push_back(outs[k]->data());
+      gb_out_.push_back(outs[k]->data() + d_ * c_);
+    }
+    pass_.run(rows, {w_in_, g_out_, gb_out_, c_}, fn);
+    return true;
+  }
+
+  // One pass; G and gb go to `outs` (resized to y's dimension) when there is one and the
+  // layouts agree, else to g_ and gb_ for unpack(). Returns whether `outs` was filled.
+  template <class RowFn>
+    requires(!kCallerLayout)
+  bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn, std::span<Vec* const> outs = {}) const {
+    Vec* direct = outs.size() == 1 ? outs[0] : nullptr;
     if constexpr (kDouble) {
       if (direct && same_layout(cp_out, 1)) {
         direct->resize((d_ + 1) * c_);
@@ -197,6 +224,8 @@ class FusedSoftmax final : public SoftmaxFused {
   Pass pass_;
   mutable std::vector<T> w_, g_, gb_;
   mutable const T* w_ptr_ = nullptr;
+  mutable std::vector<const double*> w_in_;    // kCallerLayout: the blocks of W (y's layout)
+  mutable std::vector<double*> g_out_, gb_out_;  // ... and of G and gb (the outputs)
   mutable std::vector<double> bias_;
   mutable std::vector<char> correct_;
 };
