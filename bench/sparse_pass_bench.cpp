@@ -14,6 +14,9 @@
 //                         read once and G written once, in the kernel's precision (what any
 //                         forward + backward pass must move); `problem` adds the double y
 //                         and gradient the problem's interface reads and writes.
+// BM_LibsvmGradient      the fused gradient on a low-dimensional LIBSVM set (australian:
+//                         690 x 14; a9a: 32561 x 123) loaded sparse, against the same data
+//                         stored dense (make_softmax_fused converts such sets: its choice)
 // Arguments: precision (32 or 64), threads (1 or 2); compare ratios within one run.
 #include <benchmark/benchmark.h>
 #include <omp.h>
@@ -24,6 +27,7 @@
 
 #include "bilevel/core/batch.hpp"
 #include "bilevel/core/random.hpp"
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/problems/learnreg.hpp"
 
 namespace bilevel {
@@ -180,6 +184,34 @@ void BM_SparseFloor(benchmark::State& state) {
   }
 }
 
+// australian (0) or a9a (1), as loaded (CSR) or as a dense copy.
+const data::Dataset& libsvm(int which, bool dense) {
+  static std::unique_ptr<data::Dataset> cache[2][2];
+  auto& p = cache[which][dense];
+  if (!p) {
+    p = std::make_unique<data::Dataset>(data::load_dataset(which == 0 ? "australian" : "a9a"));
+    if (dense) p->features = data::DenseMatrix(p->sparse());
+  }
+  return *p;
+}
+
+void BM_LibsvmGradient(benchmark::State& state) {
+  const int which = static_cast<int>(state.range(2));
+  const bool dense = state.range(3) == 1;
+  const Threads threads(static_cast<int>(state.range(1)));
+  state.SetLabel(label(state) + (which == 0 ? "_australian" : "_a9a") +
+                 (dense ? "_dense_copy" : "_as_loaded"));
+  const data::Dataset& ds = libsvm(which, dense);
+  const SoftmaxRegression ce(&ds, {true, state.range(0) == 32});
+  const Vec y = 1e-2 * Vec::Ones(ce.dim());
+  const Vec s = Vec::Constant(ds.num_samples(), 1.0 / ds.num_samples());
+  Vec g;
+  for (auto _ : state) {
+    ce.gradient_at(y, {}, s, &g, nullptr);
+    benchmark::DoNotOptimize(g.data());
+  }
+}
+
 // The fastest repetition beside the median: on a shared machine the other processes only
 // ever add time.
 double fastest(const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); }
@@ -195,6 +227,9 @@ BENCHMARK(BM_SparseGradient)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 
 BENCHMARK(BM_SparseCrossEntropy)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}}); });
 BENCHMARK(BM_SparseEigen)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}}); });
 BENCHMARK(BM_SparseFloor)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}, {0, 1}}); });
+BENCHMARK(BM_LibsvmGradient)->Apply([](auto* b) {
+  sparse_args(b, {{32, 64}, {1, 2}, {0, 1}, {0, 1}});
+});
 BENCHMARK(BM_SparseMinibatch)->Apply([](auto* b) {
   sparse_args(b, {{32, 64}, {1, 2}, {100, 1000}});
 });

@@ -129,8 +129,9 @@ class SparsePass {
   // on the thread count; 4 keeps 2 or 4 cores busy.
   static constexpr Index kForwardChunks = 4;
   // Multiply-adds (non-zeros, or entries of G, times columns) below which a pass runs on one
-  // thread: starting and joining threads costs more (measured on australian: 690 x 14).
-  static constexpr double kParallelWork = 1 << 20;
+  // thread: starting and joining threads costs more (measured on australian: 690 x 14, 16x
+  // slower on two threads of a loaded machine).
+  static constexpr double kParallelWork = 1 << 18;
 
   explicit SparsePass(const Matrix* a) : a_(a) {
     if (a->rows() > std::numeric_limits<std::int32_t>::max())
