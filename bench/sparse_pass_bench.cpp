@@ -231,7 +231,7 @@ BENCHMARK(BM_LibsvmGradient)->Apply([](auto* b) {
   sparse_args(b, {{32, 64}, {1, 2}, {0, 1}, {0, 1}});
 });
 BENCHMARK(BM_SparseMinibatch)->Apply([](auto* b) {
-  sparse_args(b, {{32, 64}, {1, 2}, {100, 1000}});
+  sparse_args(b, {{32, 64}, {1, 2}, {100, 300, 1000}});
 });
 
 }  // namespace
