@@ -6,6 +6,7 @@
 //       --benchmark_report_aggregates_only=true
 //
 // BM_SparseGradient       the problem's full-batch gradient of g (cross-entropy + regularizer)
+// BM_SparseGradientPair   two such gradients in one call (grad_y_multi: F2BA's y and z)
 // BM_SparseCrossEntropy   the fused kernel's part of it (SoftmaxRegression::gradient_at)
 // BM_SparseMinibatch      a minibatch gradient of g (stochastic methods' inner step)
 // BM_SparseEigen          plain Eigen products in the data's precision: Z = A W through the
@@ -71,6 +72,22 @@ void BM_SparseGradient(benchmark::State& state) {
   for (auto _ : state) {
     p.grad(Fn::kG, x, y, Batch{}, nullptr, &gy);
     benchmark::DoNotOptimize(gy.data());
+  }
+}
+
+void BM_SparseGradientPair(benchmark::State& state) {
+  Learnreg& p = text(state.range(0) == 32);
+  const Threads threads(static_cast<int>(state.range(1)));
+  state.SetLabel(label(state));
+  const Vec x = p.initial_x();
+  const Vec y = 1e-2 * Vec::Ones(p.dim_y()), z = 2e-2 * Vec::Ones(p.dim_y());
+  const Vec* points[] = {&y, &z};
+  const Batch batches[] = {Batch{}, Batch{}};
+  Vec gy, gz;
+  Vec* outs[] = {&gy, &gz};
+  for (auto _ : state) {
+    p.grad_y_multi(Fn::kG, x, points, batches, outs);
+    benchmark::DoNotOptimize(gz.data());
   }
 }
 
@@ -224,6 +241,7 @@ void sparse_args(benchmark::internal::Benchmark* b, std::vector<std::vector<std:
 }
 
 BENCHMARK(BM_SparseGradient)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}}); });
+BENCHMARK(BM_SparseGradientPair)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}}); });
 BENCHMARK(BM_SparseCrossEntropy)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}}); });
 BENCHMARK(BM_SparseEigen)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}}); });
 BENCHMARK(BM_SparseFloor)->Apply([](auto* b) { sparse_args(b, {{32, 64}, {1, 2}, {0, 1}}); });

@@ -134,11 +134,12 @@ TEST_P(SparseTextPass, ResultsAreIdenticalOnOneAndTwoThreads) {
 }
 
 // Fewer rows than features (the forward through the transposed copy) with 20 classes (rows of
-// 20 and, stacked, 40 columns: 3 and 5 float vectors, 5 and 10 double ones, the last through
-// the generic kernel); more rows than features (the forward row by row) with 3 classes. Sizes
-// large enough for the pass to use threads.
+// 20 and, stacked, 40 columns: 3 and 5 float vectors, 5 and 10 double ones) and 25 (stacked:
+// 13 double vectors, the generic kernel); more rows than features (the forward row by row)
+// with 3 classes. Sizes large enough for the pass to use threads.
 INSTANTIATE_TEST_SUITE_P(Shapes, SparseTextPass,
                          ::testing::Values(TextShape{400, 3000, 40, 20},
+                                           TextShape{300, 2000, 30, 25},
                                            TextShape{6000, 400, 16, 3}),
                          [](const auto& info) {
                            const TextShape& s = info.param;

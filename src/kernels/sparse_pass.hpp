@@ -40,7 +40,8 @@ namespace bilevel {
 namespace sparse_detail {
 
 // Calls f(nv) with nv, the number of SIMD vectors in a padded row, as a compile-time constant
-// up to 8 (so that the kernels below keep a row in registers), else as a run-time int.
+// up to 8 and for 10 (so that the kernels below keep a row in registers), else as a run-time
+// int.
 template <class F>
 void with_vectors(Index nv, F&& f) {
   switch (nv) {
@@ -52,6 +53,7 @@ void with_vectors(Index nv, F&& f) {
     case 6: return f(std::integral_constant<int, 6>{});
     case 7: return f(std::integral_constant<int, 7>{});
     case 8: return f(std::integral_constant<int, 8>{});
+    case 10: return f(std::integral_constant<int, 10>{});  // 2 x 20 classes in double
     default: return f(static_cast<int>(nv));
   }
 }
