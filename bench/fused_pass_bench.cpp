@@ -218,7 +218,9 @@ void BM_Pass(benchmark::State& state) {
   const auto w = random_weights<T>(kC);
   const DensePass<T> pass(a.data(), n, kD);
   std::vector<T> g(static_cast<std::size_t>(kD * kC)), gb(kC);
-  const auto stand_in = [](Index, Index mb, const T* z, T* coef) { std::copy_n(z, mb * kC, coef); };
+  const auto stand_in = [](Index, Index mb, const T* z, Index, T* coef, Index) {
+    std::copy_n(z, mb * kC, coef);
+  };
   for (auto _ : state) {
     pass.run({}, w.data(), kC, kC, stand_in, g.data(), gb.data());
     benchmark::DoNotOptimize(g.data());

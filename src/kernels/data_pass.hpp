@@ -1,4 +1,5 @@
-// One fused pass over the rows of a feature matrix A (n x d), dense or sparse:
+// One fused pass over the rows of a dense feature matrix A (n x d) (the sparse pass with the
+// same callback is in sparse_pass.hpp):
 //     Z = A_rows W                       (logits of every selected row, W: d x cp_in)
 //     C = fn(Z)                          (per-row coefficients, cp_out of them)
 //     G = A_rows' C,  gb = sum_r C_r     (when cp_out > 0)
@@ -12,10 +13,9 @@
 // are added in order. Results are therefore identical for any number of threads. Chunks run
 // on OpenMP threads (OMP_NUM_THREADS; 1 thread = serial).
 //
-// Layout: W, Z and C are row-major with cp_in / cp_out columns; G is d x cp_out, row-major for
-// the sparse pass and column-major for the dense one (Pass::kClassMajorG); gb has cp_out
-// entries. fn(r0, mb, z, ldz, coef, ldc) handles the selection's rows r0 .. r0 + mb - 1 (a
-// block of the dense pass, one row of the sparse pass), z and coef with leading dimensions.
+// Layout: W, Z and C are row-major with cp_in / cp_out columns; G is d x cp_out column-major
+// (class-major); gb has cp_out entries. fn(r0, mb, z, ldz, coef, ldc) handles the selection's
+// rows r0 .. r0 + mb - 1, z and coef with leading dimensions.
 #pragma once
 
 #include <algorithm>
@@ -27,7 +27,7 @@
 
 namespace bilevel {
 
-// Per-chunk workspaces and the ordered reduction, shared by the dense and sparse passes.
+// Per-chunk workspaces and the ordered reduction of the dense pass.
 template <class T>
 class ChunkedPass {
  protected:
@@ -104,9 +104,6 @@ class DensePass : ChunkedPass<T> {
   using Base = ChunkedPass<T>;
 
  public:
-  // G is stored column-major (entry (j, q) at q * d + j).
-  static constexpr bool kClassMajorG = true;
-
   DensePass(const T* a, Index n, Index d, Index block = 0) : a_(a), n_(n), d_(d) {
     // Blocks of about 400 KB of A (128 rows of Fashion-MNIST in float, 64 in double): the
     // block, its logits and coefficients stay in the core's 512 KB L2 between the two
@@ -170,60 +167,6 @@ class DensePass : ChunkedPass<T> {
 
   const T* a_;
   Index n_, d_, block_;
-};
-
-// Sparse CSR A with scalar T, row by row: each non-zero gathers (logits) and scatters (G)
-// one contiguous cp-block of W. At most 2 chunks: each holds a full d x cp share of G, which
-// is large for text data (130k features).
-template <class T>
-class SparsePass : ChunkedPass<T> {
-  using Base = ChunkedPass<T>;
-
- public:
-  static constexpr bool kClassMajorG = false;
-  using Matrix = Eigen::SparseMatrix<T, Eigen::RowMajor, std::int64_t>;
-  explicit SparsePass(const Matrix* a) : a_(a) {}
-
-  template <class RowFn>
-  void run(std::span<const Index> rows, const T* w, Index cp_in, Index cp_out, RowFn&& fn, T* g,
-           T* gb) const {
-    const Index n = a_->rows(), d = a_->cols();
-    const Index m = rows.empty() ? n : static_cast<Index>(rows.size());
-    const Index chunks = Base::chunk_count(m, 2048, 2);
-    Base::prepare(chunks, 1, d, cp_in, cp_out, g, gb);
-    const auto* outer = a_->outerIndexPtr();
-    const auto* inner = a_->innerIndexPtr();
-    const T* val = a_->valuePtr();
-#pragma omp parallel for schedule(static) if (chunks > 1)
-    for (Index c = 0; c < chunks; ++c) {
-      auto& ws = Base::ws_[static_cast<std::size_t>(c)];
-      T* z = ws.z.data();
-      T* coef = ws.coef.data();
-      T* gacc = Base::g_of(c, chunks, g);
-      const Index lo = m * c / chunks, hi = m * (c + 1) / chunks;
-      for (Index r = lo; r < hi; ++r) {
-        const Index row = rows.empty() ? r : rows[static_cast<std::size_t>(r)];
-        std::fill_n(z, cp_in, T(0));
-        for (auto p = outer[row]; p < outer[row + 1]; ++p) {
-          const T a = val[p];
-          const T* wj = w + inner[p] * cp_in;
-          for (Index k = 0; k < cp_in; ++k) z[k] += a * wj[k];
-        }
-        fn(r, 1, static_cast<const T*>(z), cp_in, coef, cp_out);
-        if (cp_out == 0) continue;
-        for (auto p = outer[row]; p < outer[row + 1]; ++p) {
-          const T a = val[p];
-          T* gj = gacc + inner[p] * cp_out;
-          for (Index k = 0; k < cp_out; ++k) gj[k] += a * coef[k];
-        }
-        Base::add_rows(coef, 1, cp_out, Base::gb_of(c, chunks, gb));
-      }
-    }
-    if (cp_out > 0) Base::reduce(chunks, g, gb);
-  }
-
- private:
-  const Matrix* a_;
 };
 
 }  // namespace bilevel

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "data_pass.hpp"
+#include "sparse_pass.hpp"
 
 namespace bilevel {
 
@@ -86,8 +87,7 @@ class FusedSoftmax final : public SoftmaxFused {
         }
       }
     };
-    const bool direct = run(rows, cp, cp, fn, k_count == 1 ? grads[0] : nullptr);
-    if (direct) return;
+    if (run(rows, cp, cp, fn, grads)) return;
     for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
   }
 
@@ -106,7 +106,7 @@ class FusedSoftmax final : public SoftmaxFused {
           ((sm.e * (sm.dz.colwise() - sm.w)).colwise() * s.segment(r0, mb).array())
               .template cast<T>();
     };
-    if (!run(rows, cp_in, cp, fn, out)) unpack(0, cp, out);
+    if (!run(rows, cp_in, cp, fn, {&out, 1})) unpack(0, cp, out);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
@@ -157,14 +157,15 @@ class FusedSoftmax final : public SoftmaxFused {
   using Out = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
                          Eigen::OuterStride<>>;
 
-  // y's own layout ([W row-major; b], see softmax_regression.hpp) is the pass's layout of W
-  // when the scalar is double and one point is asked for: the pass then reads W from y. A
-  // pass with row-major G (sparse) also writes G and gb into the output, with no copies of the
-  // d x C blocks (which matter for sparse text data, 130k features).
+  // A pass that reads W and writes G in y's own layout ([W row-major; b], see
+  // softmax_regression.hpp) itself (SparsePass: for text data they are d x C blocks of
+  // megabytes) takes the vectors as they are: no copies. The dense pass reads W from y when
+  // the scalar is double and one point is asked for, and writes G class-major (unpack()).
+  static constexpr bool kCallerLayout = std::is_same_v<Pass, SparsePass<T>>;
   static constexpr bool kDouble = std::is_same_v<T, double>;
-  bool same_layout(Index cp, Index k_count) const { return kDouble && k_count == 1 && cp == c_; }
 
-  // w_ptr_ = [W_0 | W_1 | ...] (d x cp) in T, zero-padded; bias_ = [b_0 | b_1 | ...].
+  // bias_ = [b_0 | b_1 | ...]; the pass's W: the vectors themselves (w_in_, caller layout),
+  // y's W (one point in double) or w_ptr_ = [W_0 | W_1 | ...] (d x cp) converted to T.
   void pack(std::span<const Vec* const> ys, Index cp) const {
     const Index k_count = static_cast<Index>(ys.size());
     bias_.resize(static_cast<std::size_t>(k_count * c_));
@@ -172,13 +173,18 @@ class FusedSoftmax final : public SoftmaxFused {
       for (Index q = 0; q < c_; ++q)
         bias_[static_cast<std::size_t>(k * c_ + q)] =
             (*ys[static_cast<std::size_t>(k)])(d_ * c_ + q);
+    if constexpr (kCallerLayout) {
+      w_in_.resize(ys.size());
+      for (std::size_t k = 0; k < ys.size(); ++k) w_in_[k] = ys[k]->data();
+      return;
+    }
     if constexpr (kDouble) {
-      if (same_layout(cp, k_count)) {
+      if (k_count == 1) {
         w_ptr_ = ys[0]->data();
         return;
       }
     }
-    w_.assign(static_cast<std::size_t>(d_ * cp), T(0));
+    w_.resize(static_cast<std::size_t>(d_ * cp));
     for (Index k = 0; k < k_count; ++k) {
       const double* y = ys[static_cast<std::size_t>(k)]->data();
       for (Index j = 0; j < d_; ++j)
@@ -188,30 +194,36 @@ class FusedSoftmax final : public SoftmaxFused {
     w_ptr_ = w_.data();
   }
 
-  // One pass; G and gb go to `direct` (resized to y's dimension) when it is non-null and the
-  // layouts agree, else to g_ and gb_ for unpack(). Returns whether `direct` was filled.
-  template <class RowFn>
-  bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn, Vec* direct = nullptr) const {
-    if constexpr (kDouble) {
-      if (direct && !Pass::kClassMajorG && same_layout(cp_out, 1)) {
-        direct->resize((d_ + 1) * c_);
-        pass_.run(rows, w_ptr_, cp_in, cp_out, fn, direct->data(), direct->data() + d_ * c_);
-        return true;
+  // One pass. A caller-layout pass writes G and gb into `outs` (resized to y's dimension) and
+  // run() returns true; else they go to g_ and gb_ for unpack() and run() returns false.
+  template <class BlockFn>
+  bool run(Rows rows, Index cp_in, Index cp_out, BlockFn&& fn,
+           std::span<Vec* const> outs = {}) const {
+    if constexpr (kCallerLayout) {
+      g_out_.clear();
+      gb_out_.clear();
+      for (std::size_t k = 0; k < (cp_out > 0 ? outs.size() : 0); ++k) {
+        outs[k]->resize((d_ + 1) * c_);
+        g_out_.push_back(outs[k]->data());
+        gb_out_.push_back(outs[k]->data() + d_ * c_);
       }
+      pass_.run(rows, {w_in_, g_out_, gb_out_, c_}, fn);
+      return true;
+    } else {
+      g_.resize(static_cast<std::size_t>(d_ * cp_out));
+      gb_.resize(static_cast<std::size_t>(cp_out));
+      pass_.run(rows, w_ptr_, cp_in, cp_out, fn, g_.data(), gb_.data());
+      return false;
     }
-    g_.resize(static_cast<std::size_t>(d_ * cp_out));
-    gb_.resize(static_cast<std::size_t>(cp_out));
-    pass_.run(rows, w_ptr_, cp_in, cp_out, fn, g_.data(), gb_.data());
-    return false;
   }
 
-  // out = block k of the last pass's G and gb, in y's layout.
-  void unpack(Index k, Index cp, Vec* out) const {
+  // out = block k of the last dense pass's G (class-major) and gb, in y's layout.
+  void unpack(Index k, Index, Vec* out) const {
     out->resize((d_ + 1) * c_);
-    for (Index j = 0; j < d_; ++j)
-      for (Index q = 0; q < c_; ++q)
-        (*out)(j * c_ + q) = double(g_[static_cast<std::size_t>(
-            Pass::kClassMajorG ? (k * c_ + q) * d_ + j : j * cp + k * c_ + q)]);
+    for (Index q = 0; q < c_; ++q) {
+      const T* gq = g_.data() + (k * c_ + q) * d_;
+      for (Index j = 0; j < d_; ++j) (*out)(j * c_ + q) = double(gq[j]);
+    }
     for (Index q = 0; q < c_; ++q)
       (*out)(d_ * c_ + q) = double(gb_[static_cast<std::size_t>(k * c_ + q)]);
   }
@@ -222,15 +234,46 @@ class FusedSoftmax final : public SoftmaxFused {
   Pass pass_;
   mutable std::vector<T> w_, g_, gb_;
   mutable const T* w_ptr_ = nullptr;
+  mutable std::vector<const double*> w_in_;      // caller layout: the blocks of W (y's layout)
+  mutable std::vector<double*> g_out_, gb_out_;  // ... and of G and gb (the outputs)
   mutable std::vector<double> bias_;
   mutable std::vector<char> correct_;
 };
+
+// Sparse data with few features or many non-zeros (australian: 690 x 14) runs faster through
+// the dense pass (measured 3x on australian, bench/sparse_pass_bench.cpp BM_LibsvmGradient),
+// for a dense copy no larger than a few times the CSR. a9a (123 features, 11% non-zeros) stays
+// sparse: there the two paths measured the same, and the dense copy is 4x the CSR's memory.
+bool dense_is_cheaper(const data::SparseMatrix& a) {
+  const double cells = static_cast<double>(a.rows()) * static_cast<double>(a.cols());
+  return a.cols() <= 32 || cells <= 4.0 * static_cast<double>(a.nonZeros());
+}
+
+// A dense row-major copy of a CSR matrix, in T.
+template <class T>
+std::vector<T> dense_copy(const data::SparseMatrix& a) {
+  std::vector<T> out(static_cast<std::size_t>(a.rows() * a.cols()), T(0));
+  for (Index i = 0; i < a.rows(); ++i)
+    for (data::SparseMatrix::InnerIterator it(a, i); it; ++it)
+      out[static_cast<std::size_t>(i * a.cols() + it.col())] = static_cast<T>(it.value());
+  return out;
+}
+
+template <class T>
+std::unique_ptr<SoftmaxFused> dense_from_sparse(const data::Dataset& data) {
+  const Index n = data.num_samples(), d = data.num_features();
+  using Dense = std::vector<T>;
+  return std::make_unique<FusedSoftmax<T, DensePass<T>, Dense>>(
+      data, dense_copy<T>(data.sparse()), [n, d](const Dense& a) { return DensePass<T>(a.data(), n, d); });
+}
 
 }  // namespace
 
 std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data, bool single_precision) {
   const Index n = data.num_samples(), d = data.num_features();
   if (data.is_sparse()) {
+    if (dense_is_cheaper(data.sparse()))
+      return single_precision ? dense_from_sparse<float>(data) : dense_from_sparse<double>(data);
     if (!single_precision) {
       const data::SparseMatrix* a = &data.sparse();
       return std::make_unique<FusedSoftmax<double, SparsePass<double>, data::SparseMatrix>>(

@@ -2,7 +2,8 @@
 // SoftmaxRegression. Each call packs the parameter vectors into the padded layout of
 // data_pass.hpp, runs one pass whose per-row step computes the softmax and the row's
 // coefficients, and unpacks the result into y's layout ([W row-major; b], see
-// softmax_regression.hpp). Per-row arithmetic (log-sum-exp, coefficients) is in double; the
+// softmax_regression.hpp); the sparse pass (sparse_pass.hpp) reads and writes y's layout
+// itself, with no copies. Per-row arithmetic (log-sum-exp, coefficients) is in double; the
 // products with the data are in the data's scalar type.
 #pragma once
 
