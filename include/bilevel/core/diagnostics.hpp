@@ -4,7 +4,9 @@
 // form when it has one, else from Newton-CG (with backtracking on the value) to a gradient
 // tolerance of 1e-12 (relative). The hypergradient is
 //     grad phi(x) = grad_x f - Hxy g [Hyy g]^{-1} grad_y f      at (x, y*(x)),
-// with the linear system solved by CG to 1e-12. Results warm-start the next solve.
+// with the linear system solved by CG to 1e-12. Results warm-start the next solve: y*(x) the
+// next Newton solve, the solution of the linear system the next hypergradient's CG (trace rows
+// at nearby points cost a fraction of the first; stats() counts the products).
 //
 // Second order (second-order stationarity: ||grad phi|| <= eps and lambda_min(Hess phi) >=
 // -sqrt(rho eps)): the Hessian of phi is the problem's closed form, else central differences
@@ -53,6 +55,19 @@ struct DiagnosticsOptions {
   // difference products) and its product budget.
   double lanczos_tol = 1e-8;
   Index lanczos_max_iters = 300;
+  // Solve the last Newton step's system just accurately enough to pass the gradient test
+  // (diagnostics.cpp); false: the plain forcing term there (for comparisons).
+  bool aim_last_newton_step = true;
+};
+
+// What the solves have cost so far (never oracle counts, and not part of a checkpoint): for
+// measurements and tests.
+struct DiagnosticsStats {
+  Index newton_steps = 0;  // Newton iterations for y*(x) and y*_lam(x)
+  Index cg_solves = 0;     // linear solves (one per Newton step, one per hypergradient)
+  Index hvp = 0;           // Hessian-vector products of every kind (CG's and Hxy's)
+  Index gradients = 0;     // gradient evaluations (of g, and of f for the penalty solution)
+  Index values = 0;        // value evaluations (line searches)
 };
 
 // The smallest eigenvalue of Hess phi(x) and how it was found.
@@ -89,12 +104,14 @@ class Diagnostics {
 
   // The warm starts, which set the last digits of the next results (checkpoints).
   void visit(StateArchive& a);
+  const DiagnosticsStats& stats() const { return stats_; }
 
  private:
   const Problem& p_;
   DiagnosticsOptions o_;
   Vec y_warm_, y_warm_pen_, v_warm_;
   double last_sigma_ = -1;
+  DiagnosticsStats stats_;
 };
 
 }  // namespace bilevel
