@@ -3,8 +3,9 @@
 // A' R back (20 coefficient columns), at n = 5000, 20000, 50000, float32 and float64, on the
 // process's OpenMP threads (OMP_NUM_THREADS; 2 on the project's machine).
 //
-//   build/bilevel_bench --benchmark_filter='Floor|Pass|F2ba' --benchmark_repetitions=5 \
-//       --benchmark_report_aggregates_only=true
+//   build/bilevel_bench --benchmark_filter='Floor|Vs|EigenFull' --benchmark_repetitions=3 \
+//       --benchmark_report_aggregates_only=true --benchmark_out=fused.json \
+//       --benchmark_out_format=json && /usr/bin/python3 bench/fused_pass_table.py fused.json
 //
 // Floors (no softmax, a transpose of the logits stands in for the coefficients):
 //   BM_FloorXsmm<T>/n/B    libxsmm JIT kernels per row block of B rows, OpenMP over blocks,
@@ -13,13 +14,14 @@
 //   BM_FloorEigen<T>/n/B   Eigen's GEMM per row block (the same pattern);
 //   BM_EigenFull<T>/n      two full products, Z = A W then G = A' R (Eigen, one thread: the
 //                          project keeps Eigen serial);
-// the project:
-//   BM_Pass<T>/n           DensePass (src/kernels/data_pass.hpp) with the same stand-in;
-//   BM_FloorF2ba<T>/n      the floor of one F2BA outer iteration: every product the iteration
-//                          makes (10 x [train pass, 20 columns + validation pass, 10 columns]
-//                          + 2 forward passes for the x-gradient), on libxsmm per block;
-//   BM_F2baOuter<T>/n      one F2BA outer iteration (K = 10) of `hyperclean` on Fashion-MNIST,
-//                          n_train = n, n_val = 5000: the real thing, softmax included.
+// the project, each paired with its floor inside every benchmark iteration (the shared
+// machine's speed drifts by up to 2x within minutes; pairs keep the ratios):
+//   BM_PassVsFloor<T>/n    DensePass (src/kernels/data_pass.hpp) with the same stand-in, and
+//                          the libxsmm pass at its best block;
+//   BM_F2baVsFloor<T>/n    one F2BA outer iteration (K = 10) of `hyperclean` on Fashion-MNIST,
+//                          n_train = n, n_val = 5000, softmax and all, and the floor of its
+//                          products: 10 x [train pass of 20 columns + validation pass of 10]
+//                          + a validation pass + 2 forward passes of 10 columns, on libxsmm.
 // GFLOP/s counts 2 flops per multiply-add of the products (padding never counted).
 #include <benchmark/benchmark.h>
 #include <libxsmm.h>
@@ -27,6 +29,7 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -211,46 +214,56 @@ void BM_EigenFull(benchmark::State& state) {
   set_flops(state, pass_flops(n, kC, true));
 }
 
+// The project's pass and the libxsmm floor (blocks of kFloorBlock rows) alternately in every
+// benchmark iteration: the shared machine's speed changes by up to 2x within minutes, and
+// pairing the two keeps their ratio (counter floor_fraction = floor time / pass time) honest.
+constexpr Index kFloorBlock = 32;  // the fastest block of BM_FloorXsmm here, both precisions
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 template <class T>
-void BM_Pass(benchmark::State& state) {
+void BM_PassVsFloor(benchmark::State& state) {
   const Index n = state.range(0);
   const auto& a = random_rows<T>(n);
   const auto w = random_weights<T>(kC);
   const DensePass<T> pass(a.data(), n, kD);
   std::vector<T> g(static_cast<std::size_t>(kD * kC)), gb(kC);
+  std::vector<std::vector<T>> gs;
   const auto stand_in = [](Index, Index mb, const T* z, Index, T* coef, Index) {
     std::copy_n(z, mb * kC, coef);
   };
+  double t_pass = 0, t_floor = 0;
   for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
     pass.run({}, w.data(), kC, kC, stand_in, g.data(), gb.data());
     benchmark::DoNotOptimize(g.data());
+    t_pass += seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    xsmm_pass<T>(a.data(), n, kFloorBlock, kC, true, w.data(), gs);
+    benchmark::DoNotOptimize(gs[0].data());
+    t_floor += seconds_since(t0);
   }
-  set_flops(state, pass_flops(n, kC, true));
+  const double iters = static_cast<double>(state.iterations());
+  state.counters["pass_ms"] = 1e3 * t_pass / iters;
+  state.counters["floor_ms"] = 1e3 * t_floor / iters;
+  state.counters["pass_GFLOP/s"] = pass_flops(n, kC, true) * iters / t_pass * 1e-9;
+  state.counters["floor_fraction"] = t_floor / t_pass;
   state.SetLabel("block " + std::to_string(pass.block_rows()));
 }
 
-// The products of one F2BA outer iteration on hyperclean (see the file comment).
-double f2ba_flops(Index n) {
-  return 10 * (pass_flops(n, 2 * 10, true) + pass_flops(kVal, 10, true)) +
-         2 * pass_flops(n, 10, false);
-}
-
+// The floor of one F2BA outer iteration: its products on libxsmm, nothing else.
 template <class T>
-void BM_FloorF2ba(benchmark::State& state) {
-  const Index n = state.range(0);
-  const Index b = std::is_same_v<T, float> ? 128 : 64;
-  const auto& a = random_rows<T>(n);
-  const auto w20 = random_weights<T>(20), w10 = random_weights<T>(10);
-  std::vector<std::vector<T>> gs;
-  for (auto _ : state) {
-    for (int k = 0; k < 10; ++k) {
-      xsmm_pass<T>(a.data(), n, b, 20, true, w20.data(), gs);
-      xsmm_pass<T>(a.data(), kVal, b, 10, true, w10.data(), gs);
-    }
-    for (int k = 0; k < 2; ++k) xsmm_pass<T>(a.data(), n, b, 10, false, w10.data(), gs);
-    benchmark::DoNotOptimize(gs[0].data());
+void floor_f2ba_iteration(const std::vector<T>& a, Index n, std::vector<std::vector<T>>& gs) {
+  static const auto w20 = random_weights<T>(20), w10 = random_weights<T>(10);
+  for (int k = 0; k < 10; ++k) {
+    xsmm_pass<T>(a.data(), n, kFloorBlock, 20, true, w20.data(), gs);
+    xsmm_pass<T>(a.data(), kVal, kFloorBlock, 10, true, w10.data(), gs);
   }
-  set_flops(state, f2ba_flops(n));
+  // The outer step: f's gradient at y once more, and the per-sample losses at y and z.
+  xsmm_pass<T>(a.data(), kVal, kFloorBlock, 10, true, w10.data(), gs);
+  for (int k = 0; k < 2; ++k) xsmm_pass<T>(a.data(), n, kFloorBlock, 10, false, w10.data(), gs);
 }
 
 Hyperclean& fashion(Index n, bool single) {
@@ -267,23 +280,40 @@ Hyperclean& fashion(Index n, bool single) {
 }
 
 // One F2BA outer iteration (K = 10: 10 gradients of f, 20 of g in 10 stacked passes, then the
-// outer step), diagnostics off; each benchmark iteration runs 3 outer iterations.
+// outer step), diagnostics off, paired with the floor of its products in every benchmark
+// iteration. The iteration's time is that of a 4-iteration run minus a 1-iteration run (each
+// logs its first and last rows, with the problem's metrics): setup and metrics cancel.
+// Counters: f2ba_ms, floor_ms, ratio = f2ba_ms / floor_ms.
 template <class T>
-void BM_F2baOuter(benchmark::State& state) {
+void BM_F2baVsFloor(benchmark::State& state) {
   const Index n = state.range(0);
   Hyperclean& p = fashion(n, std::is_same_v<T, float>);
-  auto a = make_algorithm("f2ba", {{"K", "10"}, {"eta", "1e5"}, {"alpha", "0.1"}});
-  RunSettings s;
-  s.diagnostics = false;
-  s.stopping.max_iters = 3;
-  s.log_every = 3;  // trace rows (with the problem's metrics) at the start and the end only
-  for (auto _ : state) {
-    const Result r = a->solve(p, s);
-    benchmark::DoNotOptimize(r.x.data());
+  const auto& a = random_rows<T>(n);
+  auto algo = make_algorithm("f2ba", {{"K", "10"}, {"eta", "1e5"}, {"alpha", "0.1"}});
+  RunSettings one, four;
+  for (RunSettings* s : {&one, &four}) {
+    s->diagnostics = false;
+    s->log_every = 1000;
   }
-  state.SetItemsProcessed(state.iterations() * 3);
-  state.counters["GFLOP/s"] =
-      benchmark::Counter(3 * f2ba_flops(n) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  one.stopping.max_iters = 1;
+  four.stopping.max_iters = 4;
+  std::vector<std::vector<T>> gs;
+  double t_real = 0, t_floor = 0;
+  for (auto _ : state) {
+    auto t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(algo->solve(p, one).x.data());
+    const double t1 = seconds_since(t0);
+    t0 = std::chrono::steady_clock::now();
+    benchmark::DoNotOptimize(algo->solve(p, four).x.data());
+    t_real += (seconds_since(t0) - t1) / 3;
+    t0 = std::chrono::steady_clock::now();
+    floor_f2ba_iteration<T>(a, n, gs);
+    t_floor += seconds_since(t0);
+  }
+  const double iters = static_cast<double>(state.iterations());
+  state.counters["f2ba_ms"] = 1e3 * t_real / iters;
+  state.counters["floor_ms"] = 1e3 * t_floor / iters;
+  state.counters["ratio"] = t_real / t_floor;
 }
 
 void floor_args(benchmark::internal::Benchmark* b) {
@@ -302,9 +332,8 @@ BILEVEL_PASS_BENCH(BM_FloorXsmm, floor_args)
 BENCHMARK(BM_FloorXsmmU8)->Apply(floor_args)->UseRealTime()->Unit(benchmark::kMillisecond);
 BILEVEL_PASS_BENCH(BM_FloorEigen, floor_args)
 BILEVEL_PASS_BENCH(BM_EigenFull, size_args)
-BILEVEL_PASS_BENCH(BM_Pass, size_args)
-BILEVEL_PASS_BENCH(BM_FloorF2ba, size_args)
-BILEVEL_PASS_BENCH(BM_F2baOuter, size_args)
+BILEVEL_PASS_BENCH(BM_PassVsFloor, size_args)
+BILEVEL_PASS_BENCH(BM_F2baVsFloor, size_args)
 
 }  // namespace
 }  // namespace bilevel
