@@ -195,7 +195,8 @@ class FusedSoftmax final : public SoftmaxFused {
   // layouts agree, else to g_ and gb_ for unpack(). Returns whether `outs` was filled.
   template <class RowFn>
     requires(!kCallerLayout)
-  bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn, std::span<Vec* const> outs = {}) const {
+  bool run(Rows rows, Index cp_in, Index cp_out, RowFn&& fn,
+           std::span<Vec* const> outs = {}) const {
     Vec* direct = outs.size() == 1 ? outs[0] : nullptr;
     if constexpr (kDouble) {
       if (direct && same_layout(cp_out, 1)) {
@@ -224,7 +225,7 @@ class FusedSoftmax final : public SoftmaxFused {
   Pass pass_;
   mutable std::vector<T> w_, g_, gb_;
   mutable const T* w_ptr_ = nullptr;
-  mutable std::vector<const double*> w_in_;    // kCallerLayout: the blocks of W (y's layout)
+  mutable std::vector<const double*> w_in_;      // kCallerLayout: the blocks of W (y's layout)
   mutable std::vector<double*> g_out_, gb_out_;  // ... and of G and gb (the outputs)
   mutable std::vector<double> bias_;
   mutable std::vector<char> correct_;
@@ -256,7 +257,8 @@ std::unique_ptr<SoftmaxFused> dense_from_sparse(const data::Dataset& data) {
   const Index n = data.num_samples(), d = data.num_features();
   using Dense = std::vector<T>;
   return std::make_unique<FusedSoftmax<T, DensePass<T>, Dense>>(
-      data, dense_copy<T>(data.sparse()), [n, d](const Dense& a) { return DensePass<T>(a.data(), n, d); });
+      data, dense_copy<T>(data.sparse()),
+      [n, d](const Dense& a) { return DensePass<T>(a.data(), n, d); });
 }
 
 }  // namespace
