@@ -240,13 +240,15 @@ class FusedSoftmax final : public SoftmaxFused {
   mutable std::vector<char> correct_;
 };
 
-// Sparse data with few features or many non-zeros (australian: 690 x 14) runs faster through
-// the dense pass (measured 3x on australian, bench/sparse_pass_bench.cpp BM_LibsvmGradient),
-// for a dense copy no larger than a few times the CSR. a9a (123 features, 11% non-zeros) stays
-// sparse: there the two paths measured the same, and the dense copy is 4x the CSR's memory.
+// Sparse data with few features (LIBSVM's australian: 690 x 14; a9a: 32561 x 123, 11% non-zeros)
+// runs faster through the dense pass (bench/sparse_pass_bench.cpp BM_LibsvmGradient: 2-3x on
+// australian, 0-40% on a9a over several runs of a loaded machine), for a dense copy at most
+// 16 times the non-zeros and of at most 2^25 entries (256 MB in double); text data (0.1% non-
+// zeros) stays sparse.
 bool dense_is_cheaper(const data::SparseMatrix& a) {
   const double cells = static_cast<double>(a.rows()) * static_cast<double>(a.cols());
-  return a.cols() <= 32 || cells <= 4.0 * static_cast<double>(a.nonZeros());
+  if (cells > 0x1p25) return false;
+  return a.cols() <= 32 || cells <= 16.0 * static_cast<double>(a.nonZeros());
 }
 
 // A dense row-major copy of a CSR matrix, in T.
@@ -264,7 +266,8 @@ std::unique_ptr<SoftmaxFused> dense_from_sparse(const data::Dataset& data) {
   const Index n = data.num_samples(), d = data.num_features();
   using Dense = std::vector<T>;
   return std::make_unique<FusedSoftmax<T, DensePass<T>, Dense>>(
-      data, dense_copy<T>(data.sparse()), [n, d](const Dense& a) { return DensePass<T>(a.data(), n, d); });
+      data, dense_copy<T>(data.sparse()),
+      [n, d](const Dense& a) { return DensePass<T>(a.data(), n, d); });
 }
 
 }  // namespace
