@@ -22,10 +22,11 @@
 # - --no-diagnostics: the exact phi and ||grad phi|| need a Newton-CG solve per trace row,
 #   far too slow at this size; the trace's val_loss is f at each method's own y.
 # - precision=float32: the data passes run in single precision (the features as floats, the
-#   per-row softmax arithmetic in double), about twice as fast as float64 with the same
-#   validation loss to 4 digits; the tests that check exactness run in float64.
-# - --log-every 1: an outer iteration takes a tenth of a second or more (tens of gradient
-#   calls over 20,000 images), so every iteration gives a few hundred rows per method.
+#   per-row softmax arithmetic in double), 1.4x as fast as float64 per f2ba iteration here
+#   (docs/PERFORMANCE.md), with the same validation loss to 8 digits after 20 iterations; the
+#   tests that check exactness run in float64.
+# - --log-every 1: an outer iteration takes 35-110 ms (tens of gradient calls over 20,000
+#   images), so every iteration gives a few hundred rows per method.
 #
 # Writes, under OUT_DIR (default results/demo):
 #   ALGO.csv   per-iteration trace       ALGO.json   run summary
