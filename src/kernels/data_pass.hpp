@@ -104,12 +104,12 @@ class DensePass : ChunkedPass<T> {
   using Base = ChunkedPass<T>;
 
  public:
-  DensePass(const T* a, Index n, Index d, Index block = 0) : a_(a), n_(n), d_(d) {
+  DensePass(const T* a, Index n, Index d) : a_(a), n_(n), d_(d) {
     // Blocks of about 400 KB of A (128 rows of Fashion-MNIST in float, 64 in double): the
     // block, its logits and coefficients stay in the core's 512 KB L2 between the two
     // products. bench/fused_pass_bench.cpp measured 32 to 256 rows; these were the fastest.
     const Index fit = 400 * 1024 / std::max<Index>(1, d * Index(sizeof(T)));
-    block_ = block > 0 ? block : std::clamp<Index>(fit / 16 * 16, 8, 256);
+    block_ = std::clamp<Index>(fit / 16 * 16, 8, 256);
   }
 
   Index block_rows() const { return block_; }

@@ -36,11 +36,11 @@ void SmallGemm<T>::operator()(const T* a, const T* b, T* c) const {
     else reinterpret_cast<libxsmm_dmmfunction>(kernel_)(a, b, c);
     return;
   }
+  if (m_ == 0 || n_ == 0) return;
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   using Stride = Eigen::OuterStride<>;
   Eigen::Map<const Mat, 0, Stride> am(a, m_, k_, Stride(lda_)), bm(b, k_, n_, Stride(ldb_));
   Eigen::Map<Mat, 0, Stride> cm(c, m_, n_, Stride(ldc_));
-  if (m_ == 0 || n_ == 0) return;
   if (accumulate_) cm.noalias() += am * bm;
   else cm.noalias() = am * bm;
 }

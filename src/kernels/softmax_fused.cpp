@@ -88,7 +88,7 @@ class FusedSoftmax final : public SoftmaxFused {
       }
     };
     if (run(rows, cp, cp, fn, grads)) return;
-    for (Index k = 0; k < k_count; ++k) unpack(k, cp, grads[static_cast<std::size_t>(k)]);
+    for (Index k = 0; k < k_count; ++k) unpack(k, grads[static_cast<std::size_t>(k)]);
   }
 
   void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const override {
@@ -106,7 +106,7 @@ class FusedSoftmax final : public SoftmaxFused {
           ((sm.e * (sm.dz.colwise() - sm.w)).colwise() * s.segment(r0, mb).array())
               .template cast<T>();
     };
-    if (!run(rows, cp_in, cp, fn, {&out, 1})) unpack(0, cp, out);
+    if (!run(rows, cp_in, cp, fn, {&out, 1})) unpack(0, out);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
@@ -218,7 +218,7 @@ class FusedSoftmax final : public SoftmaxFused {
   }
 
   // out = block k of the last dense pass's G (class-major) and gb, in y's layout.
-  void unpack(Index k, Index, Vec* out) const {
+  void unpack(Index k, Vec* out) const {
     out->resize((d_ + 1) * c_);
     for (Index q = 0; q < c_; ++q) {
       const T* gq = g_.data() + (k * c_ + q) * d_;
