@@ -132,6 +132,41 @@ TEST(NonFiniteValue, TheCountedValueOracleRefusesIt) {
   }
 }
 
+// Large results are checked in parallel chunks (text data's gradients have millions of
+// entries): a non-finite entry is found in any chunk, and in none when there is none.
+class Wide : public Problem {
+ public:
+  explicit Wide(Index bad) : bad_(bad) {}
+  std::string name() const override { return "wide"; }
+  Index dim_x() const override { return 1; }
+  Index dim_y() const override { return kDim; }
+  Index num_samples(Fn) const override { return 1; }
+  static constexpr Index kDim = 300007;  // above the parallel check's threshold, odd chunks
+
+ protected:
+  double do_value(Fn, const Vec&, const Vec&, const Batch&) const override { return 0; }
+  void do_grad(Fn, const Vec&, const Vec&, const Batch&, Vec* gx, Vec* gy) const override {
+    if (gx) gx->setZero(1);
+    if (!gy) return;
+    gy->setOnes(kDim);
+    if (bad_ >= 0) (*gy)(bad_) = bad_ % 2 ? kNaN : -std::numeric_limits<double>::infinity();
+  }
+
+ private:
+  Index bad_;
+};
+
+TEST(NonFiniteGradient, IsFoundAnywhereInALargeResult) {
+  const Vec x = Vec::Zero(1), y = Vec::Zero(Wide::kDim);
+  Vec gy;
+  for (Index bad : {Index{0}, Index{37501}, Wide::kDim / 2, Wide::kDim - 1}) {
+    Wide p(bad);
+    EXPECT_THROW(p.grad(Fn::kG, x, y, Batch{}, nullptr, &gy), bilevel::NonFiniteOracle) << bad;
+  }
+  Wide fine(-1);
+  EXPECT_NO_THROW(fine.grad(Fn::kG, x, y, Batch{}, nullptr, &gy));
+}
+
 // A built-in problem driven to overflow: learn-to-regularize's penalty y' diag(exp(x)) y
 // overflows once itd's huge outer step has pushed some x_i past ~710. (With the diagnostics on,
 // the exact ||grad phi|| at that x overflows first and the blow-up test ends the run; without

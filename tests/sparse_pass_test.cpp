@@ -2,7 +2,8 @@
 // of many features, so that make_softmax_fused keeps it sparse): every oracle against the
 // two-pass float64 reference (Eigen products) on full batches, small minibatches (row by row)
 // and large ones (through the transposed copy), float64 and float32, each SIMD width of a row
-// (1 to 8 vectors and the generic one); identical results on 1 and 2 threads; and
+// (1 to 8 vectors and the generic one); the per-feature ridge against its closed form (sparse
+// and dense passes, reference); identical results on 1 and 2 threads; and
 // low-dimensional sparse data going through the dense pass.
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -41,11 +42,16 @@ data::Dataset text_like(Index n, Index d, Index per_row, int classes, std::uint6
 }
 
 // Every oracle once: a gradient with losses, two stacked gradients, a Hessian-vector product,
-// directional derivatives and losses with the accuracy.
+// directional derivatives and losses with the accuracy; and the gradient, the stacked pair and
+// the product again with a per-feature ridge (learnreg's regularizer, added inside the pass).
 struct Oracles {
   Vec grad, loss, first, second, hvp, dir, loss2;
+  Vec grad_r, first_r, second_r, hvp_r;
   double acc = 0;
 };
+
+// A per-feature ridge with weights spread over three orders of magnitude.
+Vec ridge_of(Index d) { return (3.0 * random_vector(d, 5)).array().exp(); }
 
 Oracles oracles(const SoftmaxRegression& ce, SoftmaxRegression::Rows rows) {
   const Index m = rows.empty() ? ce.num_samples() : static_cast<Index>(rows.size());
@@ -60,6 +66,11 @@ Oracles oracles(const SoftmaxRegression& ce, SoftmaxRegression::Rows rows) {
   ce.directional_at(y, rows, v, &o.dir);
   o.acc = ce.losses_at(y2, rows, &o.loss2);
   for (Vec* per_row : {&o.loss, &o.dir, &o.loss2}) per_row->conservativeResize(m);
+  const Vec ridge = ridge_of(ce.num_features());
+  ce.gradient_at(y, rows, s, &o.grad_r, nullptr, &ridge);
+  Vec* gs_r[] = {&o.first_r, &o.second_r};
+  ce.gradients_at(ys, rows, s, gs_r, nullptr, &ridge);
+  ce.hvp_at(y, rows, s, v, &o.hvp_r, &ridge);
   return o;
 }
 
@@ -71,6 +82,10 @@ void expect_near(const Oracles& got, const Oracles& want, double tol, const std:
   EXPECT_LE(rel_err(got.hvp, want.hvp), tol) << what;
   EXPECT_LE(rel_err(got.dir, want.dir), tol) << what;
   EXPECT_LE(rel_err(got.loss2, want.loss2), tol) << what;
+  EXPECT_LE(rel_err(got.grad_r, want.grad_r), tol) << what;
+  EXPECT_LE(rel_err(got.first_r, want.first_r), tol) << what;
+  EXPECT_LE(rel_err(got.second_r, want.second_r), tol) << what;
+  EXPECT_LE(rel_err(got.hvp_r, want.hvp_r), tol) << what;
 }
 
 void expect_equal(const Oracles& a, const Oracles& b, const std::string& what) {
@@ -82,6 +97,35 @@ void expect_equal(const Oracles& a, const Oracles& b, const std::string& what) {
   EXPECT_EQ(a.dir, b.dir) << what;
   EXPECT_EQ(a.loss2, b.loss2) << what;
   EXPECT_EQ(a.acc, b.acc) << what;
+  EXPECT_EQ(a.grad_r, b.grad_r) << what;
+  EXPECT_EQ(a.first_r, b.first_r) << what;
+  EXPECT_EQ(a.second_r, b.second_r) << what;
+  EXPECT_EQ(a.hvp_r, b.hvp_r) << what;
+}
+
+// The ridge's term in closed form: with it, row j of W's part of a gradient gains ridge(j)
+// times row j of the point's W (of the direction's, for a Hessian-vector product), and nothing
+// else changes (the bias's rows are untouched).
+void expect_ridge_term(const SoftmaxRegression& ce, SoftmaxRegression::Rows rows, double tol,
+                       const std::string& what) {
+  const Oracles o = oracles(ce, rows);
+  const Index d = ce.num_features(), c = ce.num_classes();
+  const Vec ridge = ridge_of(d);
+  const Vec y = 0.5 * random_vector(ce.dim(), 1), y2 = 0.5 * random_vector(ce.dim(), 2);
+  const Vec v = random_vector(ce.dim(), 3);
+  auto term = [&](const Vec& src) {
+    Vec t = Vec::Zero(ce.dim());
+    SoftmaxRegression::weights(&t, d, c) =
+        ridge.asDiagonal() * SoftmaxRegression::weights(src, d, c);
+    return t;
+  };
+  EXPECT_LE(rel_err(o.grad_r, o.grad + term(y)), tol) << what;
+  EXPECT_LE(rel_err(o.first_r, o.first + term(y)), tol) << what;
+  EXPECT_LE(rel_err(o.second_r, o.second + term(y2)), tol) << what;
+  EXPECT_LE(rel_err(o.hvp_r, o.hvp + term(v)), tol) << what;
+  // The term is not negligible against the rest (else the checks above could not fail).
+  EXPECT_GT(rel_err(o.grad_r, o.grad), 1e-2) << what;
+  EXPECT_GT(rel_err(o.hvp_r, o.hvp), 1e-2) << what;
 }
 
 struct TextShape {
@@ -133,6 +177,19 @@ TEST_P(SparseTextPass, ResultsAreIdenticalOnOneAndTwoThreads) {
   }
 }
 
+TEST_P(SparseTextPass, TheRidgeAddsItsClosedFormTerm) {
+  const TextShape sh = GetParam();
+  const data::Dataset ds = text_like(sh.n, sh.d, sh.per_row, sh.classes, 9);
+  const SoftmaxRegression reference(&ds, {false, false});
+  const SoftmaxRegression fused(&ds, {true, false}), single(&ds, {true, true});
+  for (const auto& rows : selections(sh.n)) {
+    const std::string what = "rows " + std::to_string(rows.size());
+    expect_ridge_term(reference, rows, 1e-14, what + " reference");
+    expect_ridge_term(fused, rows, 1e-14, what + " float64");
+    expect_ridge_term(single, rows, 1e-14, what + " float32");
+  }
+}
+
 // Fewer rows than features (the forward through the transposed copy) with 20 classes (rows of
 // 20 and, stacked, 40 columns: 3 and 5 float vectors, 5 and 10 double ones) and 25 (stacked:
 // 13 double vectors, the generic kernel); more rows than features (the forward row by row)
@@ -156,6 +213,31 @@ TEST(SparsePassChoice, LowDimensionalSparseDataTakesTheDensePath) {
   for (bool single : {false, true}) {
     const SoftmaxRegression a(&sparse, {true, single}), b(&dense, {true, single});
     expect_equal(oracles(a, {}), oracles(b, {}), single ? "float32" : "float64");
+  }
+}
+
+// The dense pass adds the ridge as it unpacks G, and the dense reference after its products.
+TEST(DensePassRidge, TheRidgeAddsItsClosedFormTerm) {
+  const data::Dataset dense = testing::random_dataset(3000, 30, 4, false, 6);
+  const SoftmaxRegression reference(&dense, {false, false});
+  const SoftmaxRegression fused(&dense, {true, false}), single(&dense, {true, true});
+  for (const auto& rows : selections(dense.num_samples())) {
+    const std::string what = "rows " + std::to_string(rows.size());
+    expect_ridge_term(reference, rows, 1e-14, what + " reference");
+    expect_ridge_term(fused, rows, 1e-14, what + " float64");
+    expect_ridge_term(single, rows, 1e-14, what + " float32");
+    expect_near(oracles(fused, rows), oracles(reference, rows), 1e-12, what);
+  }
+}
+
+TEST(SoftmaxRidge, AWrongLengthIsRefused) {
+  const data::Dataset dense = testing::random_dataset(50, 6, 3, false, 7);
+  const Vec y = Vec::Zero(SoftmaxRegression(&dense).dim()), s = Vec::Ones(50), ridge = Vec::Ones(5);
+  Vec g;
+  for (bool fused : {false, true}) {
+    const SoftmaxRegression ce(&dense, {fused, false});
+    EXPECT_THROW(ce.gradient_at(y, {}, s, &g, nullptr, &ridge), std::invalid_argument);
+    EXPECT_THROW(ce.hvp_at(y, {}, s, y, &g, &ridge), std::invalid_argument);
   }
 }
 

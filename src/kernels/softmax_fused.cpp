@@ -68,7 +68,7 @@ class FusedSoftmax final : public SoftmaxFused {
         pass_(make_pass(owned_)) {}
 
   void gradients(std::span<const Vec* const> ys, Rows rows, const Vec& s,
-                 std::span<Vec* const> grads, Vec* loss) const override {
+                 std::span<Vec* const> grads, Vec* loss, const Vec* ridge) const override {
     const Index k_count = static_cast<Index>(ys.size());
     const Index cp = k_count * c_;
     pack(ys, cp);
@@ -87,11 +87,13 @@ class FusedSoftmax final : public SoftmaxFused {
         }
       }
     };
-    if (run(rows, cp, cp, fn, grads)) return;
-    for (Index k = 0; k < k_count; ++k) unpack(k, grads[static_cast<std::size_t>(k)]);
+    if (run(rows, cp, cp, fn, grads, ridge, 0)) return;
+    for (Index k = 0; k < k_count; ++k)
+      unpack(k, grads[static_cast<std::size_t>(k)], ridge, ys[static_cast<std::size_t>(k)]);
   }
 
-  void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const override {
+  void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out,
+           const Vec* ridge) const override {
     const Vec* ys[] = {&y, &v};
     const Index cp_in = 2 * c_, cp = c_;
     pack(ys, cp_in);
@@ -106,7 +108,7 @@ class FusedSoftmax final : public SoftmaxFused {
           ((sm.e * (sm.dz.colwise() - sm.w)).colwise() * s.segment(r0, mb).array())
               .template cast<T>();
     };
-    if (!run(rows, cp_in, cp, fn, {&out, 1})) unpack(0, out);
+    if (!run(rows, cp_in, cp, fn, {&out, 1}, ridge, 1)) unpack(0, out, ridge, &v);
   }
 
   void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const override {
@@ -194,11 +196,12 @@ class FusedSoftmax final : public SoftmaxFused {
     w_ptr_ = w_.data();
   }
 
-  // One pass. A caller-layout pass writes G and gb into `outs` (resized to y's dimension) and
-  // run() returns true; else they go to g_ and gb_ for unpack() and run() returns false.
+  // One pass. A caller-layout pass writes G and gb into `outs` (resized to y's dimension),
+  // with the ridge's term of input block k + ridge_from on output block k, and run() returns
+  // true; else they go to g_ and gb_ for unpack() and run() returns false.
   template <class BlockFn>
-  bool run(Rows rows, Index cp_in, Index cp_out, BlockFn&& fn,
-           std::span<Vec* const> outs = {}) const {
+  bool run(Rows rows, Index cp_in, Index cp_out, BlockFn&& fn, std::span<Vec* const> outs = {},
+           const Vec* ridge = nullptr, Index ridge_from = 0) const {
     if constexpr (kCallerLayout) {
       g_out_.clear();
       gb_out_.clear();
@@ -207,7 +210,8 @@ class FusedSoftmax final : public SoftmaxFused {
         g_out_.push_back(outs[k]->data());
         gb_out_.push_back(outs[k]->data() + d_ * c_);
       }
-      pass_.run(rows, {w_in_, g_out_, gb_out_, c_}, fn);
+      pass_.run(rows, {w_in_, g_out_, gb_out_, c_, ridge ? ridge->data() : nullptr, ridge_from},
+                fn);
       return true;
     } else {
       g_.resize(static_cast<std::size_t>(d_ * cp_out));
@@ -217,13 +221,17 @@ class FusedSoftmax final : public SoftmaxFused {
     }
   }
 
-  // out = block k of the last dense pass's G (class-major) and gb, in y's layout.
-  void unpack(Index k, Vec* out) const {
+  // out = block k of the last dense pass's G (class-major) and gb, in y's layout; with a
+  // ridge, plus ridge(j) times row j of src's W on row j.
+  void unpack(Index k, Vec* out, const Vec* ridge = nullptr, const Vec* src = nullptr) const {
     out->resize((d_ + 1) * c_);
     for (Index q = 0; q < c_; ++q) {
       const T* gq = g_.data() + (k * c_ + q) * d_;
       for (Index j = 0; j < d_; ++j) (*out)(j * c_ + q) = double(gq[j]);
     }
+    if (ridge)
+      for (Index j = 0; j < d_; ++j)
+        out->segment(j * c_, c_) += (*ridge)(j) * src->segment(j * c_, c_);
     for (Index q = 0; q < c_; ++q)
       (*out)(d_ * c_ + q) = double(gb_[static_cast<std::size_t>(k * c_ + q)]);
   }

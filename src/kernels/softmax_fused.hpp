@@ -21,11 +21,15 @@ class SoftmaxFused {
   virtual ~SoftmaxFused() = default;
 
   // grads[k] = sum_r s_r grad CE_r(ys[k]) for every k, in one pass. When loss is non-null,
-  // (*loss)(r) = CE_r(ys[0]) (loss must have at least m entries).
+  // (*loss)(r) = CE_r(ys[0]) (loss must have at least m entries). A non-null ridge (d
+  // entries) adds ridge(j) times row j of ys[k]'s W to row j of grads[k]'s (the gradient of
+  // sum_j ridge(j) ||W_j||^2 / 2), inside the same pass.
   virtual void gradients(std::span<const Vec* const> ys, Rows rows, const Vec& s,
-                         std::span<Vec* const> grads, Vec* loss) const = 0;
-  // out = sum_r s_r Hess CE_r(y) v, in one pass (logits of y and of v together).
-  virtual void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const = 0;
+                         std::span<Vec* const> grads, Vec* loss, const Vec* ridge) const = 0;
+  // out = sum_r s_r Hess CE_r(y) v, in one pass (logits of y and of v together); with a
+  // ridge, plus ridge(j) times row j of v's W on row j.
+  virtual void hvp(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out,
+                   const Vec* ridge) const = 0;
   // (*d)(r) = <grad CE_r(y), v> (d must have at least m entries).
   virtual void directional(const Vec& y, Rows rows, const Vec& v, Vec* d) const = 0;
   // (*loss)(r) = CE_r(y); returns the number of rows whose largest logit is the label.

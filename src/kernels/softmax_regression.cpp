@@ -1,6 +1,7 @@
 #include "bilevel/kernels/softmax_regression.hpp"
 
 #include <cmath>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <variant>
@@ -47,22 +48,37 @@ SoftmaxRegression::SoftmaxRegression(const data::Dataset* data, Kernel kernel)
 SoftmaxRegression::~SoftmaxRegression() = default;
 
 void SoftmaxRegression::gradients_at(std::span<const Vec* const> ys, Rows rows, const Vec& s,
-                                     std::span<Vec* const> grads, Vec* loss) const {
+                                     std::span<Vec* const> grads, Vec* loss,
+                                     const Vec* ridge) const {
   const Index m = rows_count(rows);
   if (loss && loss->size() < m) loss->resize(m);
-  if (fused_) return fused_->gradients(ys, rows, s, grads, loss);
+  check_ridge(ridge);
+  if (fused_) return fused_->gradients(ys, rows, s, grads, loss, ridge);
   for (std::size_t k = 0; k < ys.size(); ++k) {
     forward(*ys[k], rows);
     backward(rows, s, grads[k]);
+    add_ridge(ridge, *ys[k], grads[k]);
     if (k == 0 && loss) loss->head(m) = loss_.head(m);
   }
 }
 
-void SoftmaxRegression::hvp_at(const Vec& y, Rows rows, const Vec& s, const Vec& v,
-                               Vec* out) const {
-  if (fused_) return fused_->hvp(y, rows, s, v, out);
+void SoftmaxRegression::hvp_at(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out,
+                               const Vec* ridge) const {
+  check_ridge(ridge);
+  if (fused_) return fused_->hvp(y, rows, s, v, out, ridge);
   forward(y, rows);
   hvp(rows, s, v, out);
+  add_ridge(ridge, v, out);
+}
+
+void SoftmaxRegression::check_ridge(const Vec* ridge) const {
+  if (ridge && ridge->size() != d_)
+    throw std::invalid_argument("SoftmaxRegression: a ridge needs one weight per feature");
+}
+
+void SoftmaxRegression::add_ridge(const Vec* ridge, const Vec& src, Vec* out) const {
+  if (!ridge) return;
+  weights(out, d_, c_) += ridge->asDiagonal() * weights(src, d_, c_);
 }
 
 void SoftmaxRegression::directional_at(const Vec& y, Rows rows, const Vec& v, Vec* d) const {

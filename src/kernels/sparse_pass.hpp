@@ -1,7 +1,8 @@
 // The fused pass of data_pass.hpp for a sparse CSR feature matrix A (n x d; text data: d in
 // the hundred thousands, ~100 non-zeros per row):
 //     Z = A_rows W,   C_r = fn(r, Z_r),   G = A_rows' C,   gb = sum_r C_r,
-// fn called one row at a time with the block interface of data_pass.hpp (mb = 1).
+// fn called with the block interface of data_pass.hpp: on blocks of rows (full batch), or
+// one row at a time (small minibatches).
 //
 // W and G are d x c blocks of megabytes here, so the pass works in the caller's own layout
 // (Blocks: y's row-major d x c blocks, in double) and never copies them: it converts the rows
@@ -13,9 +14,10 @@
 //      built once) in kForwardChunks feature ranges, each reading its rows of W once and in
 //      order and adding into its own n x cp_in share of Z (small: rows, not features); else
 //      row by row through the CSR, gathering rows of W;
-//   2. C_r = fn(r, Z_r), parallel over rows (the shares of Z added in chunk order);
-//   3. G = A' C through the CSC, parallel over features: each thread writes its own rows of G,
-//      with no private copy and no reduction; gb = the column sums of C in row order.
+//   2. C_r = fn(r, Z_r), parallel over blocks of rows (the shares of Z added in chunk order);
+//   3. G = A' C through the CSC, parallel over features: each thread writes its own rows of G
+//      (with the ridge's term when asked), with no private copy and no reduction; gb = the
+//      column sums of C in row order.
 // Minibatch (stochastic methods: a few hundred of thousands of rows): row by row on one
 // thread, each non-zero gathering a row of W and adding into a row of G; the CSC would touch
 // every column of A. A selection of more than kCscFraction of the rows takes phases 1 (row by
@@ -120,10 +122,15 @@ class SparsePass {
   // W's blocks in, G's and gb's blocks out, each block c columns wide: row j of W block k is
   // w[k] + j * c (read), row j of G block k is g[k] + j * c and gb[k] has c entries
   // (written, not added to). g and gb have the same number of blocks, possibly none.
+  // With a ridge (d entries), row j of G block k also gets ridge[j] times row j of W block
+  // k + ridge_from, added as G's row is written (learnreg's per-feature regularizer: a
+  // separate pass would read W and read and write G once more, about 60 MB on text data).
   struct Blocks {
     std::span<const double* const> w;
     std::span<double*const> g, gb;
     Index c = 0;
+    const double* ridge = nullptr;
+    Index ridge_from = 0;
   };
 
   // Above this fraction of the rows, a minibatch goes through the CSC. On synthetic-text
@@ -134,6 +141,10 @@ class SparsePass {
   // Feature ranges of the full-batch forward: a fixed number, so that the sums do not depend
   // on the thread count; 4 keeps 2 or 4 cores busy.
   static constexpr Index kForwardChunks = 4;
+  // Rows per call of the coefficients' callback, whose softmax is vectorized over a block:
+  // one row per call cost about 1 ms per gradient on text data (5657 rows) in Eigen's fixed
+  // per-expression work.
+  static constexpr Index kCoefBlock = 64;
   // Multiply-adds (non-zeros, or entries of G, times columns) below which a pass runs on one
   // thread: starting and joining threads costs more (measured on australian: 690 x 14, 16x
   // slower on two threads of a loaded machine).
@@ -264,9 +275,9 @@ class SparsePass {
   }
 
   // Phase 2: coef_ (n padded rows, one per row of A) = the coefficients of the selected rows,
-  // parallel over the selection, from the sum of the shares of Z (in share order). A row
-  // selected twice gets the sum of its coefficient rows (added in selection order, on one
-  // thread), an unselected row zeros.
+  // in blocks of kCoefBlock rows, parallel over the blocks, from the sum of the shares of Z
+  // (in share order). A row selected twice gets the sum of its coefficient rows (added in
+  // selection order, on one thread), an unselected row zeros.
   template <class RowFn>
   void coefficients(std::span<const Index> rows, Index cp_in, Index cp_out, RowFn& fn) const {
     const Index n = a_->rows();
@@ -274,19 +285,22 @@ class SparsePass {
     const Index pin = padded(cp_in), pout = padded(std::max<Index>(cp_out, 1));
     const Index shares = shares_, share_size = m * pin;
     coef_.resize(static_cast<std::size_t>(m * pout));
+    const Index blocks = (m + kCoefBlock - 1) / kCoefBlock;
 #pragma omp parallel if (parallel_)
     {
-      std::vector<T> z(static_cast<std::size_t>(cp_in));
+      std::vector<T> z(static_cast<std::size_t>(kCoefBlock * pin));
 #pragma omp for schedule(static)
-      for (Index r = 0; r < m; ++r) {
-        const T* zr = z_.data() + r * pin;
-        std::copy_n(zr, cp_in, z.data());
+      for (Index block = 0; block < blocks; ++block) {
+        const Index r0 = block * kCoefBlock, mb = std::min(kCoefBlock, m - r0);
+        const T* zr = z_.data() + r0 * pin;
+        std::copy_n(zr, mb * pin, z.data());
         for (Index k = 1; k < shares; ++k)
-          for (Index q = 0; q < cp_in; ++q)
+          for (Index q = 0; q < mb * pin; ++q)
             z[static_cast<std::size_t>(q)] += zr[k * share_size + q];
-        T* coef = coef_.data() + r * pout;
-        fn(r, Index{1}, static_cast<const T*>(z.data()), cp_in, coef, pout);
-        std::fill(coef + cp_out, coef + pout, T(0));
+        T* coef = coef_.data() + r0 * pout;
+        fn(r0, mb, static_cast<const T*>(z.data()), pin, coef, pout);
+        for (Index i = 0; i < mb; ++i)
+          std::fill(coef + i * pout + cp_out, coef + (i + 1) * pout, T(0));
       }
     }
     if (rows.empty() || cp_out == 0) return;
@@ -300,7 +314,8 @@ class SparsePass {
   }
 
   // Phase 3: G = A' coef_ through the CSC, parallel over features (each thread writes its own
-  // rows of G); gb = the column sums of coef_ in row order.
+  // rows of G, with the ridge's term when asked); gb = the column sums of coef_ in row order.
+  // (Streaming stores for G measured no different on text data, and were left out.)
   void transpose_product(const Blocks& io, Index cp_out) const {
     const Index n = a_->rows(), d = a_->cols(), c = io.c, pout = padded(cp_out);
     const T* coef = coef_.data();
@@ -313,7 +328,14 @@ class SparsePass {
           sparse_detail::gather_rows(nv, col_val(j), col_row(j), col_count(j), coef, acc.data());
           for (std::size_t k = 0; k < io.g.size(); ++k) {
             double* gj = io.g[k] + j * c;
-            for (Index q = 0; q < c; ++q) gj[q] = static_cast<double>(acc[k * c + q]);
+            const T* ak = acc.data() + static_cast<Index>(k) * c;
+            if (io.ridge) {
+              const double r = io.ridge[j];
+              const double* wj = io.w[k + static_cast<std::size_t>(io.ridge_from)] + j * c;
+              for (Index q = 0; q < c; ++q) gj[q] = static_cast<double>(ak[q]) + r * wj[q];
+            } else {
+              for (Index q = 0; q < c; ++q) gj[q] = static_cast<double>(ak[q]);
+            }
           }
         }
       }
@@ -331,14 +353,24 @@ class SparsePass {
   }
 
   // A small minibatch on one thread: each row's logits and coefficients, and its non-zeros
-  // adding into G's rows (G zeroed first, in parallel: the d x c part of the work).
+  // adding into G's rows (G set first to zero or to the ridge's term, in parallel: the d x c
+  // part of the work).
   template <class RowFn>
   void row_by_row(std::span<const Index> rows, const Blocks& io, Index cp_in, Index cp_out,
                   RowFn& fn) const {
     const Index d = a_->cols(), c = io.c, m = static_cast<Index>(rows.size());
-    for (double* g : io.g) {
+    for (std::size_t k = 0; k < io.g.size(); ++k) {
+      double* g = io.g[k];
+      const double* ridge = io.ridge;
+      const double* w = ridge ? io.w[k + static_cast<std::size_t>(io.ridge_from)] : nullptr;
 #pragma omp parallel for schedule(static) if (parallel_)
-      for (Index j = 0; j < d; ++j) std::fill_n(g + j * c, c, 0.0);
+      for (Index j = 0; j < d; ++j) {
+        if (ridge) {
+          for (Index q = 0; q < c; ++q) g[j * c + q] = ridge[j] * w[j * c + q];
+        } else {
+          std::fill_n(g + j * c, c, 0.0);
+        }
+      }
     }
     const auto* outer = a_->outerIndexPtr();
     const auto* inner = a_->innerIndexPtr();

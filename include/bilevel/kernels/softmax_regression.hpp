@@ -63,15 +63,20 @@ class SoftmaxRegression {
   // --- oracles through the selected kernel (s: one weight per selected row) ---------------
   // grads[k] = sum_r s_r grad CE_r(ys[k]); several ys share one pass over the data (fused).
   // When loss is non-null, loss(r) = CE_r(ys[0]) for the m selected rows (resized to >= m).
+  // A per-feature ridge (d entries, or null) adds the gradient of
+  // sum_j ridge(j) ||W_j||^2 / 2: ridge(j) W_j on row j of W's part (the bias's untouched),
+  // inside the fused pass (on text data a separate loop cost as much as the pass's products).
   void gradients_at(std::span<const Vec* const> ys, Rows rows, const Vec& s,
-                    std::span<Vec* const> grads, Vec* loss) const;
-  void gradient_at(const Vec& y, Rows rows, const Vec& s, Vec* grad, Vec* loss) const {
+                    std::span<Vec* const> grads, Vec* loss, const Vec* ridge = nullptr) const;
+  void gradient_at(const Vec& y, Rows rows, const Vec& s, Vec* grad, Vec* loss,
+                   const Vec* ridge = nullptr) const {
     const Vec* ys[] = {&y};
     Vec* gs[] = {grad};
-    gradients_at(ys, rows, s, gs, loss);
+    gradients_at(ys, rows, s, gs, loss, ridge);
   }
-  // out = sum_r s_r Hess CE_r(y) v.
-  void hvp_at(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out) const;
+  // out = sum_r s_r Hess CE_r(y) v, plus ridge(j) V_j on row j with a ridge.
+  void hvp_at(const Vec& y, Rows rows, const Vec& s, const Vec& v, Vec* out,
+              const Vec* ridge = nullptr) const;
   // d(r) = <grad CE_r(y), v> (resized to >= m).
   void directional_at(const Vec& y, Rows rows, const Vec& v, Vec* d) const;
   // loss(r) = CE_r(y) (resized to >= m); returns the fraction of rows classified correctly.
@@ -133,6 +138,10 @@ class SoftmaxRegression {
   // out = [A_rows' R; 1' R] in y's layout, for R (m x C) the per-row coefficients.
   void transpose_product(Rows rows, const RowMat& r, Vec* out) const;
   Index rows_count(Rows rows) const { return rows.empty() ? n_ : static_cast<Index>(rows.size()); }
+  // A ridge must have d entries (throws std::invalid_argument: a caller's bug, not input).
+  void check_ridge(const Vec* ridge) const;
+  // The reference path's ridge term: out's W += diag(ridge) src's W (nothing when null).
+  void add_ridge(const Vec* ridge, const Vec& src, Vec* out) const;
   Index row_index(Rows rows, Index r) const { return rows.empty() ? r : rows[r]; }
   int label(Rows rows, Index r) const {
     return data_->labels[static_cast<std::size_t>(row_index(rows, r))];

@@ -113,13 +113,16 @@ class Learnreg : public Problem {
   double mean_loss(Fn fn, const Vec& y, const Batch& b) const;
   // scale_[r] = 1/m for the m rows of the batch; returns m.
   Index uniform_scales(Fn fn, const Batch& b) const;
-  // out (+)= the regularizer's y-Hessian applied to v: 2 exp(x_j) V_j and 2 c_bias v_b.
-  void add_regularizer_hvp(const Vec& x, const Vec& v, Vec* out) const;
+  // The regularizer's y-Hessian is diag(2 exp(x_j) on row j of W, 2 c_bias on b). Its W part
+  // goes into the fused pass as a per-feature ridge (ridge_ = 2 exp(x), returned); the bias
+  // part is added by add_bias_ridge: out_b += 2 c_bias v_b.
+  const Vec& ridge(const Vec& x) const;
+  void add_bias_ridge(const Vec& v, Vec* out) const;
 
   LearnregOptions o_;
   std::shared_ptr<const Data> data_;
   std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
-  mutable Vec scale_, work_;
+  mutable Vec scale_, work_, ridge_;
 };
 
 }  // namespace bilevel
