@@ -10,9 +10,11 @@
 
 #include <vector>
 
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/core/random.hpp"
 #include "bilevel/kernels/softmax_regression.hpp"
 #include "classification_fixtures.hpp"
+#include "data_test_support.hpp"
 #include "test_support.hpp"
 
 namespace bilevel {
@@ -228,6 +230,29 @@ TEST(DensePassRidge, TheRidgeAddsItsClosedFormTerm) {
     expect_ridge_term(single, rows, 1e-14, what + " float32");
     expect_near(oracles(fused, rows), oracles(reference, rows), 1e-12, what);
   }
+}
+
+// The fused kernels' copies (the sparse pass's transposed copy, the float copies) are checked
+// against the memory budget before they are allocated: a budget that the model's own vectors
+// fit in but the copies do not refuses the fused kernels only, naming them.
+TEST(FusedKernelMemory, TheCopiesAreCheckedAgainstTheBudget) {
+  struct LimitGuard {
+    ~LimitGuard() { set_memory_limit(0); }
+  } guard;
+  const data::Dataset text = text_like(3000, 20000, 500, 3, 10);  // 1.5M non-zeros
+  const data::Dataset dense = testing::random_dataset(20000, 400, 3, false, 11);
+  using S = SoftmaxRegression;
+  EXPECT_GT(S::kernel_bytes(text, {true, false}), std::int64_t{15} << 20);  // the CSC: 18 MB
+  EXPECT_GT(S::kernel_bytes(dense, {true, true}), std::int64_t{30} << 20);  // floats: 32 MB
+  EXPECT_EQ(S::kernel_bytes(dense, {true, false}), 0);  // the double pass reads the data
+  EXPECT_EQ(S::kernel_bytes(text, {false, false}), 0);  // the reference makes no copies
+  set_memory_limit(std::int64_t{10} << 20);
+  EXPECT_NO_THROW(SoftmaxRegression(&text, {false, false}));
+  EXPECT_NO_THROW(SoftmaxRegression(&dense, {true, false}));
+  testing::expect_invalid([&] { SoftmaxRegression(&text, {true, false}); },
+                          {"fused kernels' copies", "text-like", "--max-memory"});
+  testing::expect_invalid([&] { SoftmaxRegression(&dense, {true, true}); },
+                          {"fused kernels' copies", "--max-memory"});
 }
 
 TEST(SoftmaxRidge, AWrongLengthIsRefused) {

@@ -3,10 +3,13 @@
 #include <Eigen/Core>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "bilevel/core/checked_size.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "data_pass.hpp"
 #include "sparse_pass.hpp"
 
@@ -279,6 +282,39 @@ std::unique_ptr<SoftmaxFused> dense_from_sparse(const data::Dataset& data) {
 }
 
 }  // namespace
+
+std::int64_t softmax_fused_bytes(const data::Dataset& data, bool single_precision) {
+  const Index n = data.num_samples(), d = data.num_features(), c = data.num_classes;
+  const std::int64_t scalar = single_precision ? sizeof(float) : sizeof(double);
+  std::int64_t bytes = 0;
+  auto add = [&bytes](std::int64_t more) {
+    // Saturates: an overflowing size is more than any budget.
+    bytes = more > std::numeric_limits<std::int64_t>::max() - bytes
+                ? std::numeric_limits<std::int64_t>::max()
+                : bytes + more;
+  };
+  const std::optional<Index> cells = checked_mul(n, d);
+  if (!data.is_sparse()) {
+    if (single_precision)
+      add(cells ? bytes_for(*cells, scalar) : std::numeric_limits<std::int64_t>::max());
+    return bytes;
+  }
+  const data::SparseMatrix& a = data.sparse();
+  const Index nnz = a.nonZeros();
+  if (dense_is_cheaper(a)) {
+    add(bytes_for(*cells, scalar));  // at most 2^25 entries (dense_is_cheaper)
+    return bytes;
+  }
+  using FloatCsr = SparsePass<float>::Matrix;
+  if (single_precision)  // the float CSR: values, column indices, row offsets
+    add(bytes_for(nnz, sizeof(float) + sizeof(FloatCsr::StorageIndex)) + bytes_for(n + 1, 8));
+  add(bytes_for(nnz, scalar + sizeof(std::int32_t)));  // the CSC: values and row indices
+  add(bytes_for(d + 1, sizeof(std::int64_t)));         // ... and column offsets
+  // The forward's shares of Z and the coefficients, for two stacked points (F2BA's y and z).
+  add(bytes_for(n, (SparsePass<double>::kForwardChunks + 1) * scalar *
+                       kernels::padded_columns<double>(2 * c)));
+  return bytes;
+}
 
 std::unique_ptr<SoftmaxFused> make_softmax_fused(const data::Dataset& data, bool single_precision) {
   const Index n = data.num_samples(), d = data.num_features();

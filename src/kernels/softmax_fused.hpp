@@ -7,6 +7,7 @@
 // products with the data are in the data's scalar type.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 
@@ -35,6 +36,12 @@ class SoftmaxFused {
   // (*loss)(r) = CE_r(y); returns the number of rows whose largest logit is the label.
   virtual Index losses(const Vec& y, Rows rows, Vec* loss) const = 0;
 };
+
+// The bytes make_softmax_fused will allocate for `data` beyond the dataset itself: the float
+// copy of the features (single precision), the dense copy of a low-dimensional sparse set, the
+// sparse pass's transposed copy and its shares of the logits. Checked against the memory
+// budget before they are allocated (text data: the copies are about the size of the data).
+std::int64_t softmax_fused_bytes(const data::Dataset& data, bool single_precision);
 
 // Kernels for `data` (which must outlive them): in double on the dataset's own features or,
 // with single_precision, on a float copy of them (dense or CSR).

@@ -42,7 +42,15 @@ SoftmaxRegression::SoftmaxRegression(const data::Dataset* data, Kernel kernel)
       loss_(n_) {
   if (kernel_.single_precision && !kernel_.fused)
     throw InvalidInput("single precision needs the fused kernels (the reference is double)");
-  if (kernel_.fused) fused_ = make_softmax_fused(*data_, kernel_.single_precision);
+  if (kernel_.fused) {
+    check_memory("the fused kernels' copies of dataset '" + data_->name + "'",
+                 kernel_bytes(*data_, kernel_));
+    fused_ = make_softmax_fused(*data_, kernel_.single_precision);
+  }
+}
+
+std::int64_t SoftmaxRegression::kernel_bytes(const data::Dataset& data, Kernel kernel) {
+  return kernel.fused ? softmax_fused_bytes(data, kernel.single_precision) : 0;
 }
 
 SoftmaxRegression::~SoftmaxRegression() = default;

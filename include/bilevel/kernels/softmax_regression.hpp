@@ -31,6 +31,7 @@
 // allocation per call): an instance is not thread-safe, use one per thread.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 
@@ -59,6 +60,11 @@ class SoftmaxRegression {
   // precision without the fused kernels.
   explicit SoftmaxRegression(const data::Dataset* data, Kernel kernel = {});
   ~SoftmaxRegression();
+
+  // The bytes the kernel allocates for `data` beyond the dataset and the model's own work
+  // matrices (the fused kernels' copies: see make_softmax_fused); the constructor checks them
+  // against the memory budget before allocating.
+  static std::int64_t kernel_bytes(const data::Dataset& data, Kernel kernel);
 
   // --- oracles through the selected kernel (s: one weight per selected row) ---------------
   // grads[k] = sum_r s_r grad CE_r(ys[k]); several ys share one pass over the data (fused).
