@@ -192,16 +192,25 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
                 rng, context, &res.options);
   });
   identity.options = option_texts(res.options);
+  // A distributed method's communication, counted from here like the oracle calls.
+  const Comm* comm = run->comm();
+  res.trace.has_comm = comm != nullptr;
+  CommCounts start_comm = comm ? comm->counts() : CommCounts{};
+  auto comm_so_far = [&] { return comm ? comm->counts() - start_comm : CommCounts{}; };
 
   Index k = 0;  // iterations done
   // Everything of the run that changes from one iteration to the next, besides the
   // callbacks' own state: what a checkpoint saves and a resumed run restores.
   auto visit_run = [&](StateArchive& a) {
     OracleCounts so_far = problem.counts() - start_counts;
-    a("iteration", k)("rng", rng)("counts", so_far)("timings", time);
+    CommCounts comm_done = comm_so_far();
+    a("iteration", k)("rng", rng)("counts", so_far)("comm", comm_done)("timings", time);
     a("warnings", context.warnings)("records", res.trace.records);
     a("diagnostics", diag)("curvature", curvature)("method", *run)("problem", problem);
-    if (a.loading()) start_counts = problem.counts() - so_far;
+    if (a.loading()) {
+      start_counts = problem.counts() - so_far;
+      if (comm) start_comm = comm->counts() - comm_done;
+    }
   };
   auto checkpoint = [&] {
     StateArchive a;
@@ -225,6 +234,7 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     r.iter = iter;
     r.time_s = time.start_s + time.steps_s;
     r.counts = problem.counts() - start_counts;
+    r.comm = comm_so_far();
     const Vec& x = run->x();
     const Vec& y = run->y();
     const bool finite = known && x.allFinite() && y.allFinite();
@@ -380,6 +390,7 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   res.y = run->y();
   res.time_s = time.start_s + time.steps_s;
   res.counts = problem.counts() - start_counts;
+  res.comm = comm_so_far();
   res.warnings = std::move(context.warnings);  // raised in start or in any step
   res.method_counters = run->counters();
   const IterRecord& last = res.trace.records.back();

@@ -3,7 +3,11 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "bilevel/core/state_archive.hpp"
+
 namespace bilevel {
+
+void CommCounts::visit(StateArchive& a) { a("rounds", rounds)("bytes", bytes); }
 
 void Comm::count(std::span<const double> v) {
   ++counts_.rounds;

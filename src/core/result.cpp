@@ -10,7 +10,7 @@ namespace bilevel {
 
 void IterRecord::visit(StateArchive& a) {
   a("iter", iter)("time_s", time_s)("counts", counts)("phi", phi)("hypergrad_norm", hypergrad_norm);
-  a("min_eig", min_eig);
+  a("min_eig", min_eig)("comm", comm);
   Vec m = Eigen::Map<const Vec>(metrics.data(), static_cast<Index>(metrics.size()));
   a("metrics", m);
   metrics.assign(m.data(), m.data() + m.size());

@@ -115,6 +115,11 @@ nlohmann::json run_summary(const Result& result, const RunSettings& settings,
   };
   // Only when asked for, like the trace column: a summary without it reads as before.
   if (settings.min_eig) out["min_eig"] = number(result.min_eig);
+  // A distributed method's communication, like the trace's columns: only when it communicates.
+  if (result.trace.has_comm) {
+    out["comm_rounds"] = result.comm.rounds;
+    out["comm_bytes"] = result.comm.bytes;
+  }
   out["timings"] = {{"start_s", number(result.timings.start_s)},
                     {"steps_s", number(result.timings.steps_s)},
                     {"diagnostics_s", number(result.timings.diagnostics_s)},

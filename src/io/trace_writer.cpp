@@ -30,7 +30,7 @@ void append_count(std::string* line, Index v) {
   *line += std::to_string(v);
 }
 
-std::string csv_row(const IterRecord& r, bool min_eig, std::size_t num_metrics) {
+std::string csv_row(const IterRecord& r, bool comm, bool min_eig, std::size_t num_metrics) {
   std::string line = std::to_string(r.iter);
   append_number(&line, r.time_s);
   append_count(&line, r.counts.grad_calls());
@@ -39,6 +39,10 @@ std::string csv_row(const IterRecord& r, bool min_eig, std::size_t num_metrics) 
   append_count(&line, r.counts.samples());
   append_number(&line, r.phi);
   append_number(&line, r.hypergrad_norm);
+  if (comm) {
+    append_count(&line, r.comm.rounds);
+    append_count(&line, r.comm.bytes);
+  }
   if (min_eig) append_number(&line, r.min_eig);
   for (std::size_t i = 0; i < num_metrics; ++i)
     append_number(&line, i < r.metrics.size() ? r.metrics[i] : std::nan(""));
@@ -50,6 +54,7 @@ std::string csv_row(const IterRecord& r, bool min_eig, std::size_t num_metrics) 
 
 std::string trace_csv_header(const Trace& trace) {
   std::string header(kTraceColumns);
+  if (trace.has_comm) header += ",comm_rounds,comm_bytes";
   if (trace.has_min_eig) header += ",min_eig";
   for (const auto& name : trace.metric_names) header += ',' + csv_field(name);
   return header;
@@ -57,7 +62,7 @@ std::string trace_csv_header(const Trace& trace) {
 
 std::string trace_csv(const Trace& trace) {
   std::string text = trace_csv_header(trace) + '\n';
-  for (const auto& r : trace.records) text += csv_row(r, trace.has_min_eig, trace.metric_names.size());
+  for (const auto& r : trace.records) text += csv_row(r, trace.has_comm, trace.has_min_eig, trace.metric_names.size());
   return text;
 }
 

@@ -99,6 +99,9 @@ class MethodRun {
   virtual const Vec& y() const = 0;
   // Counters about the run for Result::method_counters (e.g. pf2ba's perturbations).
   virtual std::vector<std::pair<std::string, double>> counters() const { return {}; }
+  // A distributed method's communicator: its counts go to the trace (comm_rounds,
+  // comm_bytes) and the summary. Null for a method that does not communicate.
+  virtual const Comm* comm() const { return nullptr; }
   // Lists every member that changes during the run, one `a("name", member)` each
   // (state_archive.hpp): what a checkpoint saves and a resumed run restores into a run built
   // from the same options. The default refuses checkpoints (InvalidInput).

@@ -27,9 +27,19 @@
 
 namespace bilevel {
 
+class StateArchive;
+
 struct CommCounts {
   Index rounds = 0;
   Index bytes = 0;
+
+  friend CommCounts operator-(CommCounts a, const CommCounts& b) {
+    a.rounds -= b.rounds;
+    a.bytes -= b.bytes;
+    return a;
+  }
+  bool operator==(const CommCounts&) const = default;
+  void visit(StateArchive& a);  // every member (checkpoints)
 };
 
 class Comm {
@@ -47,6 +57,10 @@ class Comm {
   void allreduce_mean(std::span<double> v);
   // v = root's v on every rank.
   void broadcast(std::span<double> v, int root = 0);
+  // The same on the library's vectors.
+  void allreduce_sum(Vec& v) { allreduce_sum(span_of(v)); }
+  void allreduce_mean(Vec& v) { allreduce_mean(span_of(v)); }
+  void broadcast(Vec& v, int root = 0) { broadcast(span_of(v), root); }
 
   // --- control, not counted ---------------------------------------------------------------
   // Collective: every rank passes its own error (or none); all get the lowest failing rank's
@@ -68,6 +82,9 @@ class Comm {
   virtual Index do_sum_index(Index local) = 0;
 
  private:
+  static std::span<double> span_of(Vec& v) {
+    return {v.data(), static_cast<std::size_t>(v.size())};
+  }
   void count(std::span<const double> v);
   CommCounts counts_;
 };

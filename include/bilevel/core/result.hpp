@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/oracle_counts.hpp"
 #include "bilevel/core/types.hpp"
@@ -40,6 +41,10 @@ struct IterRecord {
   // RunSettings::min_eig asked for it.
   double min_eig = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> metrics;  // problem metrics, in Trace::metric_names order
+  // The method's communication so far (a distributed method's; zero otherwise): collective
+  // rounds and payload bytes per rank (comm.hpp). Like the oracle counts, the exact
+  // diagnostics' own communication is not in it.
+  CommCounts comm;
 
   void visit(StateArchive& a);  // every member (checkpoints)
 };
@@ -47,6 +52,7 @@ struct IterRecord {
 struct Trace {
   std::vector<std::string> metric_names;
   bool has_min_eig = false;  // the run computed IterRecord::min_eig (a trace column)
+  bool has_comm = false;     // the method communicates: comm_rounds, comm_bytes columns
   std::vector<IterRecord> records;
 };
 
@@ -73,6 +79,7 @@ struct Result {
   double time_s = 0;    // algorithm wall time (start and steps), diagnostics excluded
   Timings timings;
   OracleCounts counts;  // oracle calls made by this run
+  CommCounts comm;  // a distributed method's communication (Trace::has_comm), else zero
   double phi = 0;       // exact phi at x (NaN if unknown)
   double hypergrad_norm = 0;
   double min_eig = std::numeric_limits<double>::quiet_NaN();  // at x, when asked for

@@ -1,9 +1,12 @@
 // The trace of a run as CSV, in the column contract other tools rely on (DESIGN.md section 7):
 //
-//     iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm[,min_eig][,metric...]
+//     iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm
+//         [,comm_rounds,comm_bytes][,min_eig][,metric...]
 //
-// one row per IterRecord; min_eig only when the run computed it (Trace::has_min_eig), placed
-// before the problem metrics so that the contract's first eight columns never move. Counts are
+// one row per IterRecord; comm_rounds and comm_bytes only for a method that communicates
+// (Trace::has_comm: a distributed method's collective rounds and payload bytes per rank so
+// far), min_eig only when the run computed it (Trace::has_min_eig), both placed before the
+// problem metrics so that the contract's first eight columns never move. Counts are
 // the run's cumulative totals over f and g; unknown values (NaN) are empty fields; doubles are
 // written in shortest round-trip form, so reading a field back gives exactly the double that
 // was recorded.
@@ -20,7 +23,8 @@ namespace bilevel {
 inline constexpr std::string_view kTraceColumns =
     "iter,time_s,grad_calls,hvp_calls,hess_calls,samples,phi,hypergrad_norm";
 
-// kTraceColumns, then min_eig if the trace has it, then the metric names (no trailing newline).
+// kTraceColumns, then comm_rounds,comm_bytes and min_eig if the trace has them, then the metric
+// names (no trailing newline).
 std::string trace_csv_header(const Trace& trace);
 
 // The whole CSV text: header line, then one line per record, each ending in '\n'. A record
