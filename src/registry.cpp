@@ -3,6 +3,7 @@
 #include "bilevel/algorithms/aid.hpp"
 #include "bilevel/algorithms/baseline.hpp"
 #include "bilevel/algorithms/bome.hpp"
+#include "bilevel/algorithms/dist_f2ba.hpp"
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/algorithms/f2sa.hpp"
 #include "bilevel/algorithms/f2sa_p.hpp"
@@ -82,13 +83,13 @@ const std::vector<ProblemEntry>& problem_registry() {
 
 const std::vector<AlgorithmEntry>& algorithm_registry() {
   static const std::vector<AlgorithmEntry> entries = {
-      algorithm_entry<F2ba>(),    algorithm_entry<Pf2ba>(),   algorithm_entry<F2sa>(),
-      algorithm_entry<F3sa>(),    algorithm_entry<F2saP>(),   algorithm_entry<ProxF2sa>(),
-      algorithm_entry<Fsba>(),    algorithm_entry<Lfsba>(),   algorithm_entry<Ifsba>(),
-      algorithm_entry<Lmcn>(),    algorithm_entry<AidCg>(),   algorithm_entry<AidNs>(),
-      algorithm_entry<Itd>(),     algorithm_entry<Stocbio>(), algorithm_entry<Mrbo>(),
-      algorithm_entry<Vrbo>(),    algorithm_entry<Soba>(),    algorithm_entry<Bome>(),
-      algorithm_entry<Baseline>(),
+      algorithm_entry<F2ba>(),     algorithm_entry<DistF2ba>(), algorithm_entry<Pf2ba>(),
+      algorithm_entry<F2sa>(),     algorithm_entry<F3sa>(),     algorithm_entry<F2saP>(),
+      algorithm_entry<ProxF2sa>(), algorithm_entry<Fsba>(),     algorithm_entry<Lfsba>(),
+      algorithm_entry<Ifsba>(),    algorithm_entry<Lmcn>(),     algorithm_entry<AidCg>(),
+      algorithm_entry<AidNs>(),    algorithm_entry<Itd>(),      algorithm_entry<Stocbio>(),
+      algorithm_entry<Mrbo>(),     algorithm_entry<Vrbo>(),     algorithm_entry<Soba>(),
+      algorithm_entry<Bome>(),     algorithm_entry<Baseline>(),
   };
   return entries;
 }

@@ -79,6 +79,7 @@ std::vector<ResumeCase> resume_cases() {
   const KeyValues batches = {{"batch_f", "10"}, {"batch_g", "10"}};
   return {
       {"f2ba", "quadratic", noisy, {}},
+      {"dist-f2ba", "quadratic", noisy, {}},
       {"pf2ba", "saddle", {}, {}},
       {"f2sa", "quadratic", noisy, batches},
       {"f3sa", "quadratic", noisy, batches},

@@ -15,6 +15,7 @@
 #include "bilevel/io/summary.hpp"
 #include "bilevel/io/trace_writer.hpp"
 #include "bilevel/problems/quadratic.hpp"
+#include "test_support.hpp"
 
 namespace bilevel {
 namespace {
@@ -52,12 +53,7 @@ class Talker : public Method<Talker, TalkerOptions, TalkerRun> {
   using Method::Method;
 };
 
-RunSettings iterations(Index n) {
-  RunSettings s;
-  s.stopping.max_iters = n;
-  s.diagnostics = false;
-  return s;
-}
+using testing::iterations;
 
 TEST(CommCounts, EveryRecordHasTheRoundsAndBytesSinceTheRunStarted) {
   Quadratic p;

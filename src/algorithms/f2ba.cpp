@@ -14,10 +14,11 @@ void F2baOptions::declare(OptionList& o, const double* target) {
 }
 
 F2baRun::F2baRun(const F2baOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
-                 RunContext& context)
-    : it_(r.penalty, p, x0, y0, context), eta_(*r.eta) {}
+                 RunContext& context, Comm* comm)
+    : comm_(comm), it_(r.penalty, p, x0, y0, context, comm), eta_(*r.eta) {}
 
 void F2baRun::step(Problem& p, Rng& rng, Index) {
+  // Distributed (Alg. 3): d is the ranks' average, and every rank takes the same step.
   const Vec& d = it_.direction(p, rng);
   it_.x() -= eta_ * d;  // Alg. 1, line 10
 }

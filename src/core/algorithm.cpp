@@ -185,6 +185,7 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   Timings& time = res.timings;
   RunContext context;
   context.algo = name();
+  context.comm = s.comm ? s.comm : &world_comm();
 
   std::unique_ptr<MethodRun> run;
   timed(&time.start_s, [&] {

@@ -29,8 +29,9 @@ struct F2baOptions {
 // One run of f2ba: the inner sequences and the outer step.
 class F2baRun : public MethodRun {
  public:
+  // With a communicator, distributed F2BA (dist_f2ba.hpp): the problem is this rank's shard.
   F2baRun(const F2baOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
-          RunContext& context);
+          RunContext& context, Comm* comm = nullptr);
   void step(Problem& p, Rng& rng, Index k) override;
   void visit(StateArchive& a) override {
     a("iteration", it_);
@@ -40,8 +41,10 @@ class F2baRun : public MethodRun {
   std::vector<std::pair<std::string, double>> counters() const override {
     return {{"inner_steps", static_cast<double>(it_.inner_steps())}};
   }
+  const Comm* comm() const override { return comm_; }
 
  private:
+  Comm* comm_;
   PenaltyIteration it_;
   double eta_;
 };

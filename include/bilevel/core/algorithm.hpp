@@ -70,6 +70,9 @@ struct RunSettings {
   // (the CLI's SIGINT/SIGTERM), so that the caller can tell an interruption from a stop it
   // asked for.
   const std::atomic<bool>* interrupt = nullptr;
+  // The communicator of the distributed methods (null: world_comm(), serial unless started by
+  // mpirun in a build with MPI). Methods that do not communicate ignore it.
+  Comm* comm = nullptr;
   // Checkpoints of the run's state (checkpoint.hpp).
   CheckpointSettings checkpoint;
   // When set, the run continues from this checkpoint instead of starting: the trace and the
@@ -79,7 +82,8 @@ struct RunSettings {
   // rules may differ (a run may be extended). x0 and y0 are ignored.
   const Checkpoint* resume = nullptr;
 
-  // The declared settings (everything but callbacks, cancel, interrupt, checkpoint and resume).
+  // The declared settings (everything but callbacks, cancel, interrupt, comm, checkpoint and
+  // resume).
   void declare(OptionList& o);
   // Sets the process-wide memory budget to max_memory (set_memory_limit).
   void apply_memory_limit() const;
@@ -112,6 +116,7 @@ class MethodRun {
 // as the solve: a run that keeps a pointer to it must not use it after its last step.
 struct RunContext {
   std::string algo;  // the method's name, for messages
+  Comm* comm = nullptr;  // RunSettings::comm, or world_comm(): what a distributed method uses
   std::vector<std::string> warnings;
   // A setting outside the method's theory that may still work (Result::warnings).
   void warn(std::string message) { warnings.push_back(std::move(message)); }

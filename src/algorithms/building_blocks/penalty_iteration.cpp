@@ -48,8 +48,10 @@ void PenaltyInnerOptions::declare(OptionList& o, const double* target) {
 }
 
 PenaltyIteration::PenaltyIteration(const PenaltyInnerOptions& resolved, const Problem& p,
-                                   const Vec& x0, const Vec& y0, RunContext& context)
-    : o_(resolved), lam_(*resolved.lam), alpha_(*resolved.alpha), tau_(*resolved.tau) {
+                                   const Vec& x0, const Vec& y0, RunContext& context,
+                                   Comm* comm)
+    : o_(resolved), lam_(*resolved.lam), alpha_(*resolved.alpha), tau_(*resolved.tau),
+      comm_(comm) {
   const ProblemConstants c = p.constants();
   const std::string& algo = context.algo;
   // The analysis needs f + lam g strongly convex in y (f2ba paper: lam >= 2 L_f / mu_g). L_f is
@@ -81,6 +83,17 @@ PenaltyIteration::PenaltyIteration(const PenaltyInnerOptions& resolved, const Pr
   z_ = y0;  // Alg. 1, line 1: z_0 = y_0
 }
 
+void PenaltyIteration::average_inner() {
+  if (!comm_) return;
+  const Index dy = ghy_.size();
+  stacked_.resize(2 * dy);
+  stacked_.head(dy) = inner_.ggz;
+  stacked_.tail(dy) = ghy_;
+  comm_->allreduce_mean(stacked_);
+  inner_.ggz = stacked_.head(dy);
+  ghy_ = stacked_.tail(dy);
+}
+
 bool PenaltyIteration::inner_converged(const Vec& grad_h_y) const {
   return o_.inner_tol > 0 && inner_.ggz.norm() <= o_.inner_tol &&
          grad_h_y.norm() <= o_.inner_tol * lam_;
@@ -92,6 +105,7 @@ const Vec& PenaltyIteration::direction(Problem& p, Rng& rng) {
     for (Index k = 0; k < o_.K; ++k) {
       penalty_inner_gradients(p, rng, sf_, sg_, x_, z_, y_, &inner_);
       ghy_ = inner_.gfy + lam * inner_.ggy;
+      average_inner();
       if (inner_converged(ghy_)) break;
       z_ -= alpha_ * inner_.ggz;
       y_ -= tau_ * ghy_;
@@ -106,6 +120,7 @@ const Vec& PenaltyIteration::direction(Problem& p, Rng& rng) {
       y_prev_ = y_;
       penalty_inner_gradients(p, rng, sf_, sg_, x_, wz_, wy_, &inner_);
       ghy_ = inner_.gfy + lam * inner_.ggy;
+      average_inner();
       if (inner_converged(ghy_)) {
         // The extrapolated points already meet the tolerance: keep them.
         z_ = wz_;
@@ -124,6 +139,7 @@ const Vec& PenaltyIteration::direction(Problem& p, Rng& rng) {
   p.grad(Fn::kG, x_, y_, sg_.draw(rng), &ggx_, nullptr);
   p.grad(Fn::kG, x_, z_, sg_.draw(rng), &ggxz_, nullptr);
   d_ = gfx_ + lam * (ggx_ - ggxz_);
+  if (comm_) comm_->allreduce_mean(d_);  // Alg. 3: the agents' x-directions averaged
   return d_;
 }
 

@@ -45,8 +45,12 @@ class PenaltyIteration {
  public:
   // Starts from (x0, y0) with z0 = y0 (line 1), from resolved options. Adds to `context` the
   // settings that lie outside the theory; throws InvalidOptions when inner=agd cannot run.
+  // With a communicator, the problem is this rank's shard and the iteration is distributed
+  // F2BA (f2ba paper, Alg. 3): each inner step's two y-gradients are averaged over the ranks
+  // in one allreduce of [grad_y g(x,z); grad_y (f + lam g)(x,y)] (stacked: K rounds, not 2K),
+  // and the x-direction in one more, so that every rank holds the mean iterates (Prop. 6.1).
   PenaltyIteration(const PenaltyInnerOptions& resolved, const Problem& p, const Vec& x0,
-                   const Vec& y0, RunContext& context);
+                   const Vec& y0, RunContext& context, Comm* comm = nullptr);
   // Lines 3-9: K warm-started inner steps at the current x, then the estimate of
   // grad L*_lam(x) at the new inner iterates. The reference is valid until the next call.
   const Vec& direction(Problem& p, Rng& rng);
@@ -68,6 +72,8 @@ class PenaltyIteration {
   // True when the gradients just computed are within inner_tol (in g's units: the y
   // sequence's gradient of f + lam g is divided by lam).
   bool inner_converged(const Vec& grad_h_y) const;
+  // Distributed: inner_.ggz and ghy_ = their means over the ranks, in one allreduce.
+  void average_inner();
 
   PenaltyInnerOptions o_;
   double lam_ = 0, alpha_ = 0, tau_ = 0;
@@ -77,6 +83,8 @@ class PenaltyIteration {
   Vec x_, y_, z_;
   Vec y_prev_, z_prev_, wy_, wz_, gfx_, ggx_, ggxz_, d_, ghy_;
   PenaltyGradients inner_;  // the inner step's gradients
+  Comm* comm_ = nullptr;    // distributed F2BA's communicator (null: one machine)
+  Vec stacked_;             // [ggz; ghy] for the stacked allreduce
 };
 
 }  // namespace bilevel
