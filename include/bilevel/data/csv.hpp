@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel::data {
@@ -22,5 +23,11 @@ struct CsvOptions {
 // non-finite feature (quoted short and escaped), an empty field, a line with a different
 // number of fields than the first, or a line longer than 64 MiB.
 Dataset load_csv(const std::string& path, const CsvOptions& options = {});
+
+// load_csv(path, options).subset(choose(n)) without storing the other rows (see
+// load_dataset_rows): a first pass checks every line, counts the samples and finds the classes,
+// a second stores the chosen rows. An empty `choose` is load_csv, in one pass.
+Dataset load_csv_rows(const std::string& path, const RowChooser& choose,
+                      const CsvOptions& options = {});
 
 }  // namespace bilevel::data

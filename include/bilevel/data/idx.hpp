@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel::data {
@@ -30,5 +31,14 @@ Dataset load_idx(const std::string& images_path, const std::string& labels_path,
 // PREFIX-images-idx3-ubyte[.gz] and PREFIX-labels-idx1-ubyte[.gz] (the .gz one is used
 // when both exist), e.g. PREFIX = /usr/share/datasets/fashion-mnist/train.
 Dataset load_idx_prefix(const std::string& prefix, std::string name = "");
+
+// load_idx(...).subset(choose(n)) without reading the other images (see load_dataset_rows): n
+// comes from the images header; a plain file is read at the chosen images' offsets, a gzip one
+// is decompressed through the others without keeping them. Every label is read (one byte
+// each): the classes are those of the whole file. An empty `choose` is load_idx.
+Dataset load_idx_rows(const std::string& images_path, const std::string& labels_path,
+                      std::string name, const RowChooser& choose);
+Dataset load_idx_prefix_rows(const std::string& prefix, const RowChooser& choose,
+                             std::string name = "");
 
 }  // namespace bilevel::data

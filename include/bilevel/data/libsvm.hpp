@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel::data {
@@ -29,5 +30,12 @@ struct LibsvmOptions {
 // longer than 64 MiB, or a file with no samples; the offending text is quoted short and
 // escaped.
 Dataset load_libsvm(const std::string& path, const LibsvmOptions& options = {});
+
+// load_libsvm(path, options).subset(choose(n)) without storing the other rows (see
+// load_dataset_rows): a first pass checks every line, counts the samples and finds the classes
+// and the largest index, a second stores the chosen rows. An empty `choose` is load_libsvm, in
+// one pass.
+Dataset load_libsvm_rows(const std::string& path, const RowChooser& choose,
+                         const LibsvmOptions& options = {});
 
 }  // namespace bilevel::data

