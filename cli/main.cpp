@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "complexity_command.hpp"
 #include "exit_codes.hpp"
@@ -26,9 +27,16 @@ namespace {
 using namespace bilevel::cli;
 
 // Other tools parse stderr line by line: an error is exactly one line.
-int report(const std::string& kind, std::string message, int code) {
+// Under mpirun, an error all ranks agreed on is printed by rank 0 alone; any other error by
+// the rank that has it, named.
+int report(const std::string& kind, std::string message, int code, bool collective = false) {
   std::replace(message.begin(), message.end(), '\n', ' ');
-  std::cerr << "bilevel: " << kind << ": " << message << '\n';
+  const int rank = bilevel::launcher_rank();
+  if (collective && rank > 0) return code;
+  const std::string who = rank >= 0 && !collective ? "rank " + std::to_string(rank) + ": " : "";
+  std::cerr << "bilevel: " << kind << ": " << who << message << std::endl;
+  // The other ranks may wait for this one in a collective: end them all, now.
+  if (rank >= 0 && !collective) bilevel::abort_world(code);
   return code;
 }
 
@@ -94,6 +102,8 @@ int run_cli(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return run_cli(argc, argv);
+  } catch (const CollectiveError& e) {
+    return report("error", e.what(), kExitBadInput, true);
   } catch (const bilevel::InvalidInput& e) {
     return report("error", e.what(), kExitBadInput);
   } catch (const std::bad_alloc&) {

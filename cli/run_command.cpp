@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/io/checkpoint_file.hpp"
 #include "bilevel/io/output_files.hpp"
@@ -75,25 +76,59 @@ void check_algorithm_options(const Algorithm& algo) {
 }  // namespace
 
 ExitCode execute_run(const RunArguments& args) {
-  require_names(args);
-  const KeyValues problem_kv = parse_key_values(args.problem_options, "-P");
-  const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
-  RunSettings settings = run_settings(args);
-  if (args.quiet && args.report)
-    throw InvalidInput("--report asks for the full report and --quiet for none; drop one");
-  const std::vector<OutputFile> outputs = output_files(args);
-  check_output_files(outputs);
-  // Data on the standard output ("-") must not be mixed with the report.
-  std::ostream& report = writes_standard_output(outputs) ? std::cerr : std::cout;
-  std::optional<Checkpoint> resume;
-  add_checkpoint_settings(args, &settings, &resume);
+  // Under mpirun every rank runs this command on its shard: MPI starts here. Rank 0 alone
+  // prints and writes; the others compute.
+  Comm& ranks = world_comm();
+  const bool lead = ranks.rank() == 0;
+  const bool distributed = ranks.size() > 1;
 
-  std::unique_ptr<Algorithm> algo = make_algorithm(args.algo, algo_kv);
-  check_algorithm_options(*algo);
-  std::unique_ptr<Problem> problem = make_problem(args.problem, problem_kv);
+  // Everything before the run, on every rank: a rank that fails (a bad flag, an unreadable
+  // shard) must not leave the others waiting in the run's first collective, so the ranks
+  // agree on the first error and all end with it.
+  RunSettings settings;
+  std::optional<Checkpoint> resume;
+  std::unique_ptr<Algorithm> algo;
+  std::unique_ptr<Problem> problem;
+  bool to_stdout = false;
+  std::optional<std::string> error;
+  try {
+    require_names(args);
+    const KeyValues problem_kv = parse_key_values(args.problem_options, "-P");
+    const KeyValues algo_kv = parse_key_values(args.algo_options, "-A");
+    settings = run_settings(args);
+    if (args.quiet && args.report)
+      throw InvalidInput("--report asks for the full report and --quiet for none; drop one");
+    const std::vector<OutputFile> outputs = output_files(args);
+    if (lead) check_output_files(outputs);
+    to_stdout = writes_standard_output(outputs);
+    if (distributed && (!args.checkpoint_path.empty() || !args.resume_path.empty()))
+      throw InvalidInput("--checkpoint and --resume are not supported on several ranks (this "
+                         "run has " + std::to_string(ranks.size()) + ")");
+    add_checkpoint_settings(args, &settings, &resume);
+    algo = make_algorithm(args.algo, algo_kv);
+    check_algorithm_options(*algo);
+    if (distributed && !algo->runs_distributed())
+      throw InvalidInput(algo->name() + " does not run on several ranks (this run has " +
+                         std::to_string(ranks.size()) +
+                         "); the distributed methods are dist-f2ba, f2ba, dist-aid and aggitd");
+    problem = make_problem(args.problem, problem_kv, shard_of(ranks));
+  } catch (const AgreedError&) {
+    throw;  // every rank has it already
+  } catch (const std::bad_alloc&) {
+    if (!distributed) throw;
+    error = "out of memory while building the problem; use smaller sizes or more ranks";
+  } catch (const std::exception& e) {
+    if (!distributed) throw;  // one process: the error as it is
+    error = e.what();
+  }
+  ranks.throw_if_any_failed(error);
+  settings.comm = &ranks;
+  // Data on the standard output ("-") must not be mixed with the report.
+  std::ostream& report = to_stdout ? std::cerr : std::cout;
+  const bool quiet = args.quiet || !lead;
 
   std::optional<ProgressBar> bar;
-  if (progress_bar_wanted(args.quiet)) {
+  if (progress_bar_wanted(quiet)) {
     bar.emplace(settings.stopping.max_iters);
     settings.callbacks.push_back(bar->callback());
   }
@@ -104,19 +139,19 @@ ExitCode execute_run(const RunArguments& args) {
 
   // The report comes first: if an output file cannot be written after all, the numbers of a
   // long run are at least on the screen.
-  if (!args.quiet) {
+  if (!quiet) {
     for (const auto& w : result.warnings) std::cerr << "bilevel: warning: " << w << '\n';
     report << (args.report ? result.full_report() : result.brief_report()) << std::endl;
     if (result.status == Status::kDiverged) std::cerr << "bilevel: " << result.message << '\n';
   }
-  if (result.status == Status::kInterrupted)
+  if (result.status == Status::kInterrupted && lead)
     std::cerr << "bilevel: interrupted after iteration " << result.iters
               << (args.checkpoint_path.empty() || result.iters == 0
                       ? std::string()
                       : "; continue with --resume " + args.checkpoint_path)
               << '\n';
-  if (!args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
-  if (!args.summary_path.empty()) {
+  if (lead && !args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
+  if (lead && !args.summary_path.empty()) {
     nlohmann::json summary = run_summary(result, settings, peak_rss_mb());
     summary["bilevel_version"] = BILEVEL_VERSION;
     write_summary_json(summary, args.summary_path);

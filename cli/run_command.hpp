@@ -6,12 +6,18 @@
 // fails in milliseconds rather than after minutes of computation.
 #pragma once
 
+#include "bilevel/core/comm.hpp"
 #include "exit_codes.hpp"
 #include "run_arguments.hpp"
 
 namespace bilevel::cli {
 
+// An error every rank of a distributed run has agreed on: rank 0 alone prints it.
+using CollectiveError = AgreedError;
+
 // Returns kExitOk or kExitDiverged; bad input throws InvalidInput (the caller prints it).
+// Under mpirun (world_comm() of several ranks) every rank builds its shard of the problem and
+// runs; only rank 0 prints and writes the trace and summary.
 ExitCode execute_run(const RunArguments& args);
 
 }  // namespace bilevel::cli

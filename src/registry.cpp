@@ -1,8 +1,12 @@
 #include "bilevel/registry.hpp"
 
+#include <type_traits>
+
+#include "bilevel/algorithms/aggitd.hpp"
 #include "bilevel/algorithms/aid.hpp"
 #include "bilevel/algorithms/baseline.hpp"
 #include "bilevel/algorithms/bome.hpp"
+#include "bilevel/algorithms/dist_aid.hpp"
 #include "bilevel/algorithms/dist_f2ba.hpp"
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/algorithms/f2sa.hpp"
@@ -48,6 +52,15 @@ ProblemEntry problem_entry() {
     v.throw_if_any(P::kName);
     return std::make_unique<P>(o);
   };
+  if constexpr (std::is_constructible_v<P, const O&, const Shard&>) {
+    e.make_shard = [](const KeyValues& kv, const Shard& shard) -> std::unique_ptr<Problem> {
+      const O o = options_from<O>(kv, P::kName);
+      Violations v;
+      v.add_all(option_violations(o, P::kName));
+      v.throw_if_any(P::kName);
+      return std::make_unique<P>(o, shard);
+    };
+  }
   e.options = [] { return option_docs(O{}, P::kName); };
   if constexpr (requires { P::lower_bounds(std::string_view{}, false); })
     e.lower_bounds = &P::lower_bounds;
@@ -89,16 +102,21 @@ const std::vector<AlgorithmEntry>& algorithm_registry() {
       algorithm_entry<Ifsba>(),    algorithm_entry<Lmcn>(),     algorithm_entry<AidCg>(),
       algorithm_entry<AidNs>(),    algorithm_entry<Itd>(),      algorithm_entry<Stocbio>(),
       algorithm_entry<Mrbo>(),     algorithm_entry<Vrbo>(),     algorithm_entry<Soba>(),
-      algorithm_entry<Bome>(),     algorithm_entry<Baseline>(),
+      algorithm_entry<Bome>(),     algorithm_entry<Baseline>(), algorithm_entry<DistAid>(),
+      algorithm_entry<Aggitd>(),
   };
   return entries;
 }
 
-std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options) {
+std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options,
+                                      const Shard& shard) {
   std::string known;
   std::vector<std::string> names;
   for (const auto& e : problem_registry()) {
-    if (e.name == name) return e.make(options);
+    if (e.name == name) {
+      if (!shard.whole() && e.make_shard) return e.make_shard(options, shard);
+      return e.make(options);  // whole (or replicated on every rank)
+    }
     known += (known.empty() ? "" : ", ") + e.name;
     names.push_back(e.name);
   }

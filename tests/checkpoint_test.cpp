@@ -80,6 +80,8 @@ std::vector<ResumeCase> resume_cases() {
   return {
       {"f2ba", "quadratic", noisy, {}},
       {"dist-f2ba", "quadratic", noisy, {}},
+      {"dist-aid", "quadratic", noisy, {}},
+      {"aggitd", "quadratic", noisy, {}},
       {"pf2ba", "saddle", {}, {}},
       {"f2sa", "quadratic", noisy, batches},
       {"f3sa", "quadratic", noisy, batches},

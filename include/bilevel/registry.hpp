@@ -19,6 +19,9 @@ struct ProblemEntry {
   std::string description;
   // Builds the problem from key=value options (throws InvalidInput / InvalidOptions).
   std::function<std::unique_ptr<Problem>(const KeyValues&)> make;
+  // Builds one rank's shard (shard.hpp) for a distributed run; null for a problem that is not
+  // a finite sum it can split (a distributed run then replicates the whole problem).
+  std::function<std::unique_ptr<Problem>(const KeyValues&, const Shard&)> make_shard;
   std::function<std::vector<OptionDoc>()> options;  // defaults and help
   // The lower bounds the problem class states (P::lower_bounds), if any.
   std::function<std::vector<ComplexityBound>(std::string_view key, bool stochastic)>
@@ -35,7 +38,10 @@ const std::vector<ProblemEntry>& problem_registry();
 const std::vector<AlgorithmEntry>& algorithm_registry();
 
 // Throw InvalidInput naming the unknown name and listing the known ones.
-std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options = {});
+// With a shard of several ranks, this rank's shard of a problem that has make_shard, else
+// the whole problem.
+std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options = {},
+                                      const Shard& shard = {});
 std::unique_ptr<Algorithm> make_algorithm(const std::string& name,
                                           const KeyValues& options = {});
 

@@ -1,5 +1,7 @@
 #include "bilevel/algorithms/f2ba.hpp"
 
+#include "bilevel/core/comm.hpp"
+
 #include "bilevel/algorithms/building_blocks/step_defaults.hpp"
 
 namespace bilevel {
@@ -15,7 +17,9 @@ void F2baOptions::declare(OptionList& o, const double* target) {
 
 F2baRun::F2baRun(const F2baOptions& r, Problem& p, const Vec& x0, const Vec& y0, Rng&,
                  RunContext& context, Comm* comm)
-    : comm_(comm), it_(r.penalty, p, x0, y0, context, comm), eta_(*r.eta) {}
+    : comm_(comm ? comm : (context.comm && context.comm->size() > 1 ? context.comm : nullptr)),
+      it_(r.penalty, p, x0, y0, context, comm_),
+      eta_(*r.eta) {}
 
 void F2baRun::step(Problem& p, Rng& rng, Index) {
   // Distributed (Alg. 3): d is the ranks' average, and every rank takes the same step.

@@ -9,6 +9,7 @@
 #include <omp.h>
 
 #include "bilevel/core/diagnostics.hpp"
+#include "bilevel/core/rank_mean_problem.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/memory_budget.hpp"
 #include "checkpoint_format.hpp"
@@ -169,12 +170,35 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     check_identity(resumed, identity, s.resume->origin, false);
   }
 
+  // A distributed run: every rank runs this solve on its shard, in lockstep.
+  Comm& ranks = s.comm ? *s.comm : world_comm();
+  const bool distributed = ranks.size() > 1;
+  const Shard shard = problem.shard();
+  if (distributed && !runs_distributed())
+    throw InvalidInput(name() + " does not run on several ranks (this run has " +
+                       std::to_string(ranks.size()) +
+                       "): the distributed methods are dist-f2ba, f2ba, dist-aid and aggitd");
+  if (!shard.whole() && shard.count != ranks.size())
+    throw InvalidInput("problem '" + problem.name() + "' is split into " +
+                       std::to_string(shard.count) + " shards but the run has " +
+                       std::to_string(ranks.size()) + " ranks");
+  // The exact diagnostics of a sharded problem are the whole problem's: they run on the mean
+  // over ranks of a clone (uncounted, like every diagnostic).
+  std::unique_ptr<Problem> diag_local;
+  std::unique_ptr<RankMeanProblem> whole;
+  if (!shard.whole()) {
+    diag_local = problem.clone();
+    whole = std::make_unique<RankMeanProblem>(*diag_local, ranks,
+                                              RankMeanProblem::Counting::kUncounted);
+  }
+  const Problem& exact = whole ? static_cast<const Problem&>(*whole) : problem;
+
   Rng rng(s.seed);
   OracleCounts start_counts = problem.counts();
-  Diagnostics diag(problem);
+  Diagnostics diag(exact);
   // A second instance for the Hessian: its solves at x +- h v would otherwise move the warm
   // starts of the first, and the phi column would change in its last digits with min_eig.
-  Diagnostics curvature(problem);
+  Diagnostics curvature(exact);
 
   Result res;
   res.algorithm = name();
@@ -185,18 +209,28 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   Timings& time = res.timings;
   RunContext context;
   context.algo = name();
-  context.comm = s.comm ? s.comm : &world_comm();
+  context.comm = &ranks;
 
+  // A sharded problem's "auto" options are resolved on the whole problem (its power
+  // iterations averaged over ranks): the method's oracle calls and communication. A
+  // distributed method counts the same rounds on one rank.
+  std::unique_ptr<RankMeanProblem> resolve_on;
+  if (!shard.whole() || runs_distributed())
+    resolve_on =
+        std::make_unique<RankMeanProblem>(problem, ranks, RankMeanProblem::Counting::kMethod);
+  const CommCounts before_start = ranks.counts();
   std::unique_ptr<MethodRun> run;
   timed(&time.start_s, [&] {
-    run = start(problem, resuming ? problem.initial_x() : x0, resuming ? problem.initial_y() : y0,
-                rng, context, &res.options);
+    run = start(resolve_on ? *resolve_on : problem,
+                resuming ? problem.initial_x() : x0, resuming ? problem.initial_y() : y0, rng,
+                context, &res.options);
   });
   identity.options = option_texts(res.options);
-  // A distributed method's communication, counted from here like the oracle calls.
+  // A distributed method's communication, counted from the start like the oracle calls.
   const Comm* comm = run->comm();
   res.trace.has_comm = comm != nullptr;
-  CommCounts start_comm = comm ? comm->counts() : CommCounts{};
+  CommCounts start_comm =
+      comm == &ranks ? before_start : (comm ? comm->counts() : CommCounts{});
   auto comm_so_far = [&] { return comm ? comm->counts() - start_comm : CommCounts{}; };
 
   Index k = 0;  // iterations done
@@ -249,6 +283,8 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
       }
       r.metrics =
           finite ? problem.metrics(x, y) : std::vector<double>(res.trace.metric_names.size(), kNaN);
+      // A shard's metrics are its share of the whole problem's: their mean over ranks.
+      if (!shard.whole() && !r.metrics.empty()) ranks.uncounted_mean(r.metrics);
     });
     return r;
   };
@@ -311,9 +347,24 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
   };
 
   // Why the caller wants the run to end, if it does.
-  auto requested_stop = [&]() -> std::optional<Status> {
-    if (s.interrupt && s.interrupt->load(std::memory_order_relaxed)) return Status::kInterrupted;
-    if (s.cancel && s.cancel->load(std::memory_order_relaxed)) return Status::kUserStop;
+  // In a distributed run every rank must stop at the same iteration: a request seen by any
+  // rank (a signal, a cancel, its clock past the time limit) stops all of them. The ranks
+  // agree once per iteration, in one uncounted sum of the three flags.
+  bool any_over_time = false;
+  auto requested_stop = [&](bool over_time = false) -> std::optional<Status> {
+    bool interrupted = s.interrupt && s.interrupt->load(std::memory_order_relaxed);
+    bool cancelled = s.cancel && s.cancel->load(std::memory_order_relaxed);
+    any_over_time = over_time;
+    if (distributed) {
+      constexpr Index kCancel = Index{1} << 20, kInterrupt = Index{1} << 40;
+      const Index flags = ranks.sum_over_ranks((interrupted ? kInterrupt : 0) +
+                                               (cancelled ? kCancel : 0) + (over_time ? 1 : 0));
+      interrupted = flags >= kInterrupt;
+      cancelled = flags % kInterrupt >= kCancel;
+      any_over_time = flags % kCancel > 0;
+    }
+    if (interrupted) return Status::kInterrupted;
+    if (cancelled) return Status::kUserStop;
     return std::nullopt;
   };
   auto stop_as_requested = [&](Status why) {
@@ -347,20 +398,21 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
         break;
       }
       ++k;
-      requested = requested_stop();
+      requested = requested_stop(s.stopping.time_limit_s > 0 &&
+                                 time.start_s + time.steps_s >= s.stopping.time_limit_s);
       const bool periodic = s.checkpoint.every > 0 && k % s.checkpoint.every == 0;
       if (s.checkpoint.write && (periodic || requested)) checkpoint();
     } else {
-      requested = requested_stop();
+      requested = requested_stop(s.stopping.time_limit_s > 0 &&
+                                 time.start_s + time.steps_s >= s.stopping.time_limit_s);
     }
     step_pending = true;
-    const double elapsed = time.start_s + time.steps_s;
     const bool finite = run->x().allFinite() && run->y().allFinite();
     const bool last_iter = k >= s.stopping.max_iters;
     const bool over_budget =
         s.stopping.max_oracle_calls > 0 &&
         (problem.counts() - start_counts).total_calls() >= s.stopping.max_oracle_calls;
-    const bool over_time = s.stopping.time_limit_s > 0 && elapsed >= s.stopping.time_limit_s;
+    const bool over_time = any_over_time;
     if (k % s.log_every == 0 || last_iter || over_budget || over_time || !finite || requested) {
       stop = log_and_check(k);
       if (stop) break;

@@ -25,6 +25,12 @@ void Comm::allreduce_mean(std::span<double> v) {
   for (double& e : v) e *= inv;
 }
 
+void Comm::uncounted_mean(std::span<double> v) {
+  do_allreduce_sum(v);
+  const double inv = 1.0 / static_cast<double>(size());
+  for (double& e : v) e *= inv;
+}
+
 void Comm::broadcast(std::span<double> v, int root) {
   if (root < 0 || root >= size())
     throw std::invalid_argument("Comm::broadcast: root " + std::to_string(root) +
@@ -39,6 +45,10 @@ std::optional<std::string> Comm::agree_on_error(const std::optional<std::string>
   const std::string text = do_broadcast_text(local.value_or(std::string()), failing);
   if (size() == 1) return text;
   return "rank " + std::to_string(failing) + ": " + text;
+}
+
+void Comm::throw_if_any_failed(const std::optional<std::string>& local) {
+  if (const auto agreed = agree_on_error(local)) throw AgreedError(*agreed);
 }
 
 Index Comm::sum_over_ranks(Index local) { return do_sum_index(local); }
@@ -70,6 +80,14 @@ bool launched_by_mpi() {
   return false;
 }
 
+int launcher_rank() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* v = std::getenv(var); v && std::atoi(v) <= 1) return -1;
+  for (const char* var : {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK"})
+    if (const char* v = std::getenv(var)) return std::atoi(v);
+  return -1;
+}
+
 #ifndef BILEVEL_MPI
 bool mpi_built() { return false; }
 
@@ -77,6 +95,8 @@ Comm& world_comm() {
   static const std::unique_ptr<Comm> serial = make_serial_comm();
   return *serial;
 }
+
+void abort_world(int exit_code) { std::_Exit(exit_code); }
 #endif
 
 }  // namespace bilevel

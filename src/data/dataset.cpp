@@ -90,12 +90,7 @@ Split split(const Dataset& d, Index n_train, Index n_val, Index n_test, std::uin
                        std::to_string(n_val) + " + " + std::to_string(n_test) +
                        " samples asks for more than the " + std::to_string(n) + " there are");
   }
-  std::vector<Index> order(static_cast<std::size_t>(n));
-  std::iota(order.begin(), order.end(), Index{0});
-  Rng rng(seed);
-  // Only the rows that are used need to be drawn.
-  detail::partial_shuffle(std::span<Index>(order),
-                          static_cast<std::size_t>(n_train + n_val + n_test), rng);
+  const std::vector<Index> order = split_order(n, n_train + n_val + n_test, seed);
   const std::span<const Index> all(order);
   Split s;
   s.train = d.subset(all.subspan(0, static_cast<std::size_t>(n_train)), d.name + "/train");
@@ -107,12 +102,26 @@ Split split(const Dataset& d, Index n_train, Index n_val, Index n_test, std::uin
   return s;
 }
 
+std::vector<Index> split_order(Index n, Index used, std::uint64_t seed) {
+  std::vector<Index> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), Index{0});
+  Rng rng(seed);
+  // Only the rows that are used need to be drawn.
+  detail::partial_shuffle(std::span<Index>(order), static_cast<std::size_t>(used), rng);
+  return order;
+}
+
 std::vector<Index> corrupt_labels(Dataset* d, double p, std::uint64_t seed) {
+  return corrupt_labels_block(d, d->num_samples(), 0, p, seed);
+}
+
+std::vector<Index> corrupt_labels_block(Dataset* d, Index n, Index first, double p,
+                                        std::uint64_t seed) {
   if (!(p >= 0.0 && p <= 1.0)) {
     throw InvalidInput(d->name + ": corruption fraction " + std::to_string(p) +
                        " is outside [0, 1]");
   }
-  const Index n = d->num_samples();
+  const Index local = d->num_samples();
   const auto count = static_cast<Index>(std::llround(p * static_cast<double>(n)));
   if (count > 0 && d->num_classes < 2) {
     throw InvalidInput(d->name + ": label corruption needs at least 2 classes");
@@ -123,14 +132,18 @@ std::vector<Index> corrupt_labels(Dataset* d, double p, std::uint64_t seed) {
   detail::partial_shuffle(std::span<Index>(order), static_cast<std::size_t>(count), rng);
   order.resize(static_cast<std::size_t>(count));
   std::sort(order.begin(), order.end());
+  std::vector<Index> changed;
   for (Index row : order) {
-    int& label = d->labels[static_cast<std::size_t>(row)];
-    // Uniform over the other classes: draw from C-1 values and skip the current one.
+    // Every corrupted row of the set draws, held here or not: the stream stays the whole
+    // set's. Uniform over the other classes: draw from C-1 values and skip the current one.
     int other = static_cast<int>(detail::uniform_index(rng, d->num_classes - 1));
+    if (row < first || row >= first + local) continue;
+    int& label = d->labels[static_cast<std::size_t>(row - first)];
     if (other >= label) ++other;
     label = other;
+    changed.push_back(row - first);
   }
-  return order;
+  return changed;
 }
 
 }  // namespace bilevel::data

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "bilevel/core/checked_size.hpp"
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/core/memory_budget.hpp"
 #include "softmax_fused.hpp"
@@ -277,9 +278,13 @@ double SoftmaxRegression::max_row_norm_sq() const {
   return best + 1.0;  // the bias feature
 }
 
-double SoftmaxRegression::gram_lambda_max() const {
-  if (n_ == 0) return 0.0;
-  const double inv_n = 1.0 / static_cast<double>(n_);
+double SoftmaxRegression::gram_lambda_max(Comm* ranks, Index n_whole) const {
+  const Index n = ranks ? n_whole : n_;
+  if (n == 0) return 0.0;
+  const double inv_n = 1.0 / static_cast<double>(n);
+  auto sum_over_ranks = [&](double* data, Index size) {
+    if (ranks) ranks->uncounted_sum({data, static_cast<std::size_t>(size)});
+  };
   if (d_ + 1 <= kExactGramLimit) {
     // Exact: the (d + 1)^2 Gram matrix [A'A, A'1; 1'A, n] / n and its largest eigenvalue.
     Mat gram(d_ + 1, d_ + 1);
@@ -295,6 +300,7 @@ double SoftmaxRegression::gram_lambda_max() const {
         data_->features);
     gram.row(d_).head(d_) = gram.col(d_).head(d_).transpose();
     gram(d_, d_) = static_cast<double>(n_);
+    sum_over_ranks(gram.data(), gram.size());
     Eigen::SelfAdjointEigenSolver<Mat> es(gram * inv_n, Eigen::EigenvaluesOnly);
     return es.eigenvalues().maxCoeff();
   }
@@ -311,6 +317,7 @@ double SoftmaxRegression::gram_lambda_max() const {
         },
         data_->features);
     w(d_) = u.sum();
+    sum_over_ranks(w.data(), w.size());
     w *= inv_n;
     theta = v.dot(w);
     const double norm = w.norm();
@@ -320,8 +327,8 @@ double SoftmaxRegression::gram_lambda_max() const {
   return theta;
 }
 
-double SoftmaxRegression::gram_lambda_max_bound() const {
-  const double lam = gram_lambda_max();
+double SoftmaxRegression::gram_lambda_max_bound(Comm* ranks, Index n_whole) const {
+  const double lam = gram_lambda_max(ranks, n_whole);
   return d_ + 1 <= kExactGramLimit ? lam : 1.1 * lam;
 }
 

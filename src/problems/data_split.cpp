@@ -1,6 +1,10 @@
 #include "bilevel/problems/data_split.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "bilevel/core/error.hpp"
+#include "bilevel/data/catalog.hpp"
 
 namespace bilevel {
 
@@ -34,6 +38,49 @@ data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::
                           const std::string& owner) {
   const SplitSizes r = sizes.resolve(d.num_samples(), owner);
   return data::split(d, r.n_train, r.n_val, r.n_test, seed);
+}
+
+ShardSplit split_shard(const std::string& spec, const SplitSizes& sizes, std::uint64_t seed,
+                       const Shard& shard, const std::string& owner) {
+  ShardSplit out;
+  // Each set's block of the split order, in that order (filled once n is known).
+  std::vector<Index> blocks[3];
+  auto choose = [&](Index n) {
+    out.whole = sizes.resolve(n, owner);
+    shard.check_size(out.whole.n_train, "training", owner);
+    shard.check_size(out.whole.n_val, "validation", owner);
+    const Index sizes3[3] = {out.whole.n_train, out.whole.n_val, out.whole.n_test};
+    const std::vector<Index> order =
+        data::split_order(n, sizes3[0] + sizes3[1] + sizes3[2], seed);
+    std::vector<Index> rows;
+    Index offset = 0;
+    for (int set = 0; set < 3; ++set) {
+      const auto [first, count] = shard.rows(sizes3[set]);
+      if (set == 0) out.train_first = first;
+      const auto begin = order.begin() + offset + first;
+      blocks[set].assign(begin, begin + count);
+      rows.insert(rows.end(), begin, begin + count);
+      offset += sizes3[set];
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  };
+  const data::Dataset held = data::load_dataset_rows(spec, choose);
+  // held has the chosen rows in increasing order: find each block's rows there.
+  std::vector<Index> sorted;
+  for (const auto& b : blocks) sorted.insert(sorted.end(), b.begin(), b.end());
+  std::sort(sorted.begin(), sorted.end());
+  auto positions = [&](const std::vector<Index>& block) {
+    std::vector<Index> pos;
+    pos.reserve(block.size());
+    for (Index row : block)
+      pos.push_back(std::lower_bound(sorted.begin(), sorted.end(), row) - sorted.begin());
+    return pos;
+  };
+  out.local.train = held.subset(positions(blocks[0]), held.name + "/train");
+  out.local.val = held.subset(positions(blocks[1]), held.name + "/val");
+  out.local.test = held.subset(positions(blocks[2]), held.name + "/test");
+  return out;
 }
 
 void check_compatible(const data::Dataset& train, const data::Dataset& other,

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/data/catalog.hpp"
 
@@ -23,12 +24,28 @@ void LearnregOptions::declare(OptionList& o) {
   kernel.declare(o);
 }
 
-Learnreg::Learnreg(const LearnregOptions& o) : o_(o) {
+Learnreg::Learnreg(const LearnregOptions& o, const Shard& shard) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "learnreg"));
   v.throw_if_any("learnreg");
-  data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "learnreg");
-  init(std::move(s.train), std::move(s.val), std::move(s.test));
+  if (shard.whole()) {
+    data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "learnreg");
+    init(std::move(s.train), std::move(s.val), std::move(s.test));
+    return;
+  }
+  // Loading may fail on one rank alone (its file, its memory): the ranks agree on that before
+  // the constants' collectives, so that none is left waiting.
+  ShardSplit s;
+  std::optional<std::string> failed;
+  try {
+    s = split_shard(o_.dataset, o_.split, o_.seed, shard, "learnreg");
+  } catch (const std::exception& e) {
+    failed = e.what();
+  }
+  if (shard.comm) shard.comm->throw_if_any_failed(failed);
+  else if (failed) throw InvalidInput(*failed);
+  init(std::move(s.local.train), std::move(s.local.val), std::move(s.local.test), shard, s.whole,
+       s.train_first);
 }
 
 Learnreg::Learnreg(data::Dataset train, data::Dataset val, data::Dataset test,
@@ -57,7 +74,8 @@ void Learnreg::build_models() {
   scale_.resize(std::max(data_->train.num_samples(), data_->val.num_samples()));
 }
 
-void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test) {
+void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test,
+                    const Shard& shard, const SplitSizes& whole, Index train_first) {
   if (train.num_samples() < 1 || val.num_samples() < 1)
     throw InvalidInput("learnreg: the training and validation sets must not be empty");
   if (train.num_classes < 2)
@@ -69,10 +87,22 @@ void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test) 
   d->train = std::move(train);
   d->val = std::move(val);
   d->test = std::move(test);
-  if (o_.corrupt > 0) data::corrupt_labels(&d->train, o_.corrupt, corruption_seed(o_.seed));
+  d->shard = shard;
+  d->has_test = d->test.num_samples() > 0;
+  if (!shard.whole()) {
+    d->w_train = shard.weight(whole.n_train);
+    d->w_val = shard.weight(whole.n_val);
+    d->w_test = shard.weight(whole.n_test);
+    d->has_test = whole.n_test > 0;
+  }
+  // The whole training set's corruption, on this rank's block of it.
+  const Index n_train = shard.whole() ? d->train.num_samples() : whole.n_train;
+  if (o_.corrupt > 0)
+    data::corrupt_labels_block(&d->train, n_train, train_first, o_.corrupt,
+                               corruption_seed(o_.seed));
   data_ = d;
   build_models();
-  d->constants.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+  d->constants.L_f = 0.5 * ce_val_->gram_lambda_max_bound(shard.comm, whole.n_val);
   d->constants.mu_fy = 0.0;  // the validation cross-entropy is convex in y
   // Hyy g = Hyy CE + diag(2 exp(x_j) on row j of W, 2 c_bias on b), CE convex: at the initial
   // point exp(x) = reg0, so mu_g >= 2 min(reg0, c_bias) there (and wherever exp(x) >= reg0).
@@ -87,25 +117,28 @@ std::vector<std::string> Learnreg::metric_names() const {
 
 std::vector<double> Learnreg::metrics(const Vec&, const Vec& y) const {
   std::vector<double> out(4, std::numeric_limits<double>::quiet_NaN());
-  auto evaluate = [&](const SoftmaxRegression& ce, double* loss, double* acc) {
-    *acc = ce.losses_at(y, {}, &work_);
-    *loss = work_.head(ce.num_samples()).mean();
+  // A shard's share (Shard::weight times its block's mean): the mean over ranks is the whole
+  // set's loss and accuracy.
+  auto evaluate = [&](const SoftmaxRegression& ce, double weight, double* loss, double* acc) {
+    *acc = weight * ce.losses_at(y, {}, &work_);
+    *loss = weight * work_.head(ce.num_samples()).mean();
   };
-  evaluate(*ce_val_, &out[0], &out[1]);
-  if (ce_test_) evaluate(*ce_test_, &out[2], &out[3]);
+  evaluate(*ce_val_, data_->w_val, &out[0], &out[1]);
+  if (ce_test_) evaluate(*ce_test_, data_->w_test, &out[2], &out[3]);
+  else if (data_->has_test) out[2] = out[3] = 0.0;  // this rank's test block is empty
   return out;
 }
 
 Index Learnreg::uniform_scales(Fn fn, const Batch& b) const {
   const Index m = b.size(num_samples(fn));
-  scale_.head(m).setConstant(1.0 / static_cast<double>(m));
+  scale_.head(m).setConstant(weight(fn) / static_cast<double>(m));
   return m;
 }
 
 double Learnreg::mean_loss(Fn fn, const Vec& y, const Batch& b) const {
   const Index m = uniform_scales(fn, b);
   model(fn).losses_at(y, b.indices, &work_);
-  return work_.head(m).mean();
+  return weight(fn) * work_.head(m).mean();
 }
 
 const Vec& Learnreg::ridge(const Vec& x) const {

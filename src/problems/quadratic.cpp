@@ -160,6 +160,35 @@ Quadratic::Quadratic(const QuadraticOptions& o) : o_(o) {
   constants_.rho_phi = 0.0;  // phi is quadratic: its Hessian is constant
 }
 
+Quadratic::Quadratic(const QuadraticOptions& o, const Shard& shard) : Quadratic(o) {
+  if (shard.whole()) return;
+  shard.check_size(o_.n_f, "f component", "quadratic");
+  shard.check_size(o_.n_g, "g component", "quadratic");
+  shard_ = shard;
+  // Keep this rank's block of components, and its weighted full-batch terms
+  // (count / n) sum over the block of (mean + deviation).
+  auto keep = [&](Index n, const Mat& h, const Vec& c, std::vector<Mat>* dh, std::vector<Vec>* dc,
+                  double* w, Mat* h_local, Vec* c_local) {
+    const auto [first, count] = shard.rows(n);
+    *w = shard.weight(n);
+    std::vector<Mat> mine(dh->begin() + first, dh->begin() + first + count);
+    std::vector<Vec> mine_c(dc->begin() + first, dc->begin() + first + count);
+    *dh = std::move(mine);
+    *dc = std::move(mine_c);
+    Mat sum_h = Mat::Zero(h.rows(), h.cols());
+    Vec sum_c = Vec::Zero(c.size());
+    for (Index j = 0; j < count; ++j) {
+      sum_h += (*dh)[static_cast<std::size_t>(j)];
+      sum_c += (*dc)[static_cast<std::size_t>(j)];
+    }
+    const double per = static_cast<double>(shard.count) / static_cast<double>(n);
+    *h_local = *w * h + per * sum_h;
+    *c_local = *w * c + per * sum_c;
+  };
+  keep(o_.n_f, F_, cf_, &dF_, &dcf_, &w_f_, &F_local_, &cf_local_);
+  keep(o_.n_g, G_, cg_, &dG_, &dcg_, &w_g_, &G_local_, &cg_local_);
+}
+
 OptionValues Quadratic::option_values() const { return bilevel::option_values(o_, name()); }
 
 Vec Quadratic::joint(const Vec& x, const Vec& y) const {
@@ -169,12 +198,16 @@ Vec Quadratic::joint(const Vec& x, const Vec& y) const {
 }
 
 void Quadratic::batch_terms(Fn fn, const Batch& b, Mat* H, Vec* c) const {
-  *H = hessian_matrix(fn);
-  *c = linear_term(fn);
-  if (b.full()) return;
+  if (b.full()) {
+    *H = local_hessian(fn);
+    *c = local_linear(fn);
+    return;
+  }
+  *H = weight(fn) * hessian_matrix(fn);
+  *c = weight(fn) * linear_term(fn);
   const auto& dh = fn == Fn::kF ? dF_ : dG_;
   const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
-  const double w = 1.0 / static_cast<double>(b.indices.size());
+  const double w = weight(fn) / static_cast<double>(b.indices.size());
   for (Index j : b.indices) {
     *H += w * dh[static_cast<std::size_t>(j)];
     *c += w * dc[static_cast<std::size_t>(j)];
@@ -195,11 +228,11 @@ void Quadratic::batch_affine(Fn fn, const Batch& b, const Vec& x, const Vec& y, 
     out->noalias() += w * (h.block(first, dx, count, dy) * y);
     *out += w * c.segment(first, count);
   };
-  accumulate(hessian_matrix(fn), linear_term(fn), 1.0, true);
-  if (b.full()) return;
+  if (b.full()) return accumulate(local_hessian(fn), local_linear(fn), 1.0, true);
+  accumulate(hessian_matrix(fn), linear_term(fn), weight(fn), true);
   const auto& dh = fn == Fn::kF ? dF_ : dG_;
   const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
-  const double w = 1.0 / static_cast<double>(b.indices.size());
+  const double w = weight(fn) / static_cast<double>(b.indices.size());
   for (Index j : b.indices) {
     const auto k = static_cast<std::size_t>(j);
     accumulate(dh[k], dc[k], w, false);
@@ -211,10 +244,10 @@ double Quadratic::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) co
   const Index d = o_.dx + o_.dy;
   Vec hzc;
   batch_affine(fn, b, x, y, 0, d, &hzc);
-  Vec c = linear_term(fn);
+  Vec c = b.full() ? local_linear(fn) : Vec(weight(fn) * linear_term(fn));
   if (!b.full()) {
     const auto& dc = fn == Fn::kF ? dcf_ : dcg_;
-    const double w = 1.0 / static_cast<double>(b.indices.size());
+    const double w = weight(fn) / static_cast<double>(b.indices.size());
     for (Index j : b.indices) c += w * dc[static_cast<std::size_t>(j)];
   }
   const Vec z = joint(x, y);
@@ -248,10 +281,13 @@ bool Quadratic::do_hvp(Fn fn, Block block, const Vec&, const Vec&, const Vec& v,
   const bool cols_x = block == Block::kYX || block == Block::kXX;
   const Index r0 = rows_x ? 0 : dx, rows = rows_x ? dx : dy;
   const Index c0 = cols_x ? 0 : dx, cols = cols_x ? dx : dy;
-  out->noalias() = hessian_matrix(fn).block(r0, c0, rows, cols) * v;
-  if (b.full()) return true;
+  if (b.full()) {
+    out->noalias() = local_hessian(fn).block(r0, c0, rows, cols) * v;
+    return true;
+  }
+  out->noalias() = weight(fn) * (hessian_matrix(fn).block(r0, c0, rows, cols) * v);
   const auto& dh = fn == Fn::kF ? dF_ : dG_;
-  const double w = 1.0 / static_cast<double>(b.indices.size());
+  const double w = weight(fn) / static_cast<double>(b.indices.size());
   for (Index j : b.indices)
     out->noalias() += w * (dh[static_cast<std::size_t>(j)].block(r0, c0, rows, cols) * v);
   return true;
@@ -270,6 +306,7 @@ bool Quadratic::do_hessian(Fn fn, const Vec&, const Vec&, const Batch& b, Mat* h
 }
 
 bool Quadratic::closed_form_solution(const Vec& x, double sigma, Vec* y) const {
+  if (!shard_.whole()) return false;
   const Index dx = o_.dx, dy = o_.dy;
   // Stationarity of sigma f + g in y:
   // (sigma F_yy + G_yy) y = -(sigma (F_yx x + c_y) + G_yx x + d_y).
@@ -290,6 +327,7 @@ Mat Quadratic::jacobian() const {
 }
 
 bool Quadratic::closed_form_hypergradient(const Vec& x, Vec* g) const {
+  if (!shard_.whole()) return false;
   const Index dx = o_.dx, dy = o_.dy;
   Vec ys;
   closed_form_solution(x, 0.0, &ys);
@@ -300,6 +338,7 @@ bool Quadratic::closed_form_hypergradient(const Vec& x, Vec* g) const {
 }
 
 bool Quadratic::closed_form_hessian_phi(const Vec&, Mat* h) const {
+  if (!shard_.whole()) return false;
   const Index dx = o_.dx, dy = o_.dy;
   const Mat J = jacobian();
   const Mat fxy = F_.topRightCorner(dx, dy);

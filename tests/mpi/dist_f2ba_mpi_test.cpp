@@ -71,8 +71,12 @@ TEST(DistF2baMpi, IsF2baOnTheWholeProblem) {
   // the machine epsilon, and the iterates agree to about 1e-8, not 1e-12.)
   o.penalty.lam = 100.0;
   // The shard's own run differs from the whole problem's: the check below can fail.
-  const Result alone = F2ba(o).solve(shard, s);
-  const Result want = F2ba(o).solve(whole, s);
+  // In this process alone (f2ba on several ranks is dist-f2ba).
+  const auto one = make_serial_comm();
+  RunSettings serial = s;
+  serial.comm = one.get();
+  const Result alone = F2ba(o).solve(shard, serial);
+  const Result want = F2ba(o).solve(whole, serial);
   EXPECT_GT(rel(alone.x, want.x), 1e-3);
   comm.reset_counts();
   const Result got = DistF2ba(o).solve(shard, s);

@@ -32,6 +32,7 @@ class DistF2ba : public Method<DistF2ba, F2baOptions, DistF2baRun> {
       "distributed F2BA: averaged first-order directions over MPI ranks, one stacked allreduce "
       "per inner step (f2ba paper, Alg. 3)";
   using Method::Method;
+  bool runs_distributed() const override { return true; }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override {
     return F2ba().upper_bounds(key, stochastic);  // Cor. 6.1: the same as F2BA's
   }

@@ -30,6 +30,7 @@ struct F2baOptions {
 class F2baRun : public MethodRun {
  public:
   // With a communicator, distributed F2BA (dist_f2ba.hpp): the problem is this rank's shard.
+  // Without one, the run's (RunContext::comm) when it has more than one rank.
   F2baRun(const F2baOptions& resolved, Problem& p, const Vec& x0, const Vec& y0, Rng& rng,
           RunContext& context, Comm* comm = nullptr);
   void step(Problem& p, Rng& rng, Index k) override;
@@ -55,6 +56,9 @@ class F2ba : public Method<F2ba, F2baOptions, F2baRun> {
   static constexpr const char* kDescription =
       "fully first-order bilevel approximation, fixed penalty (f2ba paper, Alg. 1)";
   using Method::Method;
+  // On several ranks f2ba is dist-f2ba (Alg. 3): the run's communicator averages its
+  // directions.
+  bool runs_distributed() const override { return true; }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 

@@ -145,6 +145,9 @@ class Algorithm {
   // key or a value of the wrong type; constraints are checked by validate()).
   virtual std::unique_ptr<Algorithm> with_options(const KeyValues& kv) const = 0;
   virtual Requirements requirements() const { return {}; }
+  // True for a method that runs on several ranks (RunSettings::comm with size() > 1): each
+  // rank on its shard, averaging over ranks what it needs. The others refuse such a run.
+  virtual bool runs_distributed() const { return false; }
   // The method's upper bounds on the oracle calls to reach ||grad phi|| <= eps, as its
   // papers state them, for a sweep of `key` ("eps" or "kappa"; the lab's complexity fits).
   virtual std::vector<ComplexityBound> upper_bounds(std::string_view /*key*/,

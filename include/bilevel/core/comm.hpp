@@ -23,11 +23,18 @@
 #include <span>
 #include <string>
 
+#include "bilevel/core/error.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
 
 class StateArchive;
+
+// An error that every rank of a run has, with the same message (Comm::agree_on_error): the
+// ranks end together, and a caller need not agree on it again (the CLI prints it once).
+struct AgreedError : InvalidInput {
+  using InvalidInput::InvalidInput;
+};
 
 struct CommCounts {
   Index rounds = 0;
@@ -66,8 +73,18 @@ class Comm {
   // Collective: every rank passes its own error (or none); all get the lowest failing rank's
   // message, prefixed with "rank R: " when there is more than one rank, or none.
   std::optional<std::string> agree_on_error(const std::optional<std::string>& local);
+  // Collective: agree_on_error, then throws AgreedError with the agreed message on every rank
+  // when any rank failed. The step before a collective that a rank may fail alone (loading
+  // its shard) ends with it, so that no rank is left waiting.
+  void throw_if_any_failed(const std::optional<std::string>& local);
   // Collective: the sum over ranks of an integer (shard sizes, sample counts).
   Index sum_over_ranks(Index local);
+  // Collective: the sum (mean) over ranks of v in place, NOT counted: what the run itself
+  // needs besides the method (a sharded problem's constants, the exact diagnostics and the
+  // metrics of the whole problem), which must not show in the method's cost.
+  void uncounted_sum(std::span<double> v) { do_allreduce_sum(v); }
+  void uncounted_mean(std::span<double> v);
+  void uncounted_mean(Vec& v) { uncounted_mean(span_of(v)); }
 
   const CommCounts& counts() const { return counts_; }
   void reset_counts() { counts_ = {}; }
@@ -98,6 +115,14 @@ bool mpi_built();
 // True when this process was started by an MPI launcher (mpirun, srun with PMIx): the
 // launcher's environment variables are set. Does not initialize MPI.
 bool launched_by_mpi();
+// This process's rank as the launcher set it in the environment (mpirun, srun), or -1 when it
+// was not launched by one or is the only process. Does not initialize MPI (for messages printed before or after it).
+int launcher_rank();
+
+// For executables only (the library itself never ends a process): ends every rank of MPI's
+// world with `exit_code` (MPI_Abort), for an error one rank has and the others cannot learn
+// of because they wait in a collective. Without MPI running, ends this process.
+[[noreturn]] void abort_world(int exit_code);
 
 // MPI's world when the library is built with MPI and the process was launched by mpirun
 // (initializing MPI on first use and finalizing it at exit); else a serial Comm. The same

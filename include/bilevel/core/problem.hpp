@@ -18,6 +18,7 @@
 #include "bilevel/core/options.hpp"
 #include "bilevel/core/oracle_counts.hpp"
 #include "bilevel/core/problem_constants.hpp"
+#include "bilevel/core/shard.hpp"
 #include "bilevel/core/types.hpp"
 
 namespace bilevel {
@@ -96,6 +97,11 @@ class Problem {
   // (prox-f2sa) keep their iterates inside; the others ignore the boxes.
   virtual std::optional<Box> box_x() const { return std::nullopt; }
   virtual std::optional<Box> box_y() const { return std::nullopt; }
+  // The part of the problem this object holds in a distributed run (shard.hpp): a sharded
+  // problem's oracles, value and metrics are its rank's share, whose mean over the ranks is
+  // the whole problem's. The default is the whole problem (count 1), which a distributed run
+  // may replicate on every rank.
+  virtual Shard shard() const { return {}; }
 
   // --- counted oracles (what algorithms call) -----------------------------------------
   double value(Fn fn, const Vec& x, const Vec& y, const Batch& b = {});

@@ -44,10 +44,20 @@ struct Split {
   Dataset train, val, test;
 };
 Split split(const Dataset& d, Index n_train, Index n_val, Index n_test, std::uint64_t seed);
+// The row order split() uses: rows of a dataset of n samples, shuffled with `seed`; only the
+// first `used` entries are drawn (and meaningful). A distributed run computes it from n alone
+// to load only its shard's rows.
+std::vector<Index> split_order(Index n, Index used, std::uint64_t seed);
 
 // Label corruption: exactly round(p * n) samples, drawn without replacement with `seed`, get
 // a class drawn uniformly from the other num_classes - 1 classes (so exactly that many labels
 // change). Returns the corrupted rows in increasing order. p in [0, 1].
 std::vector<Index> corrupt_labels(Dataset* d, double p, std::uint64_t seed);
+// The same corruption of a set of n samples applied to the block of it that `d` holds: d's
+// rows are the set's rows [first, first + d->num_samples()). Every block gets exactly the
+// labels corrupt_labels gives the whole set; returns the corrupted rows of the block (local
+// indices).
+std::vector<Index> corrupt_labels_block(Dataset* d, Index n, Index first, double p,
+                                        std::uint64_t seed);
 
 }  // namespace bilevel::data

@@ -40,6 +40,8 @@
 
 namespace bilevel {
 
+class Comm;
+
 class SoftmaxFused;
 
 // Which implementation runs the oracles (see the file comment).
@@ -127,10 +129,13 @@ class SoftmaxRegression {
   // Largest eigenvalue of A~'A~ / n over every row (A~ = [A, 1]): exact (dense symmetric
   // eigensolver on the Gram matrix) when d + 1 <= kExactGramLimit, else an estimate by power
   // iteration (a lower estimate of the true value; see the .cpp).
-  double gram_lambda_max() const;
+  // With `ranks` (a distributed run, these rows one rank's block of n_whole), the same for the
+  // whole set: the Gram matrix, or each power iteration's product, is summed over the ranks
+  // (uncounted) and divided by n_whole; every rank gets the same value.
+  double gram_lambda_max(Comm* ranks = nullptr, Index n_whole = 0) const;
   // gram_lambda_max(), with the power-iteration estimate inflated by 10% (still not a proof):
   // what the problems use for their smoothness constants.
-  double gram_lambda_max_bound() const;
+  double gram_lambda_max_bound(Comm* ranks = nullptr, Index n_whole = 0) const;
   // max_i ||a~_i||^2 over every row: lambda_max(sum_i s_i a~_i a~_i') <= this for s on the
   // simplex.
   double max_row_norm_sq() const;

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "bilevel/core/options.hpp"
+#include "bilevel/core/shard.hpp"
 #include "bilevel/data/dataset.hpp"
 
 namespace bilevel {
@@ -25,6 +26,21 @@ struct SplitSizes {
 // The deterministic split (data::split) with the resolved sizes.
 data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::uint64_t seed,
                           const std::string& owner);
+
+// One rank's part of the split of a dataset in a distributed run: its block (Shard::rows) of
+// each of train, validation and test, in the split's order, and the whole split's sizes.
+struct ShardSplit {
+  data::Split local;
+  SplitSizes whole;  // resolved
+  Index train_first = 0;  // the local training rows are the whole training set's from here
+};
+
+// The split that split_dataset(load_dataset(spec), sizes, seed) gives, of which this rank
+// loads only its blocks: the rows of the other ranks are never held. Every rank must get at
+// least one training and one validation sample (InvalidInput naming `owner` otherwise); a
+// test block may be empty.
+ShardSplit split_shard(const std::string& spec, const SplitSizes& sizes, std::uint64_t seed,
+                       const Shard& shard, const std::string& owner);
 
 // The seed of the label corruption for a problem seeded with `seed`: a different stream from
 // the split's, so the corrupted rows do not depend on the shuffle.

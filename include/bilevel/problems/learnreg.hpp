@@ -50,8 +50,11 @@ struct LearnregOptions {
 class Learnreg : public Problem {
  public:
   // Loads o.dataset (only that part: for fashion-mnist, the 60000 training images) and
-  // splits it with o.seed.
-  explicit Learnreg(const LearnregOptions& o);
+  // splits it with o.seed. With a shard of several (a distributed run: shard.hpp), loads only
+  // this rank's block of each of train, validation and test, and weights its losses and
+  // metrics so that their mean over ranks is the whole problem's; the constants are the whole
+  // problem's (computed across ranks when the shard is built).
+  explicit Learnreg(const LearnregOptions& o, const Shard& shard = {});
   // A caller's own split (o.dataset and o.split ignored; o.corrupt still applies to train).
   Learnreg(data::Dataset train, data::Dataset val, data::Dataset test, const LearnregOptions& o);
   Learnreg& operator=(const Learnreg&) = delete;
@@ -70,6 +73,7 @@ class Learnreg : public Problem {
     return fn == Fn::kF ? data_->val.num_samples() : data_->train.num_samples();
   }
   ProblemConstants constants() const override { return data_->constants; }
+  Shard shard() const override { return data_->shard; }
   Vec initial_x() const override { return Vec::Constant(dim_x(), std::log(o_.reg0)); }
   OptionValues option_values() const override;
   // val_loss, val_acc, test_loss, test_acc at the model y (test: NaN without a test set).
@@ -100,12 +104,18 @@ class Learnreg : public Problem {
   struct Data {
     data::Dataset train, val, test;
     ProblemConstants constants;
+    Shard shard;
+    // Shard::weight of each set: 1 for the whole problem.
+    double w_train = 1, w_val = 1, w_test = 1;
+    bool has_test = false;  // the whole problem has a test set (this rank's block may be empty)
   };
 
   // A clone: shares other's data.
   Learnreg(const Learnreg& other);
   // Checks and corrupts the split, builds the models and derives the constants.
-  void init(data::Dataset train, data::Dataset val, data::Dataset test);
+  void init(data::Dataset train, data::Dataset val, data::Dataset test, const Shard& shard = {},
+            const SplitSizes& whole = {}, Index train_first = 0);
+  double weight(Fn fn) const { return fn == Fn::kF ? data_->w_val : data_->w_train; }
   // The models of the shared data and the workspaces: each instance its own.
   void build_models();
   const SoftmaxRegression& model(Fn fn) const { return fn == Fn::kF ? *ce_val_ : *ce_train_; }

@@ -42,6 +42,13 @@ struct QuadraticOptions {
 class Quadratic : public Problem {
  public:
   explicit Quadratic(const QuadraticOptions& o = {});
+  // One rank's shard (shard.hpp): the same instance (every rank generates it from the seed),
+  // of which this rank keeps only its block of the components of f and of g, weighted so that
+  // the mean over ranks is the whole problem. The constants are the whole problem's; the
+  // closed forms are not offered (they are the whole problem's, not this shard's: a
+  // distributed run's diagnostics solve on the mean over ranks). The gradient noise is drawn
+  // on each rank (the mean over m ranks has variance sigma^2 / m).
+  Quadratic(const QuadraticOptions& o, const Shard& shard);
 
   static constexpr const char* kName = "quadratic";
   static constexpr const char* kDescription =
@@ -51,8 +58,11 @@ class Quadratic : public Problem {
   std::unique_ptr<Problem> clone() const override { return std::make_unique<Quadratic>(*this); }
   Index dim_x() const override { return o_.dx; }
   Index dim_y() const override { return o_.dy; }
-  Index num_samples(Fn fn) const override { return fn == Fn::kF ? o_.n_f : o_.n_g; }
+  Index num_samples(Fn fn) const override {
+    return static_cast<Index>(fn == Fn::kF ? dF_.size() : dG_.size());
+  }
   ProblemConstants constants() const override { return constants_; }
+  Shard shard() const override { return shard_; }
   OptionValues option_values() const override;
   bool has_dense_hessian() const override { return true; }
 
@@ -60,7 +70,8 @@ class Quadratic : public Problem {
   bool closed_form_hypergradient(const Vec& x, Vec* g) const override;
   bool closed_form_hessian_phi(const Vec& x, Mat* h) const override;
 
-  // The mean joint Hessian and linear term of f or g (for tests and docs).
+  // The mean joint Hessian and linear term of f or g of the whole problem (for tests and docs).
+  // A shard's full-batch terms are local_hessian / local_linear.
   const Mat& hessian_matrix(Fn fn) const { return fn == Fn::kF ? F_ : G_; }
   const Vec& linear_term(Fn fn) const { return fn == Fn::kF ? cf_ : cg_; }
 
@@ -82,6 +93,15 @@ class Quadratic : public Problem {
                     Vec* out) const;
   Vec joint(const Vec& x, const Vec& y) const;
   Mat jacobian() const;  // J = dy*/dx
+  // The full batch's terms: the whole problem's, or this shard's weighted block.
+  const Mat& local_hessian(Fn fn) const {
+    return shard_.whole() ? hessian_matrix(fn) : (fn == Fn::kF ? F_local_ : G_local_);
+  }
+  const Vec& local_linear(Fn fn) const {
+    return shard_.whole() ? linear_term(fn) : (fn == Fn::kF ? cf_local_ : cg_local_);
+  }
+  // Shard::weight of f's or g's components (1 for the whole problem).
+  double weight(Fn fn) const { return fn == Fn::kF ? w_f_ : w_g_; }
 
   QuadraticOptions o_;
   Mat F_, G_;                   // mean joint Hessians of f and g
@@ -90,6 +110,10 @@ class Quadratic : public Problem {
   std::vector<Vec> dcf_, dcg_;  // per-component linear deviations (sum to zero)
   Eigen::LLT<Mat> gyy_llt_;
   ProblemConstants constants_;
+  Shard shard_;
+  double w_f_ = 1, w_g_ = 1;
+  Mat F_local_, G_local_;
+  Vec cf_local_, cg_local_;
 };
 
 }  // namespace bilevel

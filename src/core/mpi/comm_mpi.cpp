@@ -99,6 +99,14 @@ class MpiComm final : public Comm {
 
 bool mpi_built() { return true; }
 
+void abort_world(int exit_code) {
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
+  MPI_Finalized(&finalized);
+  if (initialized && !finalized) MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::_Exit(exit_code);
+}
+
 Comm& world_comm() {
   // Built once, on first use; destroyed (finalizing MPI) when the process exits normally.
   static const std::unique_ptr<Comm> world =
