@@ -15,6 +15,7 @@
 #include "bilevel/algorithms/f2ba.hpp"
 #include "bilevel/core/comm.hpp"
 #include "bilevel/core/random.hpp"
+#include "bilevel/problems/hyperclean.hpp"
 #include "bilevel/problems/learnreg.hpp"
 #include "bilevel/problems/quadratic.hpp"
 #include "bilevel/registry.hpp"
@@ -154,6 +155,47 @@ TEST(ShardedLearnreg, MeanOfTheShardsIsTheWholeProblemAndLabelsAreCorruptedAsWho
   }
   EXPECT_EQ(at, whole.train().num_samples());
   expect_mean_is_whole(whole, shards, 1e-12);
+}
+
+TEST(ShardedHyperclean, XIsSplitWithTheSamplesAndTheMeansAreTheWholeProblems) {
+  // australian, 346 training rows over 3 ranks (116 + 115 + 115), 40% corrupted.
+  HypercleanOptions o;
+  o.corrupt = 0.4;
+  Hyperclean whole(o);
+  const Index n = whole.dim_x();
+  Rng rng(4);
+  const Vec x = 0.5 * gaussian_vector(n, rng);
+  const Vec y = 0.3 * gaussian_vector(whole.dim_y(), rng);
+  const Vec v = gaussian_vector(whole.dim_y(), rng);
+  const Vec u = gaussian_vector(n, rng);
+  Vec gy_mean = Vec::Zero(whole.dim_y()), hyx_mean = Vec::Zero(whole.dim_y());
+  double g_mean = 0;
+  Vec want_gx, want_gy, want_hxy, want_hyx;
+  whole.grad(Fn::kG, x, y, {}, &want_gx, &want_gy);
+  whole.hxy(Fn::kG, x, y, v, {}, &want_hxy);
+  whole.hyx(Fn::kG, x, y, u, {}, &want_hyx);
+  for (int r = 0; r < 3; ++r) {
+    Hyperclean mine(o, shard(r, 3));
+    const auto [first, count] = shard(r, 3).rows(n);
+    ASSERT_EQ(mine.dim_x(), count);
+    EXPECT_TRUE(mine.shard().x_local);
+    const Vec xr = x.segment(first, count);
+    Vec gx, gy, hxy, hyx;
+    mine.grad(Fn::kG, xr, y, {}, &gx, &gy);
+    mine.hxy(Fn::kG, xr, y, v, {}, &hxy);
+    mine.hyx(Fn::kG, xr, y, u.segment(first, count), {}, &hyx);
+    g_mean += mine.value(Fn::kG, xr, y) / 3;
+    gy_mean += gy / 3;
+    hyx_mean += hyx / 3;
+    // x-space results: this rank's block of the whole problem's, times the number of ranks.
+    EXPECT_LE(rel(gx / 3, want_gx.segment(first, count)), 1e-13) << r;
+    EXPECT_LE(rel(hxy / 3, want_hxy.segment(first, count)), 1e-13) << r;
+  }
+  EXPECT_NEAR(g_mean, whole.value(Fn::kG, x, y), 1e-13 * whole.value(Fn::kG, x, y));
+  EXPECT_LE(rel(gy_mean, want_gy), 1e-13);
+  EXPECT_LE(rel(hyx_mean, want_hyx), 1e-13);
+  o.weight = "softmax";
+  EXPECT_THROW(Hyperclean(o, shard(0, 3)), InvalidInput);
 }
 
 TEST(ShardedLearnreg, RefusesMoreRanksThanValidationSamples) {

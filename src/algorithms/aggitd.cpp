@@ -48,7 +48,7 @@ void AggitdRun::step(Problem& p, Rng&, Index) {
   p.grad(Fn::kF, x_, y_, full, &gfx_, nullptr);
   p.hxy(Fn::kG, x_, y_, v_, full, &hxv_);
   h_ = gfx_ - hxv_;
-  comm_->allreduce_mean(h_);
+  mean_over_ranks_x(*comm_, p.shard(), h_);
   x_ -= eta_ * h_;
 }
 

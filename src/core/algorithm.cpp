@@ -182,6 +182,9 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
     throw InvalidInput("problem '" + problem.name() + "' is split into " +
                        std::to_string(shard.count) + " shards but the run has " +
                        std::to_string(ranks.size()) + " ranks");
+  if (shard.x_local && s.min_eig)
+    throw InvalidInput("min_eig is not available when x is split over ranks (problem '" +
+                       problem.name() + "' on " + std::to_string(shard.count) + " ranks)");
   // The exact diagnostics of a sharded problem are the whole problem's: they run on the mean
   // over ranks of a clone (uncounted, like every diagnostic).
   std::unique_ptr<Problem> diag_local;
@@ -277,6 +280,12 @@ Result Algorithm::solve(Problem& problem, const Vec& x0, const Vec& y0,
       if (s.diagnostics && finite) {
         r.phi = diag.phi(x);
         r.hypergrad_norm = diag.hypergradient(x).norm();
+        // x split with the samples: each rank holds its block of grad phi.
+        if (shard.x_local) {
+          double squares = r.hypergrad_norm * r.hypergrad_norm;
+          ranks.uncounted_sum({&squares, 1});
+          r.hypergrad_norm = std::sqrt(squares);
+        }
         if (s.min_eig) r.min_eig = curvature.min_eig_phi(x).value;
       } else {
         r.phi = r.hypergrad_norm = kNaN;

@@ -5,7 +5,7 @@
 namespace bilevel {
 
 RankMeanProblem::RankMeanProblem(Problem& local, Comm& comm, Counting counting)
-    : local_(local), comm_(comm), counting_(counting) {}
+    : local_(local), comm_(comm), counting_(counting), shard_(local.shard()) {}
 
 void RankMeanProblem::mean(std::span<Vec* const> parts) const {
   Index total = 0;
@@ -34,13 +34,18 @@ double RankMeanProblem::do_value(Fn fn, const Vec& x, const Vec& y, const Batch&
   return v(0);
 }
 
+void RankMeanProblem::local_x_mean(Vec* v) const {
+  *v /= static_cast<double>(shard_.count);
+}
+
 void RankMeanProblem::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx,
                               Vec* gy) const {
   local_.grad(fn, x, y, b, gx, gy);
   std::vector<Vec*> parts;
-  if (gx) parts.push_back(gx);
+  if (gx && shard_.x_local) local_x_mean(gx);
+  else if (gx) parts.push_back(gx);
   if (gy) parts.push_back(gy);
-  mean(parts);
+  if (!parts.empty()) mean(parts);
 }
 
 void RankMeanProblem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
@@ -53,6 +58,11 @@ void RankMeanProblem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* 
 bool RankMeanProblem::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
                              const Batch& b, Vec* out) const {
   local_.hvp(fn, block, x, y, v, b, out);
+  // Products into x-space (Hxy v, Hxx u) of a problem whose x is split: this rank's block.
+  if (shard_.x_local && (block == Block::kXY || block == Block::kXX)) {
+    local_x_mean(out);
+    return true;
+  }
   Vec* parts[] = {out};
   mean(parts);
   return true;

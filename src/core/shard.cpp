@@ -29,6 +29,11 @@ std::string Shard::describe() const {
   return "rank " + std::to_string(index) + " of " + std::to_string(count);
 }
 
+void mean_over_ranks_x(Comm& comm, const Shard& shard, Vec& v) {
+  if (shard.x_local) v /= static_cast<double>(shard.count);
+  else comm.allreduce_mean(v);
+}
+
 Shard shard_of(Comm& comm) {
   Shard s;
   s.index = comm.rank();

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "bilevel/data/catalog.hpp"
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 
 namespace bilevel {
@@ -27,12 +28,34 @@ void HypercleanOptions::declare(OptionList& o) {
   kernel.declare(o);
 }
 
-Hyperclean::Hyperclean(const HypercleanOptions& o) : o_(o) {
+Hyperclean::Hyperclean(const HypercleanOptions& o, const Shard& shard) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "hyperclean"));
   v.throw_if_any("hyperclean");
-  data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "hyperclean");
-  init(std::move(s.train), std::move(s.val), std::move(s.test));
+  if (shard.whole()) {
+    data::Split s =
+        split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "hyperclean");
+    init(std::move(s.train), std::move(s.val), std::move(s.test));
+    return;
+  }
+  if (parse_weight_mode(o_.weight) == WeightMode::kSoftmax)
+    throw InvalidInput("hyperclean: weight=softmax cannot be split over ranks (every sample's "
+                       "weight depends on all of x); use sigmoid or clip");
+  // Loading may fail on one rank alone: the ranks agree on that before the constants'
+  // collectives, so that none is left waiting.
+  ShardSplit s;
+  std::optional<std::string> failed;
+  try {
+    s = split_shard(o_.dataset, o_.split, o_.seed, shard, "hyperclean");
+  } catch (const std::exception& e) {
+    failed = e.what();
+  }
+  if (shard.comm) shard.comm->throw_if_any_failed(failed);
+  else if (failed) throw InvalidInput(*failed);
+  Shard mine = shard;
+  mine.x_local = true;  // one weight per training sample: x is split with the samples
+  init(std::move(s.local.train), std::move(s.local.val), std::move(s.local.test), mine, s.whole,
+       s.train_first);
 }
 
 Hyperclean::Hyperclean(data::Dataset train, data::Dataset val, data::Dataset test,
@@ -64,7 +87,8 @@ void Hyperclean::build_models() {
   work_.resize(std::max(n, m));
 }
 
-void Hyperclean::init(data::Dataset train, data::Dataset val, data::Dataset test) {
+void Hyperclean::init(data::Dataset train, data::Dataset val, data::Dataset test,
+                      const Shard& shard, const SplitSizes& whole, Index train_first) {
   if (train.num_samples() < 1 || val.num_samples() < 1)
     throw InvalidInput("hyperclean: the training and validation sets must not be empty");
   if (train.num_classes < 2)
@@ -76,8 +100,22 @@ void Hyperclean::init(data::Dataset train, data::Dataset val, data::Dataset test
   d->train = std::move(train);
   d->val = std::move(val);
   d->test = std::move(test);
+  d->shard = shard;
+  d->has_test = d->test.num_samples() > 0;
+  if (!shard.whole()) {
+    d->w_train = shard.weight(whole.n_train);
+    d->w_val = shard.weight(whole.n_val);
+    d->w_test = shard.weight(whole.n_test);
+    d->has_test = whole.n_test > 0;
+    d->n_train = whole.n_train;
+    d->train_first = train_first;
+  } else {
+    d->n_train = d->train.num_samples();
+  }
+  // The whole training set's corruption, on this rank's block of it.
   if (o_.corrupt > 0)
-    d->corrupted = data::corrupt_labels(&d->train, o_.corrupt, corruption_seed(o_.seed));
+    d->corrupted = data::corrupt_labels_block(&d->train, d->n_train, train_first, o_.corrupt,
+                                              corruption_seed(o_.seed));
   data_ = d;
 
   const Index n = d->train.num_samples();
@@ -89,13 +127,15 @@ void Hyperclean::init(data::Dataset train, data::Dataset val, data::Dataset test
   k.mu_g = ridge;
   k.L_g = weights_.mode() == WeightMode::kSoftmax
               ? 0.5 * ce_train_->max_row_norm_sq() + ridge
-              : 0.5 * weights_.max_weight() * ce_train_->gram_lambda_max_bound() + ridge;
-  k.L_f = 0.5 * ce_val_->gram_lambda_max_bound();
+              : 0.5 * weights_.max_weight() *
+                        ce_train_->gram_lambda_max_bound(shard.comm, whole.n_train) +
+                    ridge;
+  k.L_f = 0.5 * ce_val_->gram_lambda_max_bound(shard.comm, whole.n_val);
   k.mu_fy = 0.0;  // the validation cross-entropy is convex in y
   // Outer steps: each entry of grad phi(x) carries the 1/n of g's mean, so a step of n moves
   // a sample's weight by O(1) per unit of its per-sample sensitivity. Tuned steps were 0.3 n
   // (australian, 350 samples) and 5 n (Fashion-MNIST, 20000 samples).
-  k.x_step = static_cast<double>(n);
+  k.x_step = static_cast<double>(d->n_train);
 }
 
 OptionValues Hyperclean::option_values() const { return bilevel::option_values(o_, name()); }
@@ -114,12 +154,19 @@ std::vector<std::string> Hyperclean::metric_names() const {
 std::vector<double> Hyperclean::metrics(const Vec& x, const Vec& y) const {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
   std::vector<double> out(5, kNaN);
-  auto evaluate = [&](const SoftmaxRegression& ce, double* loss, double* acc) {
-    *acc = ce.losses_at(y, {}, &work_);
-    *loss = work_.head(ce.num_samples()).mean();
+  // A shard's share (Shard::weight times its block's mean): the mean over ranks is the whole
+  // set's loss and accuracy.
+  auto evaluate = [&](const SoftmaxRegression& ce, double weight, double* loss, double* acc) {
+    *acc = weight * ce.losses_at(y, {}, &work_);
+    *loss = weight * work_.head(ce.num_samples()).mean();
   };
-  evaluate(*ce_val_, &out[0], &out[1]);
-  if (ce_test_) evaluate(*ce_test_, &out[2], &out[3]);
+  evaluate(*ce_val_, data_->w_val, &out[0], &out[1]);
+  if (ce_test_) evaluate(*ce_test_, data_->w_test, &out[2], &out[3]);
+  else if (data_->has_test) out[2] = out[3] = 0.0;  // this rank's test block is empty
+  if (!data_->shard.whole()) {
+    out[4] = sharded_flagged_corrupt(x);
+    return out;
+  }
   if (!data_->corrupted.empty()) {
     const Vec w = sample_weights(x);
     std::vector<Index> order(static_cast<std::size_t>(w.size()));
@@ -136,12 +183,41 @@ std::vector<double> Hyperclean::metrics(const Vec& x, const Vec& y) const {
   return out;
 }
 
+double Hyperclean::sharded_flagged_corrupt(const Vec& x) const {
+  // The metric ranks the whole training set's weights: every rank gathers them (and which
+  // rows are corrupted) into vectors of n_train entries, its block filled and zeros
+  // elsewhere, summed over ranks (uncounted, like every metric).
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  Comm* comm = data_->shard.comm;
+  if (!comm) return kNaN;  // a shard built without its ranks cannot see the others
+  const Index n = data_->n_train, first = data_->train_first;
+  Vec all = Vec::Zero(2 * n);
+  all.segment(first, dim_x()) = sample_weights(x);
+  for (Index row : data_->corrupted) all(n + first + row) = 1.0;
+  comm->uncounted_sum({all.data(), static_cast<std::size_t>(all.size())});
+  const auto k = static_cast<Index>(all.tail(n).sum());
+  if (k == 0) return kNaN;
+  std::vector<Index> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), Index{0});
+  std::nth_element(order.begin(), order.begin() + k - 1, order.end(), [&](Index a, Index b) {
+    return all(a) < all(b) || (all(a) == all(b) && a < b);
+  });
+  Index hits = 0;
+  for (auto it = order.begin(); it != order.begin() + k; ++it)
+    if (all(n + *it) > 0.5) ++hits;
+  return static_cast<double>(hits) / static_cast<double>(k);
+}
+
 Index Hyperclean::forward(Fn fn, const Vec& y, const Batch& b) const {
   return model(fn).forward(y, b.indices);
 }
 
+double Hyperclean::rows_divisor(Fn fn, Index m) const {
+  return static_cast<double>(m) / (fn == Fn::kF ? data_->w_val : data_->w_train);
+}
+
 void Hyperclean::row_scales(Fn fn, const Vec& x, const Batch& b, Index m) const {
-  const double inv_m = 1.0 / static_cast<double>(m);
+  const double inv_m = 1.0 / rows_divisor(fn, m);
   if (fn == Fn::kF) {
     scale_.head(m).setConstant(inv_m);
     return;
@@ -154,7 +230,7 @@ void Hyperclean::row_scales(Fn fn, const Vec& x, const Batch& b, Index m) const 
 double Hyperclean::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
   const Index m = b.size(num_samples(fn));
   model(fn).losses_at(y, b.indices, &work_);
-  if (fn == Fn::kF) return work_.head(m).mean();
+  if (fn == Fn::kF) return data_->w_val * work_.head(m).mean();
   row_scales(fn, x, b, m);
   return scale_.head(m).dot(work_.head(m)) + o_.c * y.squaredNorm();
 }
@@ -180,7 +256,7 @@ void Hyperclean::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec*
   }
   if (gx) {
     // d/dx (1/m) sum_r w_i(x) CE_r = J' (CE / m).
-    work_.head(m) /= static_cast<double>(m);
+    work_.head(m) /= rows_divisor(fn, m);
     weights_.jacobian_transpose(x, b.indices, work_, gx);
   }
 }
@@ -215,19 +291,19 @@ bool Hyperclean::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Ve
     case Block::kXY:
       // d/dx <grad_y g, v> = J' (<grad CE_r, v> / m).
       ce_train_->directional_at(y, b.indices, v, &work_);
-      work_.head(m) /= static_cast<double>(m);
+      work_.head(m) /= rows_divisor(fn, m);
       weights_.jacobian_transpose(x, b.indices, work_, out);
       return true;
     case Block::kYX:
       // d/dy <grad_x g, u> = sum_r ((J u)_r / m) grad CE_r.
       weights_.jacobian(x, b.indices, v, &work_);
-      scale_.head(m) = work_.head(m) / static_cast<double>(m);
+      scale_.head(m) = work_.head(m) / rows_divisor(fn, m);
       ce_train_->gradient_at(y, b.indices, scale_, out, nullptr);
       return true;
     case Block::kXX:
       // Hxx g = (1/m) sum_r CE_r Hess_x w_{i_r}: the dense path's hxx, applied to u.
       forward(fn, y, b);
-      work_.head(m) = ce_train_->losses().head(m) / static_cast<double>(m);
+      work_.head(m) = ce_train_->losses().head(m) / rows_divisor(fn, m);
       weights_.weighted_hessian_product(x, b.indices, work_, v, out);
       return true;
     case Block::kYY:
@@ -239,7 +315,7 @@ bool Hyperclean::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Ve
 bool Hyperclean::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx,
                             Mat* hxy, Mat* hyy) const {
   const Index m = forward(fn, y, b);
-  const double inv_m = 1.0 / static_cast<double>(m);
+  const double inv_m = 1.0 / rows_divisor(fn, m);
   if (fn == Fn::kF) {
     if (hxx) hxx->setZero(dim_x(), dim_x());
     if (hxy) hxy->setZero(dim_x(), dim_y());

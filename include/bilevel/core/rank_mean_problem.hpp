@@ -11,6 +11,8 @@
 //   - the run's exact diagnostics (phi, ||grad phi|| of the whole problem), with
 //     Counting::kUncounted on a clone of the rank's problem: neither the products nor the
 //     allreduces are the method's.
+// For a problem whose x is split with its samples (Shard::x_local: x is this rank's block),
+// results in x-space are this rank's block of the whole problem's, with no communication.
 // Every rank must make the same calls in the same order (all ranks of a run do: they hold
 // the same iterates). Minibatch indices refer to this rank's samples.
 #pragma once
@@ -35,6 +37,7 @@ class RankMeanProblem : public Problem {
   Vec initial_x() const override { return local_.initial_x(); }
   Vec initial_y() const override { return local_.initial_y(); }
   OptionValues option_values() const override { return local_.option_values(); }
+  Shard shard() const override { return shard_; }
   std::optional<Box> box_x() const override { return local_.box_x(); }
   std::optional<Box> box_y() const override { return local_.box_y(); }
   bool is_minimax() const override { return local_.is_minimax(); }
@@ -50,10 +53,13 @@ class RankMeanProblem : public Problem {
  private:
   // The mean over ranks of `parts` (each resized already), in one collective.
   void mean(std::span<Vec* const> parts) const;
+  // An x-space result of an x_local problem: this rank's block of the mean.
+  void local_x_mean(Vec* v) const;
 
   Problem& local_;
   Comm& comm_;
   Counting counting_;
+  Shard shard_;
   mutable Vec stacked_;
 };
 

@@ -26,6 +26,10 @@ struct Shard {
   // The ranks' communicator, for what building a shard needs across ranks (the whole
   // problem's constants), uncounted. Null only when count == 1.
   Comm* comm = nullptr;
+  // x is split with the samples (hyperclean: one weight per training sample): dim_x() is this
+  // rank's block, and an x-vector's mean over ranks is this block divided by count, without
+  // communication (mean_over_ranks_x).
+  bool x_local = false;
 
   bool whole() const { return count == 1; }
   // This rank's rows [first, first + size) of a set of n samples.
@@ -39,6 +43,10 @@ struct Shard {
   // "rank 2 of 4" (for messages and option echoes).
   std::string describe() const;
 };
+
+// The mean over ranks of an x-space vector of the method (a direction, a hypergradient): an
+// allreduce (counted), or for x_local this rank's block divided by count, with none.
+void mean_over_ranks_x(Comm& comm, const Shard& shard, Vec& v);
 
 // The shard of this rank of `comm` (the whole problem when comm has one rank).
 Shard shard_of(Comm& comm);

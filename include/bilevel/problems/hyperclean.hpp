@@ -57,7 +57,11 @@ class Hyperclean : public Problem {
  public:
   // Loads o.dataset (only that part: for fashion-mnist, the 60000 training images) and
   // splits it with o.seed and corrupts the training labels.
-  explicit Hyperclean(const HypercleanOptions& o);
+  // With a shard of several (a distributed run: shard.hpp), loads only this rank's block of
+  // each of train, validation and test; x is split with the training samples (x_local: this
+  // rank's weights only), so the x-step needs no communication. Sigmoid and clip weights
+  // only (a softmax weight depends on all of x). The constants are the whole problem's.
+  explicit Hyperclean(const HypercleanOptions& o, const Shard& shard = {});
   // A caller's own split. The training labels are corrupted with o.corrupt and o.seed (set
   // corrupt = 0 to use them as given); o.dataset and o.split are ignored. `test` may be empty.
   Hyperclean(data::Dataset train, data::Dataset val, data::Dataset test,
@@ -78,6 +82,7 @@ class Hyperclean : public Problem {
     return fn == Fn::kF ? data_->val.num_samples() : data_->train.num_samples();
   }
   ProblemConstants constants() const override { return data_->constants; }
+  Shard shard() const override { return data_->shard; }
   Vec initial_x() const override { return weights_.initial_point(); }
   OptionValues option_values() const override;
   // val_loss, val_acc, test_loss, test_acc at the model y, and flagged_corrupt: among the
@@ -117,12 +122,22 @@ class Hyperclean : public Problem {
     data::Dataset train, val, test;
     std::vector<Index> corrupted;
     ProblemConstants constants;
+    Shard shard;
+    double w_train = 1, w_val = 1, w_test = 1;  // Shard::weight of each set
+    bool has_test = false;   // the whole problem has a test set
+    Index n_train = 0;       // the whole training set's size
+    Index train_first = 0;   // this rank's first training row in it
   };
 
   // A clone: shares other's data.
   Hyperclean(const Hyperclean& other);
   // Checks and corrupts the split, builds the models and derives the constants.
-  void init(data::Dataset train, data::Dataset val, data::Dataset test);
+  void init(data::Dataset train, data::Dataset val, data::Dataset test, const Shard& shard = {},
+            const SplitSizes& whole = {}, Index train_first = 0);
+  // m / Shard::weight: what a mean over m rows of fn divides by (m for the whole problem).
+  double rows_divisor(Fn fn, Index m) const;
+  // flagged_corrupt of the whole training set, across ranks.
+  double sharded_flagged_corrupt(const Vec& x) const;
   // The models of the shared data and the workspaces: each instance its own.
   void build_models();
   // Runs the reference forward pass of f's or g's data at y; returns the number of rows m.

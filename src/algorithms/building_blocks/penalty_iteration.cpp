@@ -139,7 +139,8 @@ const Vec& PenaltyIteration::direction(Problem& p, Rng& rng) {
   p.grad(Fn::kG, x_, y_, sg_.draw(rng), &ggx_, nullptr);
   p.grad(Fn::kG, x_, z_, sg_.draw(rng), &ggxz_, nullptr);
   d_ = gfx_ + lam * (ggx_ - ggxz_);
-  if (comm_) comm_->allreduce_mean(d_);  // Alg. 3: the agents' x-directions averaged
+  // Alg. 3: the agents' x-directions averaged (none to send when x is split with the samples).
+  if (comm_) mean_over_ranks_x(*comm_, p.shard(), d_);
   return d_;
 }
 
