@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/parse.hpp"
 #include "bilevel/io/atomic_file.hpp"
 
@@ -120,6 +121,9 @@ nlohmann::json run_summary(const Result& result, const RunSettings& settings,
     out["comm_rounds"] = result.comm.rounds;
     out["comm_bytes"] = result.comm.bytes;
   }
+  // The ranks of a distributed run (the oracle counts above are one rank's; every rank makes
+  // the same calls).
+  if (settings.comm && settings.comm->size() > 1) out["ranks"] = settings.comm->size();
   out["timings"] = {{"start_s", number(result.timings.start_s)},
                     {"steps_s", number(result.timings.steps_s)},
                     {"diagnostics_s", number(result.timings.diagnostics_s)},
