@@ -135,6 +135,8 @@ ExitCode execute_run(const RunArguments& args) {
   const InterruptHandler interrupt;
   settings.interrupt = interrupt.flag();
   const Result result = algo->solve(*problem, settings);
+  // Every rank's oracle calls, summed (collective: every rank is here).
+  const Index calls_all_ranks = ranks.sum_over_ranks(result.counts.total_calls());
   if (bar) bar->finish();
 
   // The report comes first: if an output file cannot be written after all, the numbers of a
@@ -154,6 +156,7 @@ ExitCode execute_run(const RunArguments& args) {
   if (lead && !args.summary_path.empty()) {
     nlohmann::json summary = run_summary(result, settings, peak_rss_mb());
     summary["bilevel_version"] = BILEVEL_VERSION;
+    if (distributed) summary["oracle_calls_all_ranks"] = calls_all_ranks;
     write_summary_json(summary, args.summary_path);
   }
   if (result.status == Status::kInterrupted)

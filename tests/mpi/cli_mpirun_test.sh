@@ -21,8 +21,12 @@ mpi() { "$mpiexec" --allow-run-as-root --oversubscribe "$@"; }
 
 args=(run --problem learnreg -P corrupt=0.2 --algo f2ba --max-iters 10)
 "$bilevel" "${args[@]}" --quiet --trace "$dir/serial.csv" || fail "serial run"
-mpi -np 2 "$bilevel" "${args[@]}" --trace "$dir/dist.csv" >"$dir/out" 2>"$dir/err" ||
-  fail "the run on 2 ranks"
+mpi -np 2 "$bilevel" "${args[@]}" --trace "$dir/dist.csv" --summary "$dir/dist.json" \
+  >"$dir/out" 2>"$dir/err" || fail "the run on 2 ranks"
+grep -q '"ranks": 2' "$dir/dist.json" || fail "the summary does not say 2 ranks"
+calls=$(tail -1 "$dir/dist.csv" | awk -F, '{print $3 + $4 + $5}')
+grep -q "\"oracle_calls_all_ranks\": $((2 * calls))," "$dir/dist.json" ||
+  fail "the summary's total over ranks is not twice rank 0's $calls calls"
 [ "$(grep -c max_iterations "$dir/out")" -eq 1 ] || fail "the report is not printed once"
 # serial: phi is column 7, val_loss 9; distributed: comm_rounds, comm_bytes come in at 9, 10.
 paste -d, "$dir/serial.csv" "$dir/dist.csv" | awk -F, '
