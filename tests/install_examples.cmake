@@ -3,7 +3,7 @@
 #   1. installs the build tree into a fresh prefix (cmake --install BUILD_DIR --prefix ...);
 #   2. checks that no source folder (data/, tools/) is compiled into the installed binaries;
 #   3. configures and builds examples/ against the prefix (find_package(bilevel), the same
-#      compiler and generator), runs both examples, and checks that own_problem's printed
+#      compiler and generator), runs the examples, and checks that own_problem's printed
 #      distances to the known solution are small;
 #   4. runs the installed bin/bilevel with BILEVEL_DATA_DIR unset and checks that every shipped
 #      dataset is reported available from <prefix>/share/bilevel/data (found beside the
@@ -109,6 +109,11 @@ message(STATUS "ok: own_problem's distances ${distances}")
 step("run stop_early" ${clean_env} "${examples_build}/stop_early")
 if(NOT step_output MATCHES "termination +user_stop")
   message(FATAL_ERROR "FAILED: stop_early's report does not say user_stop:\n${step_output}")
+endif()
+
+step("run distributed" ${clean_env} "${examples_build}/distributed")
+if(NOT step_output MATCHES "ranks 1: phi 0\\.[0-9]+")
+  message(FATAL_ERROR "FAILED: distributed printed no result:\n${step_output}")
 endif()
 
 # 4. The installed command line finds the shipped data and tools beside itself.
