@@ -18,6 +18,7 @@
 #include "exit_codes.hpp"
 #include "interrupt.hpp"
 #include "python_tool.hpp"
+#include "run_command.hpp"
 
 namespace bilevel::cli {
 
@@ -131,6 +132,7 @@ void add_complexity_flags(CLI::App& cmd, ComplexityArguments& args) {
 }
 
 ExitCode execute_complexity(const ComplexityArguments& args) {
+  require_one_process("complexity");
   const RunArguments& ra = args.run;
   if (ra.problem.empty() || ra.algo.empty())
     throw InvalidInput("complexity needs --problem NAME and --algo NAME (see 'bilevel list')");

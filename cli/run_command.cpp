@@ -75,6 +75,14 @@ void check_algorithm_options(const Algorithm& algo) {
 
 }  // namespace
 
+void require_one_process(const std::string& command) {
+  if (!launched_by_mpi() || world_comm().size() == 1) return;
+  throw CollectiveError(command + " runs on one process (this one was started on " +
+                        std::to_string(world_comm().size()) +
+                        " ranks): a distributed method's iterates on one rank are those on "
+                        "many, so run it without mpirun");
+}
+
 ExitCode execute_run(const RunArguments& args) {
   // Under mpirun every rank runs this command on its shard: MPI starts here. Rank 0 alone
   // prints and writes; the others compute.

@@ -6,6 +6,8 @@
 // fails in milliseconds rather than after minutes of computation.
 #pragma once
 
+#include <string>
+
 #include "bilevel/core/comm.hpp"
 #include "exit_codes.hpp"
 #include "run_arguments.hpp"
@@ -14,6 +16,10 @@ namespace bilevel::cli {
 
 // An error every rank of a distributed run has agreed on: rank 0 alone prints it.
 using CollectiveError = AgreedError;
+
+// For the commands that run on one process (tune, complexity): under mpirun with several
+// ranks, throws CollectiveError saying so (every rank throws it; rank 0 prints it).
+void require_one_process(const std::string& command);
 
 // Returns kExitOk or kExitDiverged; bad input throws InvalidInput (the caller prints it).
 // Under mpirun (world_comm() of several ranks) every rank builds its shard of the problem and

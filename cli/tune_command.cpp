@@ -5,7 +5,6 @@
 #include <memory>
 #include <sstream>
 
-#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/io/output_files.hpp"
 #include "bilevel/io/tune_summary.hpp"
@@ -61,11 +60,7 @@ void add_tune_flags(CLI::App& cmd, TuneArguments& args) {
 }
 
 ExitCode execute_tune(const TuneArguments& args) {
-  if (launched_by_mpi() && world_comm().size() > 1)
-    throw CollectiveError("tune runs on one process (this one was started on " +
-                          std::to_string(world_comm().size()) +
-                          " ranks): a distributed method's iterates on one rank are those on "
-                          "many, so tune it without mpirun");
+  require_one_process("tune");
   const RunArguments& ra = args.run;
   if (ra.problem.empty() || ra.algo.empty())
     throw InvalidInput("tune needs --problem NAME and --algo NAME (see 'bilevel list')");

@@ -5,7 +5,7 @@
 #     across ranks).
 #  2. One rank cannot read its shard: every rank ends non-zero within seconds, with one line
 #     naming the rank and the error (no rank left waiting in a collective).
-#  3. A method that does not run distributed is refused with one message.
+#  3. A method that does not run distributed, and `tune`, are refused with one message.
 set -u
 bilevel=$1
 mpiexec=$2
@@ -52,4 +52,7 @@ mpi -np 2 "$bilevel" run --problem quadratic --algo aid-cg >"$dir/out3" 2>"$dir/
   fail "aid-cg ran on 2 ranks"
 [ "$(grep -c 'does not run on several ranks' "$dir/err3")" -eq 1 ] ||
   fail "not one message refusing aid-cg"
+mpi -np 2 "$bilevel" tune --problem quadratic --algo f2ba -G eta=0.1:1 >"$dir/out4" 2>"$dir/err4" &&
+  fail "tune ran on 2 ranks"
+[ "$(grep -c 'tune runs on one process' "$dir/err4")" -eq 1 ] || fail "not one message refusing tune"
 echo "ok"
