@@ -8,6 +8,14 @@ RankMeanProblem::RankMeanProblem(Problem& local, Comm& comm, Counting counting)
     : local_(local), comm_(comm), counting_(counting), shard_(local.shard()) {}
 
 void RankMeanProblem::mean(std::span<Vec* const> parts) const {
+  auto reduce = [&](std::span<double> all) {
+    if (counting_ == Counting::kMethod) comm_.allreduce_mean(all);
+    else comm_.uncounted_mean(all);
+  };
+  if (parts.size() == 1) {  // in place: no stacking copy (CG's products)
+    reduce({parts[0]->data(), static_cast<std::size_t>(parts[0]->size())});
+    return;
+  }
   Index total = 0;
   for (const Vec* p : parts) total += p->size();
   stacked_.resize(total);
@@ -16,9 +24,7 @@ void RankMeanProblem::mean(std::span<Vec* const> parts) const {
     stacked_.segment(at, p->size()) = *p;
     at += p->size();
   }
-  const std::span<double> all(stacked_.data(), static_cast<std::size_t>(total));
-  if (counting_ == Counting::kMethod) comm_.allreduce_mean(all);
-  else comm_.uncounted_mean(all);
+  reduce({stacked_.data(), static_cast<std::size_t>(total)});
   at = 0;
   for (Vec* p : parts) {
     *p = stacked_.segment(at, p->size());

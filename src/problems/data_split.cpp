@@ -1,8 +1,10 @@
 #include "bilevel/problems/data_split.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
+#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/data/catalog.hpp"
 
@@ -40,8 +42,11 @@ data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::
   return data::split(d, r.n_train, r.n_val, r.n_test, seed);
 }
 
-ShardSplit split_shard(const std::string& spec, const SplitSizes& sizes, std::uint64_t seed,
-                       const Shard& shard, const std::string& owner) {
+namespace {
+
+// split_shard's loading, on this rank alone.
+ShardSplit load_shard(const std::string& spec, const SplitSizes& sizes, std::uint64_t seed,
+                      const Shard& shard, const std::string& owner) {
   ShardSplit out;
   // Each set's block of the split order, in that order (filled once n is known).
   std::vector<Index> blocks[3];
@@ -80,6 +85,24 @@ ShardSplit split_shard(const std::string& spec, const SplitSizes& sizes, std::ui
   out.local.train = held.subset(positions(blocks[0]), held.name + "/train");
   out.local.val = held.subset(positions(blocks[1]), held.name + "/val");
   out.local.test = held.subset(positions(blocks[2]), held.name + "/test");
+  return out;
+}
+
+}  // namespace
+
+ShardSplit split_shard(const std::string& spec, const SplitSizes& sizes, std::uint64_t seed,
+                       const Shard& shard, const std::string& owner) {
+  if (!shard.comm) return load_shard(spec, sizes, seed, shard, owner);
+  // Loading may fail on one rank alone (its file, its memory): the ranks agree on it here,
+  // before any collective of the problem's construction, so that none is left waiting.
+  ShardSplit out;
+  std::optional<std::string> failed;
+  try {
+    out = load_shard(spec, sizes, seed, shard, owner);
+  } catch (const std::exception& e) {
+    failed = e.what();
+  }
+  shard.comm->throw_if_any_failed(failed);
   return out;
 }
 

@@ -41,17 +41,7 @@ Hyperclean::Hyperclean(const HypercleanOptions& o, const Shard& shard) : o_(o) {
   if (parse_weight_mode(o_.weight) == WeightMode::kSoftmax)
     throw InvalidInput("hyperclean: weight=softmax cannot be split over ranks (every sample's "
                        "weight depends on all of x); use sigmoid or clip");
-  // Loading may fail on one rank alone: the ranks agree on that before the constants'
-  // collectives, so that none is left waiting.
-  ShardSplit s;
-  std::optional<std::string> failed;
-  try {
-    s = split_shard(o_.dataset, o_.split, o_.seed, shard, "hyperclean");
-  } catch (const std::exception& e) {
-    failed = e.what();
-  }
-  if (shard.comm) shard.comm->throw_if_any_failed(failed);
-  else if (failed) throw InvalidInput(*failed);
+  ShardSplit s = split_shard(o_.dataset, o_.split, o_.seed, shard, "hyperclean");
   Shard mine = shard;
   mine.x_local = true;  // one weight per training sample: x is split with the samples
   init(std::move(s.local.train), std::move(s.local.val), std::move(s.local.test), mine, s.whole,

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
 #include "bilevel/data/catalog.hpp"
 
@@ -33,17 +32,7 @@ Learnreg::Learnreg(const LearnregOptions& o, const Shard& shard) : o_(o) {
     init(std::move(s.train), std::move(s.val), std::move(s.test));
     return;
   }
-  // Loading may fail on one rank alone (its file, its memory): the ranks agree on that before
-  // the constants' collectives, so that none is left waiting.
-  ShardSplit s;
-  std::optional<std::string> failed;
-  try {
-    s = split_shard(o_.dataset, o_.split, o_.seed, shard, "learnreg");
-  } catch (const std::exception& e) {
-    failed = e.what();
-  }
-  if (shard.comm) shard.comm->throw_if_any_failed(failed);
-  else if (failed) throw InvalidInput(*failed);
+  ShardSplit s = split_shard(o_.dataset, o_.split, o_.seed, shard, "learnreg");
   init(std::move(s.local.train), std::move(s.local.val), std::move(s.local.test), shard, s.whole,
        s.train_first);
 }

@@ -38,7 +38,8 @@ struct ShardSplit {
 // The split that split_dataset(load_dataset(spec), sizes, seed) gives, of which this rank
 // loads only its blocks: the rows of the other ranks are never held. Every rank must get at
 // least one training and one validation sample (InvalidInput naming `owner` otherwise); a
-// test block may be empty.
+// test block may be empty. With shard.comm, collective: a rank that fails to load makes every
+// rank throw AgreedError with its message (no rank is left waiting in a later collective).
 ShardSplit split_shard(const std::string& spec, const SplitSizes& sizes, std::uint64_t seed,
                        const Shard& shard, const std::string& owner);
 
