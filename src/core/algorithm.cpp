@@ -95,6 +95,12 @@ void check_requirements(const Algorithm& algorithm, const Problem& problem) {
     throw InvalidOptions(algorithm.name() + ": problem '" + problem.name() +
                          "' has no dense Hessians at this size" +
                          (r.alternative.empty() ? "" : "; use " + r.alternative));
+  if (r.hessian_vector_products && !problem.has_hessian_vector_products())
+    throw InvalidOptions(algorithm.name() +
+                         ": needs Hessian-vector products of f and g, which problem '" +
+                         problem.name() +
+                         "' does not provide; give the problem its products, or let it derive "
+                         "them by finite differences of its gradients");
 }
 
 namespace {

@@ -193,6 +193,11 @@ double estimate_L_g(Problem& p) {
 // at its initial point, with a warning, rather than a refusal.
 double AutoContext::L_g() const {
   if (constants_.L_g) return *constants_.L_g;
+  // The estimate needs products (Problem::hvp refuses them here): ask for the value instead.
+  if (!problem_.has_hessian_vector_products())
+    throw InvalidOptions(owner_ + ": option " + option_ + "=auto needs the problem's constant " +
+                         "L_g, which this problem does not know (nor can it be estimated: the " +
+                         "problem has no Hessian-vector products); set -A " + option_ + "=VALUE");
   // The problem is the run's own, which the run's methods modify (oracle counts): resolution
   // receives it const only because most rules just read constants.
   const double L = estimate_L_g(const_cast<Problem&>(problem_));

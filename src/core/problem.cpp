@@ -88,6 +88,12 @@ void Problem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> y
 
 void Problem::hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
                   const Batch& b, Vec* out) {
+  // A backstop: check_requirements refuses such a problem before the run of a method that
+  // declares its products. product() stays available to the diagnostics (central differences).
+  if (!has_hessian_vector_products())
+    throw InvalidInput("problem '" + name() + "' has no Hessian-vector products (" +
+                       product_name(block) + " " + to_string(fn) +
+                       " v); a method that needs them must declare it in its requirements");
   count(fn, &FunctionCounts::hvp, b);
   product(fn, block, x, y, v, b, out);
   if (!all_finite(*out))

@@ -63,6 +63,9 @@ void RankMeanProblem::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* 
 
 bool RankMeanProblem::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v,
                              const Batch& b, Vec* out) const {
+  // Without products of its own the local problem's hvp refuses: the diagnostics' products
+  // are then central differences of the averaged gradients.
+  if (!local_.has_hessian_vector_products()) return false;
   local_.hvp(fn, block, x, y, v, b, out);
   // Products into x-space (Hxy v, Hxx u) of a problem whose x is split: this rank's block.
   if (shard_.x_local && (block == Block::kXY || block == Block::kXX)) {

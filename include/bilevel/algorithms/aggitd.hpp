@@ -63,6 +63,12 @@ class Aggitd : public Method<Aggitd, AggitdOptions, AggitdRun> {
       "aggregated iterative differentiation: the hypergradient's ITD recursion averaged over "
       "MPI ranks in the lower level's rounds (Xiao & Ji 2023)";
   using Method::Method;
+  // The ITD recursion multiplies by Hyy g and Hxy g.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
   bool runs_distributed() const override { return true; }
 };
 

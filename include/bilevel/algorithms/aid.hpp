@@ -102,6 +102,12 @@ class AidCg : public Method<AidCg, AidCgOptions, AidRun> {
   static constexpr const char* kDescription =
       "approximate implicit differentiation, warm-started CG (Ji et al. 2021, AID-BiO)";
   using Method::Method;
+  // CG multiplies by Hyy g, the hypergradient by Hxy g.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 
@@ -111,6 +117,12 @@ class AidNs : public Method<AidNs, AidNsOptions, AidRun> {
   static constexpr const char* kDescription =
       "approximate implicit differentiation, warm-started truncated Neumann series (Q products)";
   using Method::Method;
+  // Hxy g in every step, and Hyy g in the series (Q = 0 still needs the Hxy product).
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 

@@ -44,6 +44,12 @@ class DistAid : public Method<DistAid, AidCgOptions, DistAidRun> {
       "vectors only)";
   using Method::Method;
   bool runs_distributed() const override { return true; }
+  // aid-cg's products, averaged over the ranks.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override {
     return AidCg().upper_bounds(key, stochastic);
   }

@@ -61,6 +61,12 @@ class Ifsba : public Method<Ifsba, IfsbaOptions, IfsbaRun> {
       "inexact FSBA: cubic Newton on the penalty proxy from Hessian-vector products and CG "
       "only, no dense Hessians (fsba paper, Alg. 3)";
   using Method::Method;
+  // Each product with the proxy's Hessian is made of hxx, hyx, hxy, hyy products of f and g.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
 };
 
 }  // namespace bilevel

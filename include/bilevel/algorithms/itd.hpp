@@ -72,6 +72,12 @@ class Itd : public Method<Itd, ItdOptions, ItdRun> {
   static constexpr const char* kDescription =
       "iterative differentiation, reverse mode through K inner GD steps (Ji et al. 2021)";
   using Method::Method;
+  // The reverse pass multiplies by Hxy g and Hyy g.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 

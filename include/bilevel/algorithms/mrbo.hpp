@@ -79,6 +79,12 @@ class Mrbo : public Method<Mrbo, MrboOptions, MrboRun> {
       "momentum-based recursive bilevel optimizer, STORM momentum on y and hypergradient "
       "estimates (Yang, Ji & Liang 2021)";
   using Method::Method;
+  // Its hypergradient estimates are Neumann series: Hyy g and Hxy g products.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
 };
 
 }  // namespace bilevel

@@ -78,6 +78,12 @@ class Soba : public Method<Soba, SobaOptions, SobaRun> {
       "stochastic bilevel algorithm: single loop on y, the linear-system variable v and x "
       "(Dagreou et al. 2022)";
   using Method::Method;
+  // The v update multiplies by Hyy g, the x direction by Hxy g, every step.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
 };
 
 }  // namespace bilevel

@@ -64,6 +64,12 @@ class Stocbio : public Method<Stocbio, StocbioOptions, StocbioRun> {
       "stochastic bilevel optimizer: inner SGD + Neumann-series hypergradient with "
       "Hessian-vector products (Ji, Yang & Liang 2021)";
   using Method::Method;
+  // The Neumann hypergradient: Q Hyy g and one Hxy g product (any Q).
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
   std::vector<ComplexityBound> upper_bounds(std::string_view key, bool stochastic) const override;
 };
 

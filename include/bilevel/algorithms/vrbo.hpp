@@ -74,6 +74,12 @@ class Vrbo : public Method<Vrbo, VrboOptions, VrboRun> {
       "variance-reduced bilevel optimizer, SARAH estimators of the y gradient and the "
       "hypergradient with periodic large batches (Yang, Ji & Liang 2021)";
   using Method::Method;
+  // Its hypergradient estimates are Neumann series: Hyy g and Hxy g products.
+  Requirements requirements() const override {
+    Requirements r;
+    r.hessian_vector_products = true;
+    return r;
+  }
 };
 
 }  // namespace bilevel

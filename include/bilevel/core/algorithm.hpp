@@ -124,9 +124,10 @@ struct RunContext {
 
 // What an algorithm asks of the problems it runs on (checked before a run starts).
 struct Requirements {
-  bool minimax = false;        // f = F, g = -F (Problem::is_minimax)
-  bool dense_hessian = false;  // Problem::hessian blocks
-  std::string alternative;     // a method to suggest when a requirement is not met
+  bool minimax = false;                  // f = F, g = -F (Problem::is_minimax)
+  bool dense_hessian = false;            // Problem::hessian blocks
+  bool hessian_vector_products = false;  // products with Hessian blocks (Problem::hvp)
+  std::string alternative;               // a method to suggest when a requirement is not met
 };
 
 class Algorithm {

@@ -90,6 +90,11 @@ class Problem {
   virtual std::vector<std::string> metric_names() const { return {}; }
   virtual std::vector<double> metrics(const Vec& /*x*/, const Vec& /*y*/) const { return {}; }
   virtual bool has_dense_hessian() const { return false; }
+  // The built-in problems have Hessian-vector products (in closed form or derived by central
+  // differences of their gradients). A problem defined outside (the Python module's user
+  // problems) may have none: the methods that need them then refuse it
+  // (Requirements::hessian_vector_products), and hvp() throws InvalidInput.
+  virtual bool has_hessian_vector_products() const { return true; }
   // A minimax problem min_x max_y F: f = F and g = -F (what lmcn requires).
   virtual bool is_minimax() const { return false; }
   // Constraint sets of a problem  min_{x in X} f(x, y*(x)),  y*(x) in argmin_{y in Y} g(x, y)
@@ -112,7 +117,8 @@ class Problem {
   // override do_grad_y_multi (one pass over the data for F2BA's y and z sequences).
   void grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
                     std::span<const Batch> batches, std::span<Vec* const> outs);
-  // out = H_block(fn) v (see Block): one Hessian-vector product.
+  // out = H_block(fn) v (see Block): one Hessian-vector product. Throws InvalidInput for a
+  // problem without products (has_hessian_vector_products()).
   void hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
            Vec* out);
   // The same, by block: Hyy v; Hxy v = d/dx <grad_y fn, v>; Hyx u = d/dy <grad_x fn, u>; Hxx u

@@ -41,6 +41,7 @@ class RankMeanProblem : public Problem {
   std::optional<Box> box_x() const override { return local_.box_x(); }
   std::optional<Box> box_y() const override { return local_.box_y(); }
   bool is_minimax() const override { return local_.is_minimax(); }
+  bool has_hessian_vector_products() const override { return local_.has_hessian_vector_products(); }
 
  protected:
   double do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const override;
