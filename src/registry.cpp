@@ -61,6 +61,23 @@ ProblemEntry problem_entry() {
       return std::make_unique<P>(o, shard);
     };
   }
+  if constexpr (std::is_constructible_v<P, data::Dataset, data::Dataset, data::Dataset,
+                                        const O&>) {
+    e.make_from_data = [](const KeyValues& kv, data::Dataset train, data::Dataset val,
+                          data::Dataset test) -> std::unique_ptr<Problem> {
+      for (const auto& [key, value] : kv)
+        if (key == "dataset" || key == "n_train" || key == "n_val" || key == "n_test")
+          throw InvalidInput(std::string(P::kName) + ": option " + key +
+                             " chooses or splits a dataset, but the train / validation / test "
+                             "sets are given; drop " + key);
+      O o = options_from<O>(kv, P::kName);
+      o.dataset = train.name;  // what the summaries echo
+      Violations v;
+      v.add_all(option_violations(o, P::kName));
+      v.throw_if_any(P::kName);
+      return std::make_unique<P>(std::move(train), std::move(val), std::move(test), o);
+    };
+  }
   e.options = [] { return option_docs(O{}, P::kName); };
   if constexpr (requires { P::lower_bounds(std::string_view{}, false); })
     e.lower_bounds = &P::lower_bounds;
@@ -122,6 +139,23 @@ std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& 
   }
   throw InvalidInput("unknown problem '" + name + "'; known problems: " + known +
                      did_you_mean(name, names));
+}
+
+std::unique_ptr<Problem> make_problem_from_data(const std::string& name, const KeyValues& options,
+                                                data::Dataset train, data::Dataset val,
+                                                data::Dataset test) {
+  std::string takes_data;
+  for (const auto& e : problem_registry())
+    if (e.make_from_data) takes_data += (takes_data.empty() ? "" : ", ") + e.name;
+  for (const auto& e : problem_registry()) {
+    if (e.name != name) continue;
+    if (!e.make_from_data)
+      throw InvalidInput("problem '" + name + "' takes no data sets; the problems that do: " +
+                         takes_data);
+    return e.make_from_data(options, std::move(train), std::move(val), std::move(test));
+  }
+  make_problem(name);  // throws: unknown name, with the known ones
+  return nullptr;
 }
 
 std::unique_ptr<Algorithm> make_algorithm(const std::string& name, const KeyValues& options) {

@@ -11,6 +11,7 @@
 #include "bilevel/core/algorithm.hpp"
 #include "bilevel/core/complexity_bounds.hpp"
 #include "bilevel/core/problem.hpp"
+#include "bilevel/data/dataset.hpp"
 
 namespace bilevel {
 
@@ -22,6 +23,11 @@ struct ProblemEntry {
   // Builds one rank's shard (shard.hpp) for a distributed run; null for a problem that is not
   // a finite sum it can split (a distributed run then replicates the whole problem).
   std::function<std::unique_ptr<Problem>(const KeyValues&, const Shard&)> make_shard;
+  // Builds the problem on a caller's own train / validation / test sets (test may be empty)
+  // instead of loading and splitting its `dataset`; null for a problem that takes no data.
+  std::function<std::unique_ptr<Problem>(const KeyValues&, data::Dataset train,
+                                         data::Dataset val, data::Dataset test)>
+      make_from_data;
   std::function<std::vector<OptionDoc>()> options;  // defaults and help
   // The lower bounds the problem class states (P::lower_bounds), if any.
   std::function<std::vector<ComplexityBound>(std::string_view key, bool stochastic)>
@@ -42,6 +48,13 @@ const std::vector<AlgorithmEntry>& algorithm_registry();
 // the whole problem.
 std::unique_ptr<Problem> make_problem(const std::string& name, const KeyValues& options = {},
                                       const Shard& shard = {});
+// The problem `name` on the caller's own sets (ProblemEntry::make_from_data): what the Python
+// module's arrays become. The options that choose and split a dataset (dataset, n_train,
+// n_val, n_test) are refused, since the sets replace them; the others (corrupt, c, seed, ...)
+// apply as usual. Throws InvalidInput for a problem that takes no data, naming those that do.
+std::unique_ptr<Problem> make_problem_from_data(const std::string& name, const KeyValues& options,
+                                                data::Dataset train, data::Dataset val,
+                                                data::Dataset test);
 std::unique_ptr<Algorithm> make_algorithm(const std::string& name,
                                           const KeyValues& options = {});
 

@@ -1,5 +1,7 @@
 #include "bilevel/io/install_paths.hpp"
 
+#include <dlfcn.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <system_error>
@@ -21,6 +23,17 @@ std::string executable_dir() {
   return exe.parent_path().string();
 }
 
+std::string library_dir() {
+  // The file this function was loaded from: the executable for a program linked with the
+  // static library, the extension module for Python.
+  Dl_info info{};
+  if (dladdr(reinterpret_cast<void*>(&library_dir), &info) == 0 || info.dli_fname == nullptr)
+    return "";
+  std::error_code ec;
+  const fs::path file = fs::canonical(info.dli_fname, ec);
+  return ec ? "" : file.parent_path().string();
+}
+
 std::string installed_share_dir() { return BILEVEL_INSTALL_SHARE_DIR; }
 
 SharedFolder find_shared_folder(const std::string& name, const std::string& variable) {
@@ -36,11 +49,14 @@ SharedFolder find_shared_folder(const std::string& name, const std::string& vari
     return r;
   }
   const fs::path relative = fs::path("share") / "bilevel" / name;
-  if (const std::string exe_dir = executable_dir(); !exe_dir.empty()) {
-    const fs::path dir(exe_dir);
+  std::vector<std::string> dirs{executable_dir()};
+  if (const std::string lib = library_dir(); lib != dirs[0]) dirs.push_back(lib);
+  for (const std::string& binary_dir : dirs) {
+    if (binary_dir.empty()) continue;
+    const fs::path dir(binary_dir);
     // Lexically: /p/bin/../share/... is shown as /p/share/...
     r.searched.push_back((dir.parent_path() / relative).string());  // installed: bin/../share
-    r.searched.push_back((dir / relative).string());                // a build tree
+    r.searched.push_back((dir / relative).string());                // a build tree, a package
   }
   const std::string installed = (fs::path(installed_share_dir()) / name).string();
   r.searched.push_back(installed);

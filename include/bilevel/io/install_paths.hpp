@@ -11,6 +11,9 @@
 //   3. <exe dir>/share/bilevel/data: a build tree, where CMake links share/bilevel/data and
 //      share/bilevel/tools to the source folders (CMakeLists.txt), so build/bilevel and
 //      build/bilevel_tests find them from any build directory;
+//   2b, 3b. the same two beside the file the library was loaded from, when that is not the
+//      executable: the Python module's extension (bilevel/_bilevel*.so), whose package holds
+//      share/bilevel/data (a link to the sources in a build tree, a copy when pip-installed);
 //   4. <datadir>/bilevel/data, the install location configured when the library was built
 //      (CMAKE_INSTALL_FULL_DATADIR, e.g. /usr/local/share): for programs linked against an
 //      installed library that live elsewhere.
@@ -40,6 +43,9 @@ SharedFolder find_shared_folder(const std::string& name, const std::string& vari
 
 // The folder of the running executable (from /proc/self/exe), or "" when it is unknown.
 std::string executable_dir();
+// The folder of the binary this library was loaded from (dladdr): the executable's for a
+// program linked with it, the extension module's for Python; "" when unknown.
+std::string library_dir();
 
 // The install location of bilevel's shared files compiled into the library:
 // CMAKE_INSTALL_FULL_DATADIR/bilevel (e.g. /usr/local/share/bilevel).
