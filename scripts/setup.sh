@@ -28,6 +28,23 @@ REQUIRED_DEBIAN_PACKAGES=(
   dataset-fashion-mnist
   python3-matplotlib
   python3-numpy
+  # The Python module (python/, docs/python.md): pybind11 and the headers to build it, pytest
+  # to test it, pandas for Result.trace_frame(), scipy for sparse datasets, torch for the
+  # PyTorch adapter. python3-torch without recommends brings only the reference BLAS (about
+  # 13 times slower): libopenblas0-pthread is its fast one. threadpoolctl lets the module's
+  # threads= setting bound numpy's BLAS too. pip, setuptools and wheel make
+  # `pip install .` work without downloading a build backend.
+  pybind11-dev
+  python3-dev
+  python3-pytest
+  python3-pandas
+  python3-scipy
+  python3-torch
+  libopenblas0-pthread
+  python3-threadpoolctl
+  python3-pip
+  python3-setuptools
+  python3-wheel
   libopenmpi-dev
   openmpi-bin
 )
