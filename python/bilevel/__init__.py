@@ -9,7 +9,6 @@ command-line tool; every oracle call is counted. See docs/python.md.
 """
 
 import contextlib
-import sys
 
 from . import _bilevel
 from ._bilevel import Result, Status
@@ -57,23 +56,21 @@ def _data_set(name, value):
 
 
 def _thread_limits(threads):
-    """threads=N bounds every thread pool of the process for the run, as the CLI's --threads:
-    the library's (OpenMP, set by the run itself), and for a problem written in Python the
-    BLAS and OpenMP pools numpy uses (threadpoolctl, Debian's python3-threadpoolctl) and
-    PyTorch's (torch.set_num_threads), restored afterwards. 0 or None: no bound."""
+    """threads=N bounds the thread pools of the process for the run, as the CLI's --threads.
+    The run itself sets the library's OpenMP pool to N, which PyTorch's CPU kernels share
+    (one libgomp), and restores it afterwards; here numpy's BLAS is lowered to N when it uses
+    more (threadpoolctl, Debian's python3-threadpoolctl; never raised), for the problems
+    written in Python. 0 or None: no bound."""
     stack = contextlib.ExitStack()
     if not threads:
         return stack
     try:
         import threadpoolctl
-        stack.enter_context(threadpoolctl.threadpool_limits(limits=int(threads)))
     except ImportError:
-        pass
-    torch = sys.modules.get("torch")  # bounded only if the caller uses it
-    if torch is not None:
-        previous = torch.get_num_threads()
-        torch.set_num_threads(int(threads))
-        stack.callback(torch.set_num_threads, previous)
+        return stack
+    blas = [p["num_threads"] for p in threadpoolctl.threadpool_info() if p["user_api"] == "blas"]
+    if blas and max(blas) > threads:
+        stack.enter_context(threadpoolctl.threadpool_limits(limits=int(threads), user_api="blas"))
     return stack
 
 
@@ -88,8 +85,8 @@ def run(problem, problem_options=None, algo=None, options=None, *, callback=None
     settings: ``max_iters``, ``max_oracle_calls``, ``time_limit`` (seconds), ``tol`` (on the
         exact ||grad phi||), ``seed``, ``log_every``, ``diagnostics``, ``min_eig``,
         ``keep_trace``, ``threads``, ``max_memory``: the CLI's run flags, same defaults.
-        ``threads`` bounds every thread pool for the run: the library's, and numpy's BLAS and
-        PyTorch's for a problem written in Python.
+        ``threads`` sets the library's OpenMP pool for the run (shared by PyTorch's kernels)
+        and bounds numpy's BLAS; both are as before after the run.
     callback: ``callback(record, x, y)`` after every trace record (a dict of the trace
         columns); return None to go on, ``bilevel.Action.STOP`` (or True) to stop,
         ``bilevel.Action.ABORT`` to abort.

@@ -1,5 +1,7 @@
 #include "convert.hpp"
 
+#include <pybind11/stl.h>
+
 #include <string>
 
 namespace bilevel::python {

@@ -5,6 +5,8 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <omp.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -166,6 +168,12 @@ std::shared_ptr<ResultObject> run(const py::object& problem, const py::dict& pro
   }
 
   auto out = std::make_shared<ResultObject>();
+  // The run sets the calling thread's OpenMP count (RunSettings::threads), which PyTorch's
+  // kernels share: it is put back afterwards, so that a run changes no setting of the caller.
+  struct RestoreThreads {
+    int count = omp_get_max_threads();
+    ~RestoreThreads() { omp_set_num_threads(count); }
+  } restore_threads;
   {
     // The GIL is released for the whole run: other Python threads go on. A Python problem's
     // oracles and the callbacks take it back while they run.

@@ -133,3 +133,17 @@ def test_files_are_written_like_the_cli(tmp_path):
     assert lines[0].startswith("iter,time_s,grad_calls") and len(lines) == 5
     s = json.loads((tmp_path / "s.json").read_text())
     assert s["status"] == "max_iterations" or s["iters"] == r.iters
+
+
+def test_listings_hold_the_declared_options():
+    problems = {p["name"]: p for p in bilevel.list_problems()}
+    algorithms = {a["name"]: a for a in bilevel.list_algorithms()}
+    settings = {s["name"]: s for s in bilevel.list_settings()}
+    assert problems["hyperclean"]["takes_data"] and not problems["quadratic"]["takes_data"]
+    weight = next(o for o in problems["hyperclean"]["options"] if o["name"] == "weight")
+    assert weight["default"] == "sigmoid" and "clip" in weight["choices"]
+    lam = next(o for o in algorithms["f2ba"]["options"] if o["name"] == "lam")
+    assert lam["help"] and lam["constraint"] == "> 0"
+    assert algorithms["dist-f2ba"]["distributed"] and not algorithms["itd"]["distributed"]
+    assert settings["max_iters"]["default"] == "1000"
+    assert set(settings) >= {"max_iters", "tol", "seed", "threads", "time_limit"}

@@ -67,18 +67,34 @@ def test_torch_minibatches():
     assert r.counts["g"]["samples"] > 0 and np.isfinite(r.x).all()
 
 
-def test_threads_bounds_torch_and_blas_pools_during_the_run():
+def test_threads_sets_the_shared_pool_bounds_blas_and_restores_both():
     threadpoolctl = pytest.importorskip("threadpoolctl")
     seen = []
 
+    def blas_threads():
+        return [p["num_threads"] for p in threadpoolctl.threadpool_info()
+                if p["user_api"] == "blas"]
+
     class Watch(TorchQuadratic):
         def grad_g(self, x, y, *batch):
-            blas = [p["num_threads"] for p in threadpoolctl.threadpool_info()
-                    if p["user_api"] == "blas"]
-            seen.append((torch.get_num_threads(), blas))
+            seen.append((torch.get_num_threads(), blas_threads()))
             return super().grad_g(x, y, *batch)
 
     before = torch.get_num_threads()
-    bilevel.run(Watch(Quadratic()), None, "f2ba", {}, max_iters=2, threads=1)
-    assert seen and all(t == 1 and all(b == 1 for b in blas) for t, blas in seen), seen
-    assert torch.get_num_threads() == before  # restored
+    try:
+        torch.set_num_threads(2)
+        with threadpoolctl.threadpool_limits(limits=2, user_api="blas"):
+            bilevel.run(Watch(Quadratic()), None, "f2ba", {}, max_iters=2, threads=1)
+            assert seen and all(t == 1 and all(b == 1 for b in blas) for t, blas in seen), seen
+            # Both put back after the run.
+            assert torch.get_num_threads() == 2 and all(b == 2 for b in blas_threads())
+        # numpy's BLAS is bounded, never raised: at 1 thread it stays at 1 under threads=2;
+        # the OpenMP pool (the library's, shared by torch) is the run's 2.
+        with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+            torch.set_num_threads(1)
+            seen.clear()
+            bilevel.run(Watch(Quadratic()), None, "f2ba", {}, max_iters=2, threads=2)
+            assert seen and all(t == 2 and all(b == 1 for b in blas) for t, blas in seen), seen
+            assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
