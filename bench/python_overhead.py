@@ -9,8 +9,8 @@ with the same f2ba options:
   - numpy: the same f and g written as a bilevel.Problem (vectorized numpy, OpenBLAS);
   - torch: the same written as a bilevel.TorchProblem (autograd).
 Each runs with the run setting threads = `--threads` (2, the machine's cores) and with
-threads = 1. The setting bounds every thread pool for the run: the library's OpenMP, and for
-a Python problem numpy's BLAS (threadpoolctl) and torch's intra-op threads.
+threads = 1. The setting is the run's OpenMP pool (the library's, shared by torch's CPU
+kernels) and a bound on numpy's BLAS (threadpoolctl).
 The labels are corrupted here, in Python, and the C++ problem is given corrupt = 0, so the
 three see identical data. The f2ba options are the C++ problem's resolved auto options (lam,
 alpha, tau, eta from its constants), passed explicitly to all three.
