@@ -66,7 +66,8 @@ ProblemEntry problem_entry() {
     e.make_from_data = [](const KeyValues& kv, data::Dataset train, data::Dataset val,
                           data::Dataset test) -> std::unique_ptr<Problem> {
       for (const auto& [key, value] : kv)
-        if (key == "dataset" || key == "n_train" || key == "n_val" || key == "n_test")
+        if (key == "dataset" || key == "n_train" || key == "n_val" || key == "n_test" ||
+            key == "train" || key == "val" || key == "test")
           throw InvalidInput(std::string(P::kName) + ": option " + key +
                              " chooses or splits a dataset, but the train / validation / test "
                              "sets are given; drop " + key);

@@ -40,16 +40,24 @@ Point random_point(const Learnreg& p, std::uint64_t seed) {
 
 const std::vector<Index> kBatch = {1, 2, 5};
 
-class LearnregOracles : public ::testing::TestWithParam<bool> {};  // sparse features?
+// (sparse features?, a bias term?)
+class LearnregOracles : public ::testing::TestWithParam<std::tuple<bool, bool>> {
+ protected:
+  std::unique_ptr<Learnreg> problem() const {
+    LearnregOptions o;
+    o.bias = std::get<1>(GetParam());
+    return tiny(std::get<0>(GetParam()), o);
+  }
+};
 
 TEST_P(LearnregOracles, GradientsMatchFiniteDifferencesOfValues) {
-  auto p = tiny(GetParam());
+  auto p = problem();
   const auto [x, y] = random_point(*p, 5);
   testing::expect_gradients_match_finite_differences(*p, x, y, kBatch);
 }
 
 TEST_P(LearnregOracles, SecondOrderProductsAndDenseBlocksMatchFiniteDifferences) {
-  auto p = tiny(GetParam());
+  auto p = problem();
   ASSERT_TRUE(p->has_dense_hessian());
   const auto [x, y] = random_point(*p, 6);
   Rng rng(7);
@@ -63,15 +71,52 @@ TEST_P(LearnregOracles, SecondOrderProductsAndDenseBlocksMatchFiniteDifferences)
 }
 
 TEST_P(LearnregOracles, SingletonMinibatchesAverageToTheFullOracle) {
-  auto p = tiny(GetParam());
+  auto p = problem();
   const auto [x, y] = random_point(*p, 8);
   Rng rng(9);
   testing::expect_singleton_minibatches_average_to_full(*p, x, y,
                                                         gaussian_vector(p->dim_y(), rng));
 }
 
-INSTANTIATE_TEST_SUITE_P(Learnreg, LearnregOracles, ::testing::Bool(),
-                         [](const auto& info) { return info.param ? "sparse" : "dense"; });
+INSTANTIATE_TEST_SUITE_P(Learnreg, LearnregOracles,
+                         ::testing::Combine(::testing::Bool(), ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param) ? "sparse" : "dense") +
+                                  (std::get<1>(info.param) ? "" : "_no_bias");
+                         });
+
+// Without a bias the model is the one with its bias fixed at 0: the same values, and the
+// W part of the same derivatives.
+TEST(Learnreg, WithoutBiasIsTheModelWithItsBiasAtZero) {
+  LearnregOptions no_bias;
+  no_bias.bias = false;
+  auto p = tiny(true, no_bias);
+  auto full = tiny(true);
+  const Index c = 3;
+  ASSERT_EQ(p->dim_y() + c, full->dim_y());
+  EXPECT_EQ(p->dim_y(), 4 * c);
+  const auto [x, y] = random_point(*p, 11);
+  Vec padded = Vec::Zero(full->dim_y());
+  padded.head(p->dim_y()) = y;
+  for (Fn fn : {Fn::kF, Fn::kG}) {
+    EXPECT_DOUBLE_EQ(p->value(fn, x, y), full->value(fn, x, padded));
+    Vec gx, gy, fgx, fgy;
+    p->grad(fn, x, y, {}, &gx, &gy);
+    full->grad(fn, x, padded, {}, &fgx, &fgy);
+    EXPECT_LT((gy - fgy.head(p->dim_y())).norm(), 1e-14 * (1 + fgy.norm()));
+    EXPECT_LT((gx - fgx).norm(), 1e-14 * (1 + fgx.norm()));
+  }
+  EXPECT_EQ(p->metrics(x, y), full->metrics(x, padded));
+  // mu_g no longer involves the bias's c_bias.
+  EXPECT_DOUBLE_EQ(*p->constants().mu_g, 2 * no_bias.reg0);
+  // A method runs on it and lowers phi (this tiny random problem needs a smaller outer step
+  // than the real datasets' default).
+  RunSettings settings;
+  settings.stopping.max_iters = 20;
+  const Result r = make_algorithm("aid-cg", {{"eta", "1"}})->solve(*p, settings);
+  EXPECT_EQ(r.y.size(), p->dim_y());
+  EXPECT_LT(r.trace.records.back().phi, r.trace.records.front().phi) << r.message;
+}
 
 TEST(Learnreg, CountsEveryOracleCallByKindAndSamples) {
   auto p = tiny(true);

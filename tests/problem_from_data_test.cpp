@@ -7,6 +7,7 @@
 #include "bilevel/io/install_paths.hpp"
 #include "bilevel/problems/data_split.hpp"
 #include "bilevel/registry.hpp"
+#include "test_support.hpp"
 
 namespace bilevel {
 namespace {
@@ -28,13 +29,7 @@ TEST_P(ProblemFromData, EqualsTheNamedDatasetRunOnItsSplit) {
   const auto algo = make_algorithm(algo_name);
   const Result a = algo->solve(*named, settings);
   const Result b = algo->solve(*given, settings);
-  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
-  for (std::size_t k = 0; k < a.trace.records.size(); ++k) {
-    EXPECT_EQ(a.trace.records[k].phi, b.trace.records[k].phi) << k;
-    EXPECT_EQ(a.trace.records[k].metrics, b.trace.records[k].metrics) << k;
-    EXPECT_EQ(a.trace.records[k].counts, b.trace.records[k].counts) << k;
-  }
-  EXPECT_EQ(a.x, b.x);
+  testing::expect_same_run(a, b);
 }
 
 INSTANTIATE_TEST_SUITE_P(Problems, ProblemFromData,

@@ -21,6 +21,19 @@
 namespace bilevel::testing {
 
 // Central-difference gradient of a scalar function.
+// Two runs that must be the same computation: the same trace records (phi, metrics, oracle
+// counts), the same final iterates.
+inline void expect_same_run(const Result& a, const Result& b) {
+  ASSERT_EQ(a.trace.records.size(), b.trace.records.size());
+  for (std::size_t k = 0; k < a.trace.records.size(); ++k) {
+    EXPECT_EQ(a.trace.records[k].phi, b.trace.records[k].phi) << k;
+    EXPECT_EQ(a.trace.records[k].metrics, b.trace.records[k].metrics) << k;
+    EXPECT_EQ(a.trace.records[k].counts, b.trace.records[k].counts) << k;
+  }
+  EXPECT_EQ(a.x, b.x);
+  EXPECT_EQ(a.y, b.y);
+}
+
 inline Vec fd_gradient(const std::function<double(const Vec&)>& fn, const Vec& x,
                        double h = 1e-5) {
   Vec g(x.size());

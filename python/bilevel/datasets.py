@@ -34,10 +34,11 @@ def load(name_or_spec):
     return _dataset(_bilevel._load_dataset(name_or_spec), name_or_spec)
 
 
-def split(name_or_spec, n_train=0, n_val=0, n_test=0, seed=0):
+def split(name_or_spec, n_train=0, n_val=0, n_test=None, seed=0):
     """The train / validation / test split hyperclean and learnreg make of a dataset with
-    these options (0 = choose: a quarter for validation, a quarter for test, the rest for
-    training; ``seed`` shuffles the rows): three :class:`Dataset`. The problems' runs on
+    these options (n_val = 0: a quarter for validation; n_test = None: a quarter for test,
+    0: no test set; n_train = 0: the rest for training; ``seed`` shuffles the rows): three
+    :class:`Dataset`. The problems' runs on
     these arrays (``bilevel.run(..., train=..., val=..., test=...)``) are their runs on
     ``dataset=name_or_spec`` with the same seed."""
     return tuple(_dataset(d, name_or_spec)

@@ -156,7 +156,8 @@ void bind_datasets(py::module_& m) {
     }
     return dataset_dict(std::move(d));
   }, py::arg("spec"));
-  m.def("_split_dataset", [](const std::string& spec, Index n_train, Index n_val, Index n_test,
+  m.def("_split_dataset", [](const std::string& spec, Index n_train, Index n_val,
+                             std::optional<Index> n_test,
                              std::uint64_t seed) {
     data::Split parts;
     {
@@ -164,7 +165,7 @@ void bind_datasets(py::module_& m) {
       SplitSizes sizes;
       sizes.n_train = n_train;
       sizes.n_val = n_val;
-      sizes.n_test = n_test;
+      if (n_test) sizes.n_test = static_cast<double>(*n_test);
       parts = split_dataset(data::load_dataset(spec), sizes, seed, "split");
     }
     return py::make_tuple(dataset_dict(std::move(parts.train)), dataset_dict(std::move(parts.val)),

@@ -71,10 +71,18 @@ SyntheticTextOptions synthetic_text_options(std::string_view params) {
     params = comma == std::string_view::npos ? std::string_view() : params.substr(comma + 1);
     const std::size_t eq = item.find('=');
     const std::string_view key = item.substr(0, eq);
+    if (key == "label_noise") {
+      double p = 0;
+      if (eq == std::string_view::npos || !parse_finite(item.substr(eq + 1), &p) || p < 0 || p > 1)
+        throw InvalidInput("synthetic-text: label_noise must be a fraction in [0, 1], got '" +
+                           std::string(item) + "'");
+      o.label_noise = p;
+      continue;
+    }
     Index value = 0;
     if (eq == std::string_view::npos || !parse_integer(item.substr(eq + 1), &value)) {
       throw InvalidInput("synthetic-text: expected key=integer, got '" + std::string(item) +
-                         "' (keys: n, d, nnz, classes, seed)");
+                         "' (keys: n, d, nnz, classes, seed, label_noise)");
     }
     if (key == "n") {
       o.num_samples = value;
@@ -88,7 +96,7 @@ SyntheticTextOptions synthetic_text_options(std::string_view params) {
       o.seed = static_cast<std::uint64_t>(value);
     } else {
       throw InvalidInput("synthetic-text: unknown parameter '" + std::string(key) +
-                         "' (keys: n, d, nnz, classes, seed)");
+                         "' (keys: n, d, nnz, classes, seed, label_noise)");
     }
   }
   return o;
@@ -187,7 +195,7 @@ const std::vector<Entry>& catalog() {
        }},
       {"synthetic-text",
        "SYNTHETIC 20-Newsgroups-scale sparse TF-IDF data: 18000 x 130107, ~100 nnz/row, 20 "
-       "classes (synthetic-text:n=..,d=..,nnz=..,classes=..,seed=..)",
+       "classes (synthetic-text:n=..,d=..,nnz=..,classes=..,seed=..,label_noise=..)",
        {},
        nullptr,
        nullptr,

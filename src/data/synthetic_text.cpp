@@ -28,6 +28,7 @@ void validate(const SyntheticTextOptions& o) {
   }
   if (!(o.topic_share >= 0.0 && o.topic_share <= 1.0)) fail("topic_share must be in [0, 1]");
   if (o.topic_words < 1) fail("topic_words must be >= 1");
+  if (!(o.label_noise >= 0.0 && o.label_noise <= 1.0)) fail("label_noise must be in [0, 1]");
 }
 
 // Cumulative Zipf(1) probabilities over ranks 0..n-1 (p(r) proportional to 1 / (r + 1)).
@@ -164,6 +165,9 @@ Dataset make_synthetic_text_rows(const SyntheticTextOptions& o, const RowChooser
   check_stored_memory(o, rows.count(), what);
   Rng rng(o.seed);
   DocumentSource documents(o, rng);
+  // Two draws per document, kept or not, so that a document's noise does not depend on
+  // which others are kept.
+  Rng noise_rng(o.seed ^ 0x6a09e667f3bcc909ULL);
 
   // Every document counts in the document frequencies; only the kept ones are stored.
   detail::CsrArrays csr;
@@ -175,7 +179,11 @@ Dataset make_synthetic_text_rows(const SyntheticTextOptions& o, const RowChooser
   labels.reserve(static_cast<std::size_t>(rows.count()));
   std::vector<Index> df(static_cast<std::size_t>(d), 0);
   for (Index i = 0; i < n; ++i) {
-    const int c = documents.next(i);
+    int c = documents.next(i);
+    const bool flip = uniform01(noise_rng) < o.label_noise;
+    const Index other = detail::uniform_index(noise_rng, std::max(1, o.num_classes - 1));
+    // Another class, uniformly: the classes after c are shifted down by one.
+    if (flip && o.num_classes > 1) c = static_cast<int>(other < c ? other : other + 1);
     const bool kept = rows.keeps(i);
     for (const auto& [w, count] : documents.words()) ++df[static_cast<std::size_t>(w)];
     if (!kept) continue;

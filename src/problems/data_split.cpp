@@ -15,13 +15,14 @@ void SplitSizes::declare(OptionList& o) {
   o.add("n_train", n_train, "training samples (0 = all that validation and test leave)",
         C::non_negative())
       .add("n_val", n_val, "validation samples (0 = a quarter of the dataset)", C::non_negative())
-      .add("n_test", n_test, "test samples (0 = a quarter of the dataset)", C::non_negative());
+      .add("n_test", n_test, "test samples (0 = no test set)", C::integer_at_least(0),
+           {"a quarter of the dataset", nullptr});
 }
 
-SplitSizes SplitSizes::resolve(Index n, const std::string& owner) const {
-  SplitSizes r;
+SplitCounts SplitSizes::resolve(Index n, const std::string& owner) const {
+  SplitCounts r;
   r.n_val = n_val > 0 ? n_val : n / 4;
-  r.n_test = n_test > 0 ? n_test : n / 4;
+  r.n_test = n_test ? static_cast<Index>(*n_test) : n / 4;
   r.n_train = n_train > 0 ? n_train : n - r.n_val - r.n_test;
   const Index total = r.n_train + r.n_val + r.n_test;
   if (total > n)
@@ -36,9 +37,53 @@ SplitSizes SplitSizes::resolve(Index n, const std::string& owner) const {
   return r;
 }
 
+void DataFiles::declare(OptionList& o) {
+  o.add("train", train,
+        "training set spec, for your own split (with val, and optionally test): replaces "
+        "dataset and the split sizes")
+      .add("val", val, "validation set spec (with train)")
+      .add("test", test, "test set spec (with train and val; empty = no test set)");
+}
+
+void DataFiles::check(Violations& v, const std::string& dataset,
+                      const std::string& default_dataset, const SplitSizes& split) const {
+  if (!given()) return;
+  v.check(!train.empty() && !val.empty(),
+          "a split of your own needs both train and val (test is optional)");
+  v.check(dataset == default_dataset,
+          "give either dataset (split by the problem) or train/val/test, not both");
+  v.check(split.is_default(),
+          "n_train, n_val and n_test split dataset; with train/val/test the sets are the split");
+}
+
+data::Split load_data_files(const DataFiles& files, const std::string& owner) {
+  auto load = [&](const std::string& spec, const char* what) {
+    if (spec.empty()) return data::Dataset{};
+    try {
+      return data::load_dataset(spec);
+    } catch (const InvalidInput& e) {
+      throw InvalidInput(owner + ": " + what + " set: " + e.what());
+    }
+  };
+  data::Split s{load(files.train, "training"), load(files.val, "validation"),
+                load(files.test, "test")};
+  data::Dataset* sets[3] = {&s.train, &s.val, &s.test};
+  data::align_datasets(std::span<data::Dataset* const>(sets, files.test.empty() ? 2 : 3));
+  return s;
+}
+
+std::optional<data::Split> own_split(const DataFiles& files, const Shard& shard,
+                                     const std::string& owner) {
+  if (!files.given()) return std::nullopt;
+  if (!shard.whole())
+    throw InvalidInput(owner + ": train/val/test files are not split over ranks yet; use "
+                       "dataset=SPEC on several ranks, or run on one");
+  return load_data_files(files, owner);
+}
+
 data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::uint64_t seed,
                           const std::string& owner) {
-  const SplitSizes r = sizes.resolve(d.num_samples(), owner);
+  const SplitCounts r = sizes.resolve(d.num_samples(), owner);
   return data::split(d, r.n_train, r.n_val, r.n_test, seed);
 }
 

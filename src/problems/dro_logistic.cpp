@@ -57,7 +57,8 @@ void DroLogisticOptions::declare(OptionList& o) {
         "(docs/datasets.md); at most 1000 features")
       .add("n_train", n_train, "training samples = dim y (0 = all that the test set leaves)",
            C::non_negative())
-      .add("n_test", n_test, "test samples (0 = a quarter of the dataset)", C::non_negative())
+      .add("n_test", n_test, "test samples (0 = no test set)", C::integer_at_least(0),
+           {"a quarter of the dataset", nullptr})
       .add("seed", seed, "seed of the train / test split")
       // Resolved by the problem itself when it is built (its n_train is known only then).
       .add("lam1", lam1, "chi-square penalty lam1/2 ||n y - 1||^2 on the weights", C::positive(),
@@ -82,7 +83,7 @@ DroLogistic::DroLogistic(const DroLogisticOptions& o) : o_(o) {
                        std::to_string(d.num_features()) + " features; at most " +
                        std::to_string(kMaxFeatures) + " (the features are held dense)");
   const Index total = d.num_samples();
-  const Index n_test = o_.n_test > 0 ? o_.n_test : total / 4;
+  const Index n_test = o_.n_test ? static_cast<Index>(*o_.n_test) : total / 4;
   const Index n_train = o_.n_train > 0 ? o_.n_train : total - n_test;
   if (n_train < 2 || n_train + n_test > total)
     throw InvalidOptions(std::string(kName) + ": n_train + n_test = " + std::to_string(n_train) +

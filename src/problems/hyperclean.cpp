@@ -16,6 +16,7 @@ void HypercleanOptions::declare(OptionList& o) {
   o.add("dataset", dataset,
         "dataset spec: a catalog name (australian, ...) or a file spec (docs/datasets.md)");
   split.declare(o);
+  files.declare(o);
   o.add("corrupt", corrupt, "fraction of training labels replaced by another class",
         C::in_range(0, 1))
       .add("weight", weight,
@@ -24,7 +25,10 @@ void HypercleanOptions::declare(OptionList& o) {
            C::one_of({"sigmoid", "clip", "softmax"}))
       .add("c", c, "ridge coefficient c of the lower level c ||y||^2", C::positive())
       .add("seed", seed, "seed of the split and the label corruption")
-      .rule([this](Violations& v) { v.check(!dataset.empty(), "dataset must not be empty"); });
+      .rule([this](Violations& v) {
+        v.check(!dataset.empty(), "dataset must not be empty");
+        files.check(v, dataset, HypercleanOptions{}.dataset, split);
+      });
   kernel.declare(o);
 }
 
@@ -32,6 +36,11 @@ Hyperclean::Hyperclean(const HypercleanOptions& o, const Shard& shard) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "hyperclean"));
   v.throw_if_any("hyperclean");
+  if (std::optional<data::Split> own = own_split(o_.files, shard, "hyperclean")) {
+    o_.dataset.clear();  // not used: the summaries echo the files
+    init(std::move(own->train), std::move(own->val), std::move(own->test));
+    return;
+  }
   if (shard.whole()) {
     data::Split s =
         split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "hyperclean");
@@ -78,7 +87,7 @@ void Hyperclean::build_models() {
 }
 
 void Hyperclean::init(data::Dataset train, data::Dataset val, data::Dataset test,
-                      const Shard& shard, const SplitSizes& whole, Index train_first) {
+                      const Shard& shard, const SplitCounts& whole, Index train_first) {
   if (train.num_samples() < 1 || val.num_samples() < 1)
     throw InvalidInput("hyperclean: the training and validation sets must not be empty");
   if (train.num_classes < 2)

@@ -14,12 +14,19 @@ void LearnregOptions::declare(OptionList& o) {
   o.add("dataset", dataset,
         "dataset spec: a catalog name (australian, ...) or a file spec (docs/datasets.md)");
   split.declare(o);
+  files.declare(o);
   o.add("corrupt", corrupt, "fraction of training labels replaced by another class",
         C::in_range(0, 1))
       .add("reg0", reg0, "initial per-feature regularization weight exp(x0)", C::positive())
       .add("c_bias", c_bias, "fixed ridge coefficient on the bias", C::positive())
+      .add("bias", bias,
+           "a bias per class in the logits (false: W'a only, the model of the public "
+           "learn-to-regularize code)")
       .add("seed", seed, "seed of the split and the label corruption")
-      .rule([this](Violations& v) { v.check(!dataset.empty(), "dataset must not be empty"); });
+      .rule([this](Violations& v) {
+        v.check(!dataset.empty(), "dataset must not be empty");
+        files.check(v, dataset, LearnregOptions{}.dataset, split);
+      });
   kernel.declare(o);
 }
 
@@ -27,6 +34,11 @@ Learnreg::Learnreg(const LearnregOptions& o, const Shard& shard) : o_(o) {
   Violations v;
   v.add_all(option_violations(o_, "learnreg"));
   v.throw_if_any("learnreg");
+  if (std::optional<data::Split> own = own_split(o_.files, shard, "learnreg")) {
+    o_.dataset.clear();  // not used: the summaries echo the files
+    init(std::move(own->train), std::move(own->val), std::move(own->test));
+    return;
+  }
   if (shard.whole()) {
     data::Split s = split_dataset(data::load_dataset(o_.dataset), o_.split, o_.seed, "learnreg");
     init(std::move(s.train), std::move(s.val), std::move(s.test));
@@ -64,7 +76,7 @@ void Learnreg::build_models() {
 }
 
 void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test,
-                    const Shard& shard, const SplitSizes& whole, Index train_first) {
+                    const Shard& shard, const SplitCounts& whole, Index train_first) {
   if (train.num_samples() < 1 || val.num_samples() < 1)
     throw InvalidInput("learnreg: the training and validation sets must not be empty");
   if (train.num_classes < 2)
@@ -95,7 +107,28 @@ void Learnreg::init(data::Dataset train, data::Dataset val, data::Dataset test,
   d->constants.mu_fy = 0.0;  // the validation cross-entropy is convex in y
   // Hyy g = Hyy CE + diag(2 exp(x_j) on row j of W, 2 c_bias on b), CE convex: at the initial
   // point exp(x) = reg0, so mu_g >= 2 min(reg0, c_bias) there (and wherever exp(x) >= reg0).
-  d->constants.mu_g = 2 * std::min(o_.reg0, o_.c_bias);
+  // Without a bias only the W part is left: mu_g >= 2 reg0.
+  d->constants.mu_g = o_.bias ? 2 * std::min(o_.reg0, o_.c_bias) : 2 * o_.reg0;
+  // The outer step the auto steps take (L_phi is unknown; 1/(L_f (1 + kappa)^2) is about
+  // 1e-7 here and moves nothing). x is a log ridge weight, so a step moving it by O(1) is
+  // the scale. Tuned with f2ba and aid-cg over 200 iterations (eta in 1e-2 .. 1e4, decades):
+  // 10 was best on australian, heart and diabetes and 100 diverged there; on a9a (2000
+  // samples) and synthetic-text (5000 words, label_noise 0.3) 10 improves without diverging
+  // (100 to 1000 did better). 10 is the largest step that converged everywhere.
+  d->constants.x_step = 10.0;
+}
+
+const Vec& Learnreg::full_y(const Vec& y, Vec* buffer) const {
+  if (o_.bias) return y;
+  const Index c = data_->train.num_classes;
+  buffer->resize(y.size() + c);
+  buffer->head(y.size()) = y;
+  buffer->tail(c).setZero();
+  return *buffer;
+}
+
+void Learnreg::cut(Vec* out) const {
+  if (!o_.bias) out->conservativeResize(dim_y());
 }
 
 OptionValues Learnreg::option_values() const { return bilevel::option_values(o_, name()); }
@@ -104,7 +137,8 @@ std::vector<std::string> Learnreg::metric_names() const {
   return {"val_loss", "val_acc", "test_loss", "test_acc"};
 }
 
-std::vector<double> Learnreg::metrics(const Vec&, const Vec& y) const {
+std::vector<double> Learnreg::metrics(const Vec&, const Vec& y_in) const {
+  const Vec& y = full_y(y_in, &y_full_);
   std::vector<double> out(4, std::numeric_limits<double>::quiet_NaN());
   // A shard's share (Shard::weight times its block's mean): the mean over ranks is the whole
   // set's loss and accuracy.
@@ -140,7 +174,8 @@ void Learnreg::add_bias_ridge(const Vec& v, Vec* out) const {
   out->tail(c) += 2.0 * o_.c_bias * v.tail(c);
 }
 
-double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) const {
+double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y_in, const Batch& b) const {
+  const Vec& y = full_y(y_in, &y_full_);
   const double loss = mean_loss(fn, y, b);
   if (fn == Fn::kF) return loss;
   const Index d = dim_x(), c = data_->train.num_classes;
@@ -149,12 +184,15 @@ double Learnreg::do_value(Fn fn, const Vec& x, const Vec& y, const Batch& b) con
          o_.c_bias * y.tail(c).squaredNorm();
 }
 
-void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* gx, Vec* gy) const {
+void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y_in, const Batch& b, Vec* gx,
+                       Vec* gy) const {
+  const Vec& y = full_y(y_in, &y_full_);
   if (gy) {
     uniform_scales(fn, b);
     // The regularizer is quadratic in y: its gradient is its Hessian applied to y.
     model(fn).gradient_at(y, b.indices, scale_, gy, nullptr, fn == Fn::kG ? &ridge(x) : nullptr);
     if (fn == Fn::kG) add_bias_ridge(y, gy);
+    cut(gy);
   }
   if (!gx) return;
   if (fn == Fn::kF) {
@@ -165,26 +203,39 @@ void Learnreg::do_grad(Fn fn, const Vec& x, const Vec& y, const Batch& b, Vec* g
   *gx = (x.array().exp() * w.rowwise().squaredNorm().array()).matrix();
 }
 
-void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys,
+void Learnreg::do_grad_y_multi(Fn fn, const Vec& x, std::span<const Vec* const> ys_in,
                                std::span<const Batch> batches, std::span<Vec* const> outs) const {
-  if (!all_full(batches)) return Problem::do_grad_y_multi(fn, x, ys, batches, outs);
+  if (!all_full(batches)) return Problem::do_grad_y_multi(fn, x, ys_in, batches, outs);
+  std::vector<const Vec*> padded(ys_in.begin(), ys_in.end());
+  if (!o_.bias) {
+    ys_full_.resize(ys_in.size());
+    for (std::size_t k = 0; k < ys_in.size(); ++k) padded[k] = &full_y(*ys_in[k], &ys_full_[k]);
+  }
+  const std::span<const Vec* const> ys(padded);
   uniform_scales(fn, Batch{});
   model(fn).gradients_at(ys, {}, scale_, outs, nullptr, fn == Fn::kG ? &ridge(x) : nullptr);
-  if (fn == Fn::kG)
-    for (std::size_t k = 0; k < ys.size(); ++k) add_bias_ridge(*ys[k], outs[k]);
+  for (std::size_t k = 0; k < ys.size(); ++k) {
+    if (fn == Fn::kG) add_bias_ridge(*ys[k], outs[k]);
+    cut(outs[k]);
+  }
 }
 
 // Neither cross product touches the data: the regularizer is the only x-dependent term.
-bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec& v, const Batch& b,
-                      Vec* out) const {
+bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y_in, const Vec& v_in,
+                      const Batch& b, Vec* out) const {
   const Index d = dim_x(), c = data_->train.num_classes;
+  const Vec& y = full_y(y_in, &y_full_);
   switch (block) {
-    case Block::kYY:
+    case Block::kYY: {
+      const Vec& v = full_y(v_in, &v_full_);
       uniform_scales(fn, b);
       model(fn).hvp_at(y, b.indices, scale_, v, out, fn == Fn::kG ? &ridge(x) : nullptr);
       if (fn == Fn::kG) add_bias_ridge(v, out);
+      cut(out);
       return true;
+    }
     case Block::kXY: {
+      const Vec& v = full_y(v_in, &v_full_);
       if (fn == Fn::kF) {
         out->setZero(dim_x());
         return true;
@@ -200,8 +251,10 @@ bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec&
       if (fn == Fn::kF) return true;
       // d/dy <grad_x g, u> = (2 u_j exp(x_j) W_j) on the weights, 0 on the bias.
       const auto w = SoftmaxRegression::weights(y, d, c);
+      out->setZero(ce_train_->dim());
       auto ow = SoftmaxRegression::weights(out, d, c);
-      ow = 2.0 * ((v.array() * x.array().exp()).matrix().asDiagonal() * w);
+      ow = 2.0 * ((v_in.array() * x.array().exp()).matrix().asDiagonal() * w);
+      cut(out);
       return true;
     }
     case Block::kXX: break;  // derived by differences
@@ -209,9 +262,10 @@ bool Learnreg::do_hvp(Fn fn, Block block, const Vec& x, const Vec& y, const Vec&
   return false;
 }
 
-bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat* hxx, Mat* hxy,
-                          Mat* hyy) const {
+bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y_in, const Batch& b, Mat* hxx,
+                          Mat* hxy, Mat* hyy) const {
   const Index d = dim_x(), c = data_->train.num_classes;
+  const Vec& y = full_y(y_in, &y_full_);
   if (hyy) {
     uniform_scales(fn, b);
     model(fn).forward(y, b.indices);
@@ -221,6 +275,8 @@ bool Learnreg::do_hessian(Fn fn, const Vec& x, const Vec& y, const Batch& b, Mat
         hyy->diagonal().segment(j * c, c).array() += 2.0 * std::exp(x(j));
       hyy->diagonal().tail(c).array() += 2.0 * o_.c_bias;
     }
+    // The W block: the bias rows and columns of a model without a bias are not variables.
+    if (!o_.bias) hyy->conservativeResize(dim_y(), dim_y());
   }
   if (hxx) hxx->setZero(d, d);
   if (hxy) hxy->setZero(d, dim_y());

@@ -49,6 +49,16 @@ Split split(const Dataset& d, Index n_train, Index n_val, Index n_test, std::uin
 // to load only its shard's rows.
 std::vector<Index> split_order(Index n, Index used, std::uint64_t seed);
 
+// Gives separately loaded sets (a user's train, validation and test files) the same columns
+// and class ids: every sparse set gets the largest feature count of the sparse sets (missing
+// trailing features are zeros, as in a LIBSVM file whose last features never occur; a dense
+// set states its width and keeps it), and the classes
+// become the union of their names, numbered as a loader numbers them: in increasing numeric
+// order when every name is a number (names of equal value, "1" and "1.0", are one class,
+// named by the first spelling met), else in lexicographic order. Sets that already agree are
+// left as they are. Empty sets (no samples) are allowed.
+void align_datasets(std::span<Dataset* const> sets);
+
 // Label corruption: exactly round(p * n) samples, drawn without replacement with `seed`, get
 // a class drawn uniformly from the other num_classes - 1 classes (so exactly that many labels
 // change). Returns the corrupted rows in increasing order. p in [0, 1].

@@ -21,10 +21,14 @@ struct SyntheticTextOptions {
   double topic_share = 0.3;  // fraction of a document's tokens drawn from its class's topic
   Index topic_words = 2000;  // words per class topic (fewer if the vocabulary is small)
   std::uint64_t seed = 0;
+  // Fraction of documents whose label is replaced by another class drawn uniformly, after
+  // their words are drawn from their true class: noisy labels in every part of the data,
+  // from a stream of its own (the words do not change with it).
+  double label_noise = 0.0;
 };
 
-// Throws InvalidInput if a size is < 1, nnz_per_row > num_features / 3 or topic_share is
-// outside [0, 1]. The full default size takes well under a second.
+// Throws InvalidInput if a size is < 1, nnz_per_row > num_features / 3, or topic_share or
+// label_noise is outside [0, 1]. The full default size takes well under a second.
 Dataset make_synthetic_text(const SyntheticTextOptions& options);
 
 // make_synthetic_text(options).subset(choose(num_samples)), bit for bit, without storing the

@@ -1,9 +1,10 @@
-// Train / validation / test sizes of the data-driven problems (hyperclean, learnreg), with
-// 0 meaning "choose": a quarter of the samples for validation, a quarter for test, the rest
-// for training.
+// Train / validation / test sizes of the data-driven problems (hyperclean, learnreg):
+// n_train = 0 takes every sample that validation and test leave, n_val = 0 a quarter of the
+// samples, n_test = "auto" a quarter and n_test = 0 no test set.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "bilevel/core/options.hpp"
@@ -12,16 +13,53 @@
 
 namespace bilevel {
 
-struct SplitSizes {
+// The sizes a split has once they are resolved against a dataset.
+struct SplitCounts {
   Index n_train = 0;
   Index n_val = 0;
   Index n_test = 0;
+};
+
+struct SplitSizes {
+  Index n_train = 0;
+  Index n_val = 0;
+  Auto n_test;  // "auto" (unset) = a quarter of the samples
 
   void declare(OptionList& o);
   // The sizes for a dataset of n samples. Throws InvalidOptions naming `owner` if they do not
   // fit (sum above n, or an empty training or validation set).
-  SplitSizes resolve(Index n, const std::string& owner) const;
+  SplitCounts resolve(Index n, const std::string& owner) const;
+  // Whether every size is at its default (the problems refuse sizes next to their own files).
+  bool is_default() const { return n_train == 0 && n_val == 0 && !n_test; }
 };
+
+// A user's own split: the training, validation and (optional) test sets as dataset specs
+// (catalog names or file specs, docs/datasets.md), in place of one dataset split by the
+// problem.
+struct DataFiles {
+  std::string train;
+  std::string val;
+  std::string test;
+
+  void declare(OptionList& o);
+  bool given() const { return !train.empty() || !val.empty() || !test.empty(); }
+  // What the options must satisfy next to `dataset` (whose default is `default_dataset`)
+  // and the split sizes: train and val both given, and neither a dataset nor sizes beside
+  // them (the files are the split).
+  void check(Violations& v, const std::string& dataset, const std::string& default_dataset,
+             const SplitSizes& split) const;
+};
+
+// Loads the three sets and aligns their columns and classes (data::align_datasets); an empty
+// test spec gives an empty test set. Throws InvalidInput naming `owner` and the set for a
+// set that cannot be loaded.
+data::Split load_data_files(const DataFiles& files, const std::string& owner);
+
+// The user's split when `files` are given (load_data_files), else nothing: what the
+// problems' constructors try first. Throws InvalidInput naming `owner` on several ranks
+// (files are not split over ranks yet).
+std::optional<data::Split> own_split(const DataFiles& files, const Shard& shard,
+                                     const std::string& owner);
 
 // The deterministic split (data::split) with the resolved sizes.
 data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::uint64_t seed,
@@ -31,7 +69,7 @@ data::Split split_dataset(const data::Dataset& d, const SplitSizes& sizes, std::
 // each of train, validation and test, in the split's order, and the whole split's sizes.
 struct ShardSplit {
   data::Split local;
-  SplitSizes whole;  // resolved
+  SplitCounts whole;
   Index train_first = 0;  // the local training rows are the whole training set's from here
 };
 

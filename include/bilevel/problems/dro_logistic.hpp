@@ -57,7 +57,7 @@ namespace bilevel {
 struct DroLogisticOptions {
   std::string dataset = "australian";
   Index n_train = 0;
-  Index n_test = 0;
+  Auto n_test;  // "auto" (unset) = a quarter of the samples; 0 = no test set
   std::uint64_t seed = 0;
   Auto lam1;
   double lam2 = 1e-3;

@@ -44,6 +44,7 @@ namespace bilevel {
 struct HypercleanOptions {
   std::string dataset = "australian";
   SplitSizes split;
+  DataFiles files;  // train=, val=, test=: the user's own split instead of dataset
   double corrupt = 0.5;
   std::string weight = "sigmoid";
   double c = 1e-3;
@@ -133,7 +134,7 @@ class Hyperclean : public Problem {
   Hyperclean(const Hyperclean& other);
   // Checks and corrupts the split, builds the models and derives the constants.
   void init(data::Dataset train, data::Dataset val, data::Dataset test, const Shard& shard = {},
-            const SplitSizes& whole = {}, Index train_first = 0);
+            const SplitCounts& whole = {}, Index train_first = 0);
   // m / Shard::weight: what a mean over m rows of fn divides by (m for the whole problem).
   double rows_divisor(Fn fn, Index m) const;
   // flagged_corrupt of the whole training set, across ranks.

@@ -38,9 +38,11 @@ namespace bilevel {
 struct LearnregOptions {
   std::string dataset = "australian";
   SplitSizes split;
+  DataFiles files;  // train=, val=, test=: the user's own split instead of dataset
   double corrupt = 0.0;
   double reg0 = 1e-3;
   double c_bias = 1e-3;
+  bool bias = true;  // false: logits W'a without a bias term (y holds W only)
   std::uint64_t seed = 0;
   KernelOptions kernel;
 
@@ -68,7 +70,9 @@ class Learnreg : public Problem {
       "regression, validation loss; dense or sparse features";
   std::string name() const override { return kName; }
   Index dim_x() const override { return data_->train.num_features(); }
-  Index dim_y() const override { return ce_train_->dim(); }
+  Index dim_y() const override {
+    return o_.bias ? ce_train_->dim() : ce_train_->dim() - data_->train.num_classes;
+  }
   Index num_samples(Fn fn) const override {
     return fn == Fn::kF ? data_->val.num_samples() : data_->train.num_samples();
   }
@@ -114,7 +118,7 @@ class Learnreg : public Problem {
   Learnreg(const Learnreg& other);
   // Checks and corrupts the split, builds the models and derives the constants.
   void init(data::Dataset train, data::Dataset val, data::Dataset test, const Shard& shard = {},
-            const SplitSizes& whole = {}, Index train_first = 0);
+            const SplitCounts& whole = {}, Index train_first = 0);
   double weight(Fn fn) const { return fn == Fn::kF ? data_->w_val : data_->w_train; }
   // The models of the shared data and the workspaces: each instance its own.
   void build_models();
@@ -129,10 +133,18 @@ class Learnreg : public Problem {
   const Vec& ridge(const Vec& x) const;
   void add_bias_ridge(const Vec& v, Vec* out) const;
 
+  // Without a bias (bias = false) the kernels still work on [W; b]: y is padded with b = 0,
+  // which gives exactly the logits W'a, and the results are cut back to W's part. With a
+  // bias both return their argument unchanged.
+  const Vec& full_y(const Vec& y, Vec* buffer) const;
+  void cut(Vec* out) const;
+
   LearnregOptions o_;
   std::shared_ptr<const Data> data_;
   std::unique_ptr<SoftmaxRegression> ce_train_, ce_val_, ce_test_;
   mutable Vec scale_, work_, ridge_;
+  mutable Vec y_full_, v_full_;  // padded arguments (bias = false)
+  mutable std::vector<Vec> ys_full_;
 };
 
 }  // namespace bilevel
