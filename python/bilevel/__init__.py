@@ -75,13 +75,16 @@ def _thread_limits(threads):
 
 
 def run(problem, problem_options=None, algo=None, options=None, *, callback=None,
-        train=None, val=None, test=None, trace=None, summary=None, **settings):
+        train=None, val=None, test=None, trace=None, summary=None, x0=None, y0=None,
+        **settings):
     """Run the method ``algo`` on ``problem`` and return a :class:`Result`.
 
     problem: a built-in problem's name (``bilevel.list_problems()``) or a :class:`Problem`.
     problem_options: the built-in problem's options, e.g. ``{"dataset": "australian"}``.
     algo: the method's name (``bilevel.list_algorithms()``); options: its options, e.g.
         ``{"lam": 100, "K": 10}`` (None means "auto").
+    x0, y0: the starting point (1-D arrays of the problem's dimensions; a previous run's
+        ``result.x`` and ``result.y``); default the problem's initial point.
     settings: ``max_iters``, ``max_oracle_calls``, ``time_limit`` (seconds), ``tol`` (on the
         exact ||grad phi||), ``seed``, ``log_every``, ``diagnostics``, ``min_eig``,
         ``keep_trace``, ``threads``, ``max_memory``: the CLI's run flags, same defaults.
@@ -118,7 +121,7 @@ def run(problem, problem_options=None, algo=None, options=None, *, callback=None
         result = _bilevel._run(problem, dict(problem_options or {}), algo,
                                dict(options or {}),
                                {k: v for k, v in settings.items() if v is not None}, callback,
-                               data, trace or "", summary or "")
+                               data, trace or "", summary or "", x0, y0)
     if result.status == Status.INTERRUPTED:
         interrupt = KeyboardInterrupt("bilevel.run interrupted after iteration %d"
                                       % result.iters)

@@ -32,7 +32,7 @@ PYBIND11_MODULE(_bilevel, m) {
 
   m.def("_run", &python::run, py::arg("problem"), py::arg("problem_options"), py::arg("algo"),
         py::arg("options"), py::arg("settings"), py::arg("callback"), py::arg("data"),
-        py::arg("trace"), py::arg("summary"));
+        py::arg("trace"), py::arg("summary"), py::arg("x0"), py::arg("y0"));
 
   m.def("_list_problems", [] {
     py::list out;

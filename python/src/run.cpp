@@ -121,7 +121,8 @@ std::shared_ptr<ResultObject> run(const py::object& problem, const py::dict& pro
                                   const std::string& algo, const py::dict& options,
                                   const py::dict& settings_kwargs, const py::object& callback,
                                   const py::object& data, const std::string& trace_path,
-                                  const std::string& summary_path) {
+                                  const std::string& summary_path, const py::object& x0,
+                                  const py::object& y0) {
   // The order of the CLI's checks: settings, output files, the method's options, then the
   // (possibly expensive) problem.
   RunSettings settings = settings_from(settings_kwargs);
@@ -141,6 +142,9 @@ std::shared_ptr<ResultObject> run(const py::object& problem, const py::dict& pro
   settings.apply_memory_limit();
   const std::unique_ptr<Problem> built = build_problem(problem, problem_kv, data);
   const std::vector<std::string> metric_names = built->metric_names();
+  // The starting point: the problem's own, or the caller's (copied, length checked).
+  const Vec start_x = x0.is_none() ? built->initial_x() : to_vec(x0, built->dim_x(), "x0");
+  const Vec start_y = y0.is_none() ? built->initial_y() : to_vec(y0, built->dim_y(), "y0");
 
   // Ctrl-C: the interpreter only notes the signal while C++ runs; the run looks at that note
   // after a record at most every 0.1 s (taking the GIL costs up to the interpreter's switch
@@ -178,7 +182,7 @@ std::shared_ptr<ResultObject> run(const py::object& problem, const py::dict& pro
     // The GIL is released for the whole run: other Python threads go on. A Python problem's
     // oracles and the callbacks take it back while they run.
     py::gil_scoped_release release;
-    out->result = algorithm->solve(*built, settings);
+    out->result = algorithm->solve(*built, start_x, start_y, settings);
   }
   // Only a finished run writes its files, each atomically: an exception above (a user's
   // oracle raising) leaves no file, and an existing one intact.

@@ -20,6 +20,7 @@ std::shared_ptr<ResultObject> run(const py::object& problem, const py::dict& pro
                                   const std::string& algo, const py::dict& options,
                                   const py::dict& settings, const py::object& callback,
                                   const py::object& data, const std::string& trace_path,
-                                  const std::string& summary_path);
+                                  const std::string& summary_path, const py::object& x0,
+                                  const py::object& y0);
 
 }  // namespace bilevel::python

@@ -41,3 +41,15 @@ def test_an_integer_array_is_refused_with_what_to_do(cli, tmp_path):
     assert r.returncode == 2
     assert "is not supported; save the array as float64" in r.stderr
     assert r.stderr.count("\n") == 1
+
+
+def test_python_run_starts_from_x0_y0():
+    import bilevel
+    import pytest
+    first = bilevel.run("quadratic", algo="f2ba", max_iters=10)
+    again = bilevel.run("quadratic", algo="f2ba", tol=1e300, x0=first.x, y0=first.y)
+    assert again.iters == 0
+    assert np.array_equal(again.x, first.x) and np.array_equal(again.y, first.y)
+    assert again.trace["phi"][0] == pytest.approx(first.trace["phi"][-1], rel=1e-10)
+    with pytest.raises(ValueError, match="x0 has shape"):
+        bilevel.run("quadratic", algo="f2ba", x0=np.zeros(3))
