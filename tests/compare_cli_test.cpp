@@ -55,7 +55,7 @@ TEST_F(CompareCli, WritesEveryOutputAndPrintsTheTable) {
 TEST_F(CompareCli, FinalStatisticsAgreeWithNumpyOnRunsCsv) {
   const CliResult r = run(
       "compare --problem hyperclean -P dataset=australian -P corrupt=0.3 --algo f2sa,f2ba "
-      "--seeds 4 --max-iters 20 --y val_loss,val_acc --target val_acc>=0.5 --jobs 2 "
+      "--seeds 4 --max-iters 20 --y val_loss,val_acc --target 'val_acc>=0.5' --jobs 2 "
       "--no-plot --quiet --out " + path("out"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::ofstream(path("check.py")) << R"PY(

@@ -144,7 +144,7 @@ TEST(Compare, FinalStatisticsAreTheQuantilesOfTheRunsLastRecords) {
 // exactly the runs that cover each point.
 TEST(Compare, BandsNeverExtendARunPastItsLastRecordNorBeforeItsFirst) {
   CompareConfig c = quadratic_config();
-  c.budget.max_iters = 0;
+  c.budget.max_iters = 1000;
   c.budget.max_oracle_calls = 300;
   c.log_every = 3;
   const CompareResult r = run_compare(c);

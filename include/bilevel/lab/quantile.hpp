@@ -2,7 +2,8 @@
 // type 7): for n sorted values v[0..n-1] and q in [0, 1], h = (n - 1) q and the quantile is
 // v[floor h] + (h - floor h) (v[floor h + 1] - v[floor h]). The same arithmetic as numpy's
 // (its lerp from the nearer end), so that a reader checking our tables with numpy gets the
-// same doubles, not merely close ones.
+// same doubles, not merely close ones (the file is compiled without fused multiply-adds,
+// CMakeLists.txt).
 #pragma once
 
 #include <cstddef>
