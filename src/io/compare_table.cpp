@@ -35,8 +35,9 @@ std::string compare_table(const CompareResult& res) {
   header += " final " + markdown_cell(c.x) + " |";
   rule += "---|";
   if (c.target) {
-    header += " " + markdown_cell(c.x) + " to " + markdown_cell(c.target->column) +
-              (c.target->above ? " >= " : " <= ") + short_number(c.target->value) + " |";
+    header.append(" ").append(markdown_cell(c.x)).append(" to ")
+        .append(markdown_cell(c.target->column)).append(c.target->above ? " >= " : " <= ")
+        .append(short_number(c.target->value)).append(" |");
     rule += "---|";
   }
   std::string text = header + '\n' + rule + '\n';
@@ -44,11 +45,13 @@ std::string compare_table(const CompareResult& res) {
     const CompareMethodStats& s = res.stats[e];
     std::string line = "| " + markdown_cell(res.entries[e].label) + " | " + std::to_string(s.finished) +
                        " of " + std::to_string(s.planned) + " |";
-    for (const auto& q : s.final_y) line += " " + cell(q) + " |";
-    line += " " + cell(s.final_x) + " |";
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on " " + std::string&&.
+    for (const auto& q : s.final_y) line.append(" ").append(cell(q)).append(" |");
+    line.append(" ").append(cell(s.final_x)).append(" |");
     if (c.target)
-      line += " " + cell(s.x_to_target) + " (reached " + std::to_string(s.reached) + " of " +
-              std::to_string(s.planned) + ") |";
+      line.append(" ").append(cell(s.x_to_target)).append(" (reached ")
+          .append(std::to_string(s.reached)).append(" of ").append(std::to_string(s.planned))
+          .append(") |");
     text += line + '\n';
   }
   text += "\nmedian [20%, 80% quantiles] over seeds";
