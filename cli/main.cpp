@@ -10,6 +10,7 @@
 
 #include "bilevel/core/comm.hpp"
 #include "bilevel/core/error.hpp"
+#include "compare_command.hpp"
 #include "complexity_command.hpp"
 #include "exit_codes.hpp"
 #include "list_command.hpp"
@@ -63,6 +64,12 @@ int run_cli(int argc, char** argv) {
       "tune", "Grid search over algorithm options; prints the best by a trace column");
   add_tune_flags(*tune, tune_args);
 
+  CompareArguments compare_args;
+  CLI::App* compare = app.add_subcommand(
+      "compare",
+      "Compare methods over seeds: medians and 20-80% bands of trace columns, x to a target");
+  add_compare_flags(*compare, compare_args);
+
   ComplexityArguments complexity_args;
   CLI::App* complexity = app.add_subcommand(
       "complexity",
@@ -78,6 +85,7 @@ int run_cli(int argc, char** argv) {
     const CLI::App* command = list->parsed()         ? list
                               : run->parsed()        ? run
                               : tune->parsed()       ? tune
+                              : compare->parsed()    ? compare
                               : complexity->parsed() ? complexity
                                                      : nullptr;
     const std::vector<std::string> words(argv + std::min(argc, 1), argv + argc);
@@ -93,6 +101,7 @@ int run_cli(int argc, char** argv) {
     return kExitOk;
   }
   if (tune->parsed()) return execute_tune(tune_args);
+  if (compare->parsed()) return execute_compare(compare_args);
   if (complexity->parsed()) return execute_complexity(complexity_args);
   return execute_run(run_args);
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 
 namespace bilevel::cli {
 
@@ -19,6 +20,16 @@ bool progress_bar_wanted(bool quiet) { return !quiet && ::isatty(STDERR_FILENO) 
 
 ProgressBar::ProgressBar(Index max_iters, std::FILE* out)
     : max_iters_(std::max<Index>(max_iters, 1)), out_(out) {}
+
+ProgressBar::ProgressBar(Index total, std::string unit, std::FILE* out)
+    : max_iters_(std::max<Index>(total, 1)), unit_(std::move(unit)), out_(out) {}
+
+void ProgressBar::advance(Index done, double time_s) {
+  IterRecord r;
+  r.iter = done;
+  r.time_s = time_s;
+  observe(r);
+}
 
 Callback ProgressBar::callback() {
   return [this](const IterRecord& r, const Vec&, const Vec&) {
@@ -52,9 +63,14 @@ void ProgressBar::draw() {
     std::snprintf(norm, sizeof norm, "%.3e", hypergrad_norm_);
 
   char line[160];
-  const int n = std::snprintf(line, sizeof line, "[%s] %6lld/%lld  ||grad phi|| %s  %.1f s",
-                              bar.c_str(), static_cast<long long>(iter_),
-                              static_cast<long long>(max_iters_), norm, time_s_);
+  const int n =
+      unit_.empty()
+          ? std::snprintf(line, sizeof line, "[%s] %6lld/%lld  ||grad phi|| %s  %.1f s",
+                          bar.c_str(), static_cast<long long>(iter_),
+                          static_cast<long long>(max_iters_), norm, time_s_)
+          : std::snprintf(line, sizeof line, "[%s] %6lld/%lld %.20s  %.1f s", bar.c_str(),
+                          static_cast<long long>(iter_), static_cast<long long>(max_iters_),
+                          unit_.c_str(), time_s_);
   std::string text(line, static_cast<std::size_t>(std::clamp(n, 0, int(sizeof line) - 1)));
   // Blank out the tail of a longer previous line.
   const std::size_t width = text.size();

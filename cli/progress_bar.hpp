@@ -5,10 +5,16 @@
 // Redrawn in place with '\r' at most ten times a second (a terminal cannot show more, and
 // drawing every iteration of a fast method would cost more than the method), and ended with a
 // newline by finish(). Only meant for a terminal: see progress_bar_wanted().
+//
+// A bar counting something other than iterations (compare's runs) names its unit and is fed
+// by advance() instead of a run's callback:
+//
+//     [########------------]      8/20 runs  41.3 s
 #pragma once
 
 #include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "bilevel/core/algorithm.hpp"
 
@@ -20,12 +26,17 @@ bool progress_bar_wanted(bool quiet);
 class ProgressBar {
  public:
   explicit ProgressBar(Index max_iters, std::FILE* out = stderr);
+  // A bar of `total` units of `unit` ("runs"), without the ||grad phi|| field.
+  ProgressBar(Index total, std::string unit, std::FILE* out = stderr);
   ProgressBar(const ProgressBar&) = delete;
   ProgressBar& operator=(const ProgressBar&) = delete;
   ~ProgressBar() { finish(); }
 
   // The callback to add to RunSettings. It refers to this object, which must outlive the run.
   Callback callback();
+
+  // `done` units so far, after `time_s` seconds (the unit constructor's bars).
+  void advance(Index done, double time_s);
 
   // Draws the last state seen and ends the line. Idempotent; a no-op if nothing was drawn.
   void finish();
@@ -37,6 +48,7 @@ class ProgressBar {
   void draw();
 
   Index max_iters_;
+  std::string unit_;  // empty: iterations, with ||grad phi||
   std::FILE* out_;
   // The latest record seen, and whether it has been drawn yet.
   Index iter_ = 0;

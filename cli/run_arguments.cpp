@@ -61,13 +61,16 @@ Index parse_integer_flag(const std::string& flag, const std::string& text, Index
   return value;
 }
 
-void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
-  cmd.add_option("--problem", args.problem, "Problem to solve (see 'bilevel list problems')")
+void add_problem_flags(CLI::App& cmd, std::string& problem, std::vector<std::string>& options) {
+  cmd.add_option("--problem", problem, "Problem to solve (see 'bilevel list problems')")
       ->option_text("NAME");
-  cmd.add_option("-P,--problem-option", args.problem_options,
-                 "Problem option key=value (repeatable)")
+  cmd.add_option("-P,--problem-option", options, "Problem option key=value (repeatable)")
       ->option_text("KEY=VALUE")
       ->allow_extra_args(false);
+}
+
+void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args) {
+  add_problem_flags(cmd, args.problem, args.problem_options);
   cmd.add_option("--algo", args.algo, "Algorithm to run (see 'bilevel list algorithms')")
       ->option_text("NAME");
   cmd.add_option("-A,--algo-option", args.algo_options, "Algorithm option key=value (repeatable)")

@@ -46,6 +46,9 @@ struct RunArguments {
   std::string save_history_path;  // --save-history FILE: x every N iterations
 };
 
+// --problem NAME and -P key=value (repeatable), bound to `problem` and `options`.
+void add_problem_flags(CLI::App& cmd, std::string& problem, std::vector<std::string>& options);
+
 // Declares the flags shared by every command that runs an algorithm: --problem, -P, --algo,
 // -A, --seed, --max-iters, --max-oracle-calls, --time-limit, --tol and --max-memory.
 void add_problem_algo_budget_flags(CLI::App& cmd, RunArguments& args);

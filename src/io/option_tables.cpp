@@ -11,8 +11,9 @@ constexpr std::string_view kBegin = "<!-- options: ";
 constexpr std::string_view kBeginClose = " -->";
 constexpr std::string_view kEnd = "<!-- end options -->";
 
-// Markdown table cells: a '|' inside a cell would end it.
-std::string cell(const std::string& s) {
+}  // namespace
+
+std::string markdown_cell(const std::string& s) {
   std::string out;
   for (char c : s) {
     if (c == '|') out += '\\';
@@ -21,8 +22,6 @@ std::string cell(const std::string& s) {
   return out;
 }
 
-}  // namespace
-
 std::string options_table(const std::vector<OptionDoc>& docs) {
   std::string out = "| option | default | meaning |\n|---|---|---|\n";
   for (const OptionDoc& d : docs) {
@@ -30,7 +29,7 @@ std::string options_table(const std::vector<OptionDoc>& docs) {
                               : d.value.empty()                         ? "(empty)"
                                                                         : d.value;
     const std::string meaning = d.full_help(/*with_rule=*/false);
-    out += "| `" + d.name + "` | " + cell(value) + " | " + cell(meaning) + " |\n";
+    out += "| `" + d.name + "` | " + markdown_cell(value) + " | " + markdown_cell(meaning) + " |\n";
   }
   return out;
 }

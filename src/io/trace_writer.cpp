@@ -7,9 +7,6 @@
 
 namespace bilevel {
 
-namespace {
-
-// A metric name as a CSV field: quoted only when it contains a separator, quote or newline.
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -19,6 +16,8 @@ std::string csv_field(const std::string& s) {
   }
   return out + '"';
 }
+
+namespace {
 
 void append_number(std::string* line, double v) {
   *line += ',';
@@ -30,7 +29,9 @@ void append_count(std::string* line, Index v) {
   *line += std::to_string(v);
 }
 
-std::string csv_row(const IterRecord& r, bool comm, bool min_eig, std::size_t num_metrics) {
+}  // namespace
+
+std::string trace_csv_row(const IterRecord& r, bool comm, bool min_eig, std::size_t num_metrics) {
   std::string line = std::to_string(r.iter);
   append_number(&line, r.time_s);
   append_count(&line, r.counts.grad_calls());
@@ -50,8 +51,6 @@ std::string csv_row(const IterRecord& r, bool comm, bool min_eig, std::size_t nu
   return line;
 }
 
-}  // namespace
-
 std::string trace_csv_header(const Trace& trace) {
   std::string header(kTraceColumns);
   if (trace.has_comm) header += ",comm_rounds,comm_bytes";
@@ -62,7 +61,7 @@ std::string trace_csv_header(const Trace& trace) {
 
 std::string trace_csv(const Trace& trace) {
   std::string text = trace_csv_header(trace) + '\n';
-  for (const auto& r : trace.records) text += csv_row(r, trace.has_comm, trace.has_min_eig, trace.metric_names.size());
+  for (const auto& r : trace.records) text += trace_csv_row(r, trace.has_comm, trace.has_min_eig, trace.metric_names.size());
   return text;
 }
 

@@ -22,6 +22,9 @@
 
 namespace bilevel {
 
+// Text as a Markdown table cell: a '|' inside a cell would end it, so it is escaped.
+std::string markdown_cell(const std::string& s);
+
 // The Markdown table of `docs`: option, default ("auto = <rule>" for auto), meaning (the help
 // and, in parentheses, the constraint).
 std::string options_table(const std::vector<OptionDoc>& docs);

@@ -31,6 +31,14 @@ std::string trace_csv_header(const Trace& trace);
 // with fewer metrics than metric names gets empty fields for the missing ones.
 std::string trace_csv(const Trace& trace);
 
+// One record as a CSV line ending in '\n', with the comm and min_eig columns when asked for
+// and `num_metrics` metric fields (empty where the record has fewer): what trace_csv writes
+// per record, for writers that put several traces in one file (compare's runs.csv).
+std::string trace_csv_row(const IterRecord& r, bool comm, bool min_eig, std::size_t num_metrics);
+
+// A text as a CSV field: quoted only when it contains a separator, quote or newline.
+std::string csv_field(const std::string& s);
+
 // Writes trace_csv(trace) to `path` atomically (see atomic_file.hpp). Throws
 // InvalidInput("cannot write trace file '<path>': <reason>"); an existing file is then intact.
 void write_trace_csv(const Trace& trace, const std::string& path);
