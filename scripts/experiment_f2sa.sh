@@ -16,7 +16,7 @@
 # compare.png: val_loss against samples).
 #
 # Usage: bash scripts/experiment_f2sa.sh [full|reduced]
-#   full     5000 train / 1000 validation / 1000 test samples, RUN_S = 20 s per run, 5 seeds
+#   full     5000 train / 1000 validation / 1000 test samples, RUN_S = 5 s per run, 5 seeds
 #   reduced  300 / 100 / 100 samples, 0.3 s per run, 2 seeds, p = 0.3 and batch 50 only (CI)
 # Environment: BUILD_DIR (default build), OUT (default results/experiments/f2sa/SIZE).
 set -euo pipefail
@@ -26,7 +26,7 @@ SIZE=${1:-full}
 BUILD_DIR=${BUILD_DIR:-build}
 case "$SIZE" in
   full)
-    NTR=5000; NVAL=1000; NTEST=1000; RUN_S=20; SEEDS=5; RATES="0.1 0.3"; BATCHES="50 500"
+    NTR=5000; NVAL=1000; NTEST=1000; RUN_S=5; SEEDS=5; RATES="0.1 0.3"; BATCHES="50 500"
     LOG_EVERY=10
     ;;
   reduced)
