@@ -132,6 +132,12 @@ TEST_F(VectorFile, MalformedFilesAreOneClearError) {
   // A shape whose size overflows is refused before any allocation.
   write_bytes("huge.npy", npy("<f8", "(4611686018427387904, 4)", ""));
   EXPECT_NE(error_of("huge.npy").find("overflows"), std::string::npos) << error_of("huge.npy");
+  // A small file whose header announces 1e9 floats (within the memory budget of a large
+  // machine) is refused once its bytes run out, without allocating for the announced size.
+  write_bytes("claims.npy", npy("<f4", "(1000000000,)", le_doubles({1, 2})));
+  EXPECT_NE(error_of("claims.npy").find("shorter than its shape (1000000000 values)"),
+            std::string::npos)
+      << error_of("claims.npy");
   write_bytes("big.npy", npy("<f8", "(1000000000000,)", ""));
   EXPECT_NE(error_of("big.npy").find("memory"), std::string::npos) << error_of("big.npy");
   EXPECT_NE(error_of("missing.npy").find("missing.npy"), std::string::npos);

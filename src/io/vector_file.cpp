@@ -145,12 +145,22 @@ class HeaderParser {
 std::uint64_t byteswap(std::uint64_t v) { return __builtin_bswap64(v); }
 std::uint32_t byteswap(std::uint32_t v) { return __builtin_bswap32(v); }
 
-// The values of a float array in the file's byte order, converted to double.
+// The values of a float array in the file's byte order, converted to double. Read in chunks
+// into storage that grows with what is there: a header announcing more values than the file
+// holds costs only the bytes present (a 200-byte file claiming 1e9 floats is refused once its
+// data runs out, not after a 4 GB allocation).
 template <typename T>
 Vec read_values(InputFile& in, Index n, bool swap, const std::string& what) {
-  std::vector<T> raw(static_cast<std::size_t>(n));
-  read_exact(in, raw.data(), raw.size() * sizeof(T), what,
-             "the .npy data is shorter than its shape (" + std::to_string(n) + " values)");
+  constexpr Index kChunk = Index{1} << 16;
+  std::vector<T> raw;
+  while (static_cast<Index>(raw.size()) < n) {
+    const std::size_t have = raw.size();
+    const std::size_t want = static_cast<std::size_t>(std::min(kChunk, n - static_cast<Index>(have)));
+    raw.resize(have + want);
+    if (in.read(raw.data() + have, want * sizeof(T)) != want * sizeof(T))
+      fail(what, in.path(),
+           "the .npy data is shorter than its shape (" + std::to_string(n) + " values)");
+  }
   Vec v(n);
   for (Index i = 0; i < n; ++i) {
     T value = raw[static_cast<std::size_t>(i)];
