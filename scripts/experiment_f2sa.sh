@@ -38,13 +38,9 @@ case "$SIZE" in
     ;;
 esac
 OUT=${OUT:-results/experiments/f2sa/$SIZE}
-if [[ -e "$OUT" ]]; then
-  echo "experiment_f2sa.sh: $OUT exists; remove it or set OUT (results are never replaced)" >&2
-  exit 2
-fi
-
-[[ -x "$BUILD_DIR/bilevel" ]] || BUILD_DIR="$BUILD_DIR" bash scripts/build.sh >&2
-BILEVEL="$BUILD_DIR/bilevel"
+# shellcheck source=lib.sh
+source scripts/lib.sh
+experiment_start experiment_f2sa.sh
 start=$(date +%s)
 
 for p in $RATES; do

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli_support.hpp"
+#include "compare_support.hpp"
 
 namespace bilevel::testing::cli {
 namespace {
@@ -14,21 +15,7 @@ constexpr const char* kSmall =
     "compare --problem quadratic --algo f2ba,aid-cg --seeds 3 --max-iters 10 --grid-points 12 "
     "--no-plot --quiet";
 
-// The lines of a runs.csv without the time_s field (the 5th), which alone may differ.
-std::vector<std::string> runs_without_time(const std::string& csv) {
-  std::vector<std::string> lines;
-  std::istringstream in(csv);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
-    if (fields.size() > 4) fields.erase(fields.begin() + 4);
-    std::string joined;
-    for (const auto& f : fields) joined += f + ',';
-    lines.push_back(joined);
-  }
-  return lines;
-}
+using bilevel::testing::runs_without_time;
 
 using CompareCli = CliTest;
 

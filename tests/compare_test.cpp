@@ -15,6 +15,7 @@
 #include "bilevel/io/compare_output.hpp"
 #include "bilevel/lab/quantile.hpp"
 #include "bilevel/lab/resample.hpp"
+#include "compare_support.hpp"
 
 namespace bilevel {
 namespace {
@@ -87,21 +88,7 @@ CompareConfig quadratic_config() {
   return c;
 }
 
-// Each CSV line without its time_s field (the 5th: method,algo,seed,iter,time_s,...).
-std::vector<std::string> without_time(const std::string& csv) {
-  std::vector<std::string> lines;
-  std::istringstream in(csv);
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    for (std::string f; std::getline(ss, f, ',');) fields.push_back(f);
-    if (fields.size() > 4) fields.erase(fields.begin() + 4);
-    std::string joined;
-    for (const auto& f : fields) joined += f + ',';
-    lines.push_back(joined);
-  }
-  return lines;
-}
+using testing::runs_without_time;
 
 TEST(Compare, RunsAreInMethodThenSeedOrderAndRepeatExactlyForAnyNumberOfJobs) {
   CompareConfig c = quadratic_config();
@@ -116,10 +103,10 @@ TEST(Compare, RunsAreInMethodThenSeedOrderAndRepeatExactlyForAnyNumberOfJobs) {
     EXPECT_EQ(one.runs[i].seed, c.seeds[i % 3]);
     EXPECT_TRUE(one.runs[i].finished()) << one.runs[i].message;
   }
-  const auto reference = without_time(compare_runs_csv(one));
+  const auto reference = runs_without_time(compare_runs_csv(one));
   EXPECT_GT(reference.size(), 6u);
-  EXPECT_EQ(without_time(compare_runs_csv(two)), reference);
-  EXPECT_EQ(without_time(compare_runs_csv(again)), reference);
+  EXPECT_EQ(runs_without_time(compare_runs_csv(two)), reference);
+  EXPECT_EQ(runs_without_time(compare_runs_csv(again)), reference);
   EXPECT_EQ(compare_bands_csv(two), compare_bands_csv(one));
   // The seed changes the instance (quadratic's own seed option): the runs differ.
   EXPECT_NE(one.runs[0].trace.records.back().phi, one.runs[1].trace.records.back().phi);
