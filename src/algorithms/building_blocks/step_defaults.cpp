@@ -57,7 +57,7 @@ AutoRule inverse_L_g() {
 }
 
 AutoRule outer_step() {
-  return {"1/L_phi, else the problem's suggested step (hyperclean: n, learnreg: 10), else "
+  return {"1/L_phi, else the problem's suggested step (hyperclean: n, learnreg: 1), else "
           "1/(L_f (1+kappa)^2)",
           [](const AutoContext& c) { return default_outer_step(c); }};
 }
